@@ -1,0 +1,93 @@
+# fansite — `make run` to browse the demo catalog, `make test` to check everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+MANAGE := $(PY) manage.py
+
+# The first Python >= 3.12: on PATH first, then pyenv's versions (even when pyenv is not on PATH).
+define find_python
+for c in python3.13 python3.12 python3 \
+	$$(ls -d "$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	if command -v "$$c" >/dev/null 2>&1 && \
+	   "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		command -v "$$c"; break; \
+	fi; \
+done
+endef
+
+.PHONY: help install migrate demo run serve test lint format check migrations-check static demo clean lock
+
+help:
+	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
+	@echo "make test   set up, then lint, checks and the whole test suite"
+	@echo "make lint | format | check | migrations-check | lock | clean"
+
+$(VENV)/.installed: requirements-dev.lock
+	@base="$$($(find_python))"; \
+	if [ -z "$$base" ]; then \
+		echo "fansite needs Python 3.12 or newer and found none on PATH or under pyenv." >&2; \
+		echo "Install one (e.g. 'pyenv install 3.13', or your system's python3.13 package) and run make again." >&2; \
+		exit 1; \
+	fi; \
+	echo "==> Python: $$base ($$($$base --version))"; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); "$$base" -m venv $(VENV) || exit 1; \
+	fi
+	@echo "==> Installing locked dependencies into $(VENV)"
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	@echo "==> Migrating the database"
+	@$(MANAGE) migrate --no-input -v 0
+
+demo: migrate
+	@$(MANAGE) load_catalog --if-empty
+
+static: install
+	@echo "==> Collecting static files"
+	@$(MANAGE) collectstatic --no-input -v 0
+
+run: demo static
+	@echo ""
+	@echo "fansite is starting on http://127.0.0.1:$(PORT)/"
+	@echo "To curate the catalog, make a curator account:  $(MANAGE) createsuperuser"
+	@echo "then sign in at http://127.0.0.1:$(PORT)/admin/"
+	@echo ""
+	@$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+lint: install
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: install
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+check: install
+	@echo "==> manage.py check"
+	@$(MANAGE) check --fail-level WARNING
+
+migrations-check: install
+	@echo "==> makemigrations --check"
+	@$(MANAGE) makemigrations --check --dry-run
+
+test: lint check migrations-check static
+	@echo "==> pytest"
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate the lock files after editing pyproject.toml (needs uv; installed on demand).
+lock: install
+	@$(PY) -m pip install --quiet uv
+	@$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.12 --universal --generate-hashes -q -o requirements.lock
+	@$(VENV)/bin/uv pip compile pyproject.toml --group dev --python-version 3.12 --universal --generate-hashes -q -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) staticfiles

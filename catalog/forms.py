@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from catalog.models import Member, MusicVideo, Release, Tag
+
+
+class VideoFilterForm(forms.Form):
+    """The /videos/ filters. Bound to GET; an invalid value is reported and ignored."""
+
+    SORTS = {
+        "newest": ("-published_on", "title"),
+        "oldest": ("published_on", "title"),
+        "title": ("title",),
+    }
+
+    release = forms.ModelChoiceField(
+        queryset=Release.objects.none(), to_field_name="slug", required=False,
+        empty_label="All releases",
+    )
+    member = forms.ModelChoiceField(
+        queryset=Member.objects.none(), to_field_name="slug", required=False,
+        empty_label="All members",
+    )
+    theme = forms.ModelChoiceField(
+        queryset=Tag.objects.none(), to_field_name="slug", required=False,
+        empty_label="All themes",
+    )
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A–Z")],
+    )
+
+    def __init__(self, *args: Any, user: Any = None, years: list[int] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]
+        fields["member"].queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]
+        fields["theme"].queryset = Tag.objects.only("name", "slug")  # type: ignore[attr-defined]
+        fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
+        fields["kind"].choices = [("", "Any kind"), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]
+
+    def filter(self, videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+        data = self.cleaned_data if self.is_bound else {}
+        if release := data.get("release"):
+            videos = videos.filter(release=release)
+        if member := data.get("member"):
+            videos = videos.filter(members=member)
+        if theme := data.get("theme"):
+            videos = videos.filter(themes=theme)
+        if year := data.get("year"):
+            videos = videos.filter(published_on__year=year)
+        if kind := data.get("kind"):
+            videos = videos.filter(kind=kind)
+        return videos.order_by(*self.SORTS[data.get("sort") or "newest"])
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and any(
+            self.cleaned_data.get(name) for name in ("release", "member", "theme", "year", "kind")
+        )
+
+
+class ReleaseFilterForm(forms.Form):
+    kind = forms.ChoiceField(required=False)
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "All kinds"), *Release.Kind.choices]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
+
+    def filter(self, releases: QuerySet[Release]) -> QuerySet[Release]:
+        data = self.cleaned_data if self.is_bound else {}
+        if kind := data.get("kind"):
+            releases = releases.filter(kind=kind)
+        if year := data.get("year"):
+            releases = releases.filter(released_on__year=year)
+        return releases

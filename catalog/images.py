@@ -1,0 +1,140 @@
+"""Uploaded images: checked by Pillow, re-encoded without metadata, and made web-sized.
+
+Django's ImageField only asks Pillow whether a file looks like an image: a 17 KB PNG that
+claims 12 000 x 12 000 pixels passes with a warning. Every upload here is checked for its real
+format, its byte size and its pixel count before any pixel is decoded, and only the re-encoded
+copies (random names, no EXIF/GPS) are ever stored or served.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+FULL_SIDE = 1600  # longest side of the stored image
+SMALL_SIDE = 480  # longest side of the rendition used on cards and lists
+OUTPUT_FORMAT = "WEBP"
+OUTPUT_QUALITY = 82
+
+
+def _rewind(file: IO[bytes]) -> None:
+    if hasattr(file, "seek"):
+        file.seek(0)
+
+
+def validate_image_upload(value: Any) -> None:
+    """Model-field validator: a real JPEG/PNG/WebP/GIF within the byte and pixel limits."""
+    if not value or getattr(value, "_committed", False):
+        return  # nothing new uploaded: the stored file was checked when it arrived
+    upload = getattr(value, "file", value)
+    size = getattr(upload, "size", None) or getattr(value, "size", 0)
+    max_bytes = settings.IMAGE_UPLOAD_MAX_BYTES
+    if size and size > max_bytes:
+        raise ValidationError(
+            "This image is %(size)s; the limit is %(limit)s.",
+            code="image_too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
+        )
+    _rewind(upload)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)  # reads the header only; no pixels decoded yet
+            image_format, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombWarning, ValueError):
+        raise ValidationError(
+            "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
+            code="image_unreadable",
+        ) from None
+    except Image.DecompressionBombError:
+        width = height = 0
+        image_format = "BOMB"
+    finally:
+        _rewind(upload)
+    if image_format == "BOMB" or width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
+        raise ValidationError(
+            "This image has too many pixels (at most %(limit)s million).",
+            code="image_too_many_pixels",
+            params={"limit": settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000},
+        )
+    if image_format not in ALLOWED_FORMATS:
+        raise ValidationError(
+            "%(format)s images are not accepted. Upload a JPEG, PNG, WebP or GIF.",
+            code="image_format",
+            params={"format": image_format or "This kind of"},
+        )
+    try:
+        with Image.open(upload) as image:
+            image.load()  # a truncated or corrupt file fails here, not later in save()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            "This image is damaged or incomplete. Try exporting it again.",
+            code="image_corrupt",
+        ) from None
+    finally:
+        _rewind(upload)
+
+
+def reencode(source: IO[bytes], *, max_side: int) -> ContentFile[bytes]:
+    """A fresh WebP of the image, at most max_side pixels long, with no metadata at all."""
+    _rewind(source)
+    with Image.open(source) as image:
+        image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
+        image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        # A new image from the pixels alone: EXIF, GPS, ICC and comments stay behind.
+        clean = Image.new(image.mode, image.size)
+        clean.paste(image)
+        buffer = io.BytesIO()
+        clean.save(buffer, OUTPUT_FORMAT, quality=OUTPUT_QUALITY, method=4)
+    _rewind(source)
+    return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.webp")
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+
+
+def image_field(upload_to: str, help_text: str) -> models.ImageField:
+    return models.ImageField(
+        upload_to=upload_to,
+        blank=True,
+        validators=[validate_image_upload],
+        help_text=f"{help_text} JPEG, PNG, WebP or GIF; it is re-encoded and its metadata removed.",
+    )
+
+
+def rendition_field(upload_to: str) -> models.ImageField:
+    return models.ImageField(upload_to=upload_to, blank=True, editable=False)
+
+
+def process_image(instance: models.Model, field: str, small_field: str) -> None:
+    """Before saving: replace a fresh upload by its re-encoded copy and make the small one.
+
+    Called from save(); it only acts on a new, uncommitted upload, so ordinary saves cost nothing.
+    """
+    original = getattr(instance, field)
+    small = getattr(instance, small_field)
+    if not original:
+        if small:
+            setattr(instance, small_field, "")
+        return
+    if getattr(original, "_committed", True):
+        return
+    upload = original.file
+    full = reencode(upload, max_side=FULL_SIDE)
+    thumb = reencode(upload, max_side=SMALL_SIDE)
+    original.save(full.name, full, save=False)
+    small.save(thumb.name, thumb, save=False)

@@ -1,0 +1,617 @@
+"""What the group made: members, releases, tracks, music videos, and who made them with whom.
+
+Catalog never imports community: community figures that catalog pages need are plain fields here,
+kept current by community's services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from catalog.dates import PartialDateAccessor, normalised_condition, precision_field
+from catalog.images import image_field, process_image, rendition_field
+
+YOUTUBE_ID_PATTERN = r"^[A-Za-z0-9_-]{11}$"
+youtube_id_validator = RegexValidator(
+    YOUTUBE_ID_PATTERN,
+    "A YouTube video id is 11 letters, digits, '-' or '_' (the part after watch?v=).",
+)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self) -> PublishableQuerySet:
+        return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user: Any) -> PublishableQuerySet:
+        """Staff see drafts (marked as such on the page); everyone else sees published items."""
+        return self if getattr(user, "is_staff", False) else self.published()
+
+
+class Publishable(models.Model):
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    verified = models.BooleanField(
+        default=False,
+        help_text="Tick once a curator has checked the facts against a reliable source.",
+    )
+    verification_note = models.TextField(
+        blank=True, help_text="What a curator should check before marking this verified."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+
+class ExternalLink(models.Model):
+    """A link to the item elsewhere (streaming, video, databases). Never invented: curated only."""
+
+    class Site(models.TextChoices):
+        YOUTUBE = "youtube", "YouTube"
+        SPOTIFY = "spotify", "Spotify"
+        APPLE_MUSIC = "apple_music", "Apple Music"
+        MELON = "melon", "Melon"
+        MUSICBRAINZ = "musicbrainz", "MusicBrainz"
+        WIKIPEDIA = "wikipedia", "Wikipedia"
+        OFFICIAL = "official", "Official site"
+        OTHER = "other", "Other"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    site = models.CharField(max_length=20, choices=Site.choices)
+    url = models.URLField(max_length=500, help_text="The full https:// address.")
+    label = models.CharField(max_length=100, blank=True, help_text="Shown instead of the site name.")
+
+    class Meta:
+        ordering = ["site", "id"]
+        indexes = [
+            # Each page fetches the links of its own object.
+            models.Index(fields=["content_type", "object_id"], name="catalog_link_target_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "url"], name="catalog_link_unique_url"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.get_site_display()
+
+    @property
+    def text(self) -> str:
+        return self.label or self.get_site_display()
+
+
+class Member(models.Model):
+    stage_name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    native_name = models.CharField(max_length=100, blank=True, help_text="In Hangul or Japanese.")
+    romanized_name = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    birth_date_precision = precision_field()
+    birth = PartialDateAccessor("birth_date")
+    nationality = models.CharField(max_length=100, blank=True)
+    position_note = models.CharField(max_length=100, blank=True, help_text='e.g. "Leader".')
+    joined_on = models.DateField(null=True, blank=True, help_text="Revealed or joined.")
+    left_on = models.DateField(null=True, blank=True, help_text="Empty while she is a member.")
+    departure_note = models.CharField(max_length=300, blank=True)
+    bio = models.TextField(blank=True)
+    photo = image_field("catalog/members/%Y/%m/", "A portrait.")
+    photo_small = rendition_field("catalog/members/small/%Y/%m/")
+    photo_alt = models.CharField(max_length=200, blank=True, help_text="Describes the photo.")
+    photo_credit = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Order on the members page.")
+    links = GenericRelation(ExternalLink)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "stage_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="catalog_member_left_after_joined",
+            ),
+            models.CheckConstraint(
+                condition=normalised_condition("birth_date"),
+                name="catalog_member_birth_date_normalised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.stage_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:member-detail", args=[self.slug])
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+    def clean(self) -> None:
+        if self.photo and not self.photo_alt:
+            raise ValidationError({"photo_alt": "Describe the photo for fans who cannot see it."})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        process_image(self, "photo", "photo_small")
+        super().save(*args, **kwargs)
+
+
+class Tag(models.Model):
+    """A theme a video is about, e.g. self-acceptance."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "theme"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:theme-detail", args=[self.slug])
+
+
+class Person(models.Model):
+    """Someone credited: a director, a songwriter, a featured artist, a studio or a company."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        GROUP = "group", "Group or band"
+        ORGANISATION = "organisation", "Company or studio"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    native_name = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PERSON)
+    member = models.OneToOneField(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+        help_text="Set when this person is a member of the group.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReleaseQuerySet(PublishableQuerySet):
+    pass
+
+
+class Release(Publishable):
+    class Kind(models.TextChoices):
+        EP = "ep", "EP (mini album)"
+        STUDIO_ALBUM = "album", "Studio album"
+        SINGLE_ALBUM = "single_album", "Single album"
+        DIGITAL_SINGLE = "digital_single", "Digital single"
+        JAPANESE_SINGLE = "japanese_single", "Japanese single"
+        REMIX_SINGLE = "remix_single", "Remix single"
+        REMIX_ALBUM = "remix_album", "Remix album"
+        OST = "ost", "Soundtrack (OST)"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=200)
+    native_title = models.CharField(max_length=200, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ordinal_note = models.CharField(
+        max_length=100, blank=True, help_text='How the group counts it, e.g. "5th mini album".'
+    )
+    market = models.CharField(max_length=50, blank=True, help_text="Korea, Japan, Global…")
+    released_on = models.DateField(null=True, blank=True)
+    released_on_precision = precision_field()
+    released = PartialDateAccessor("released_on")
+    label = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    cover = image_field("catalog/covers/%Y/%m/", "The cover art.")
+    cover_small = rendition_field("catalog/covers/small/%Y/%m/")
+    cover_alt = models.CharField(max_length=200, blank=True, help_text="Describes the cover art.")
+    links = GenericRelation(ExternalLink)
+
+    objects = ReleaseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [F("released_on").desc(nulls_last=True), "title"]
+        indexes = [
+            # The discography lists published releases newest first.
+            models.Index(
+                fields=["-released_on"],
+                condition=Q(status="published"),
+                name="catalog_release_pub_date_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=normalised_condition("released_on"),
+                name="catalog_release_date_normalised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:release-detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.cover and not self.cover_alt:
+            raise ValidationError({"cover_alt": "Describe the cover for fans who cannot see it."})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        process_image(self, "cover", "cover_small")
+        super().save(*args, **kwargs)
+
+
+class Track(models.Model):
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
+    disc = models.PositiveSmallIntegerField(default=1)
+    number = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Track number; empty while no source numbers it."
+    )
+    sequence = models.PositiveSmallIntegerField(
+        help_text="Order in the tracklist (follows the number when it is known)."
+    )
+    title = models.CharField(max_length=200, help_text='Without guests: "feat." is a credit.')
+    native_title = models.CharField(max_length=200, blank=True)
+    is_title_track = models.BooleanField(default=False)
+    duration = models.DurationField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["release_id", "disc", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "disc", "number"],
+                condition=Q(number__isnull=False),
+                name="catalog_track_unique_number",
+            ),
+            models.UniqueConstraint(
+                fields=["release", "disc", "sequence"], name="catalog_track_unique_sequence"
+            ),
+            models.CheckConstraint(condition=Q(disc__gte=1), name="catalog_track_disc_positive"),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=1),
+                name="catalog_track_number_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="catalog_track_sequence_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title with its featured artists, from credits. Uses prefetched credits if any."""
+        return with_featured(self.title, self.credits.all())
+
+
+class MusicVideo(Publishable):
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", "Official music video"
+        PERFORMANCE = "performance", "Performance video"
+        VISUALIZER = "visualizer", "Visualizer"
+        TEASER = "teaser", "Teaser"
+        SPECIAL = "special", "Special video"
+
+    title = models.CharField(max_length=200, help_text='Without guests: "feat." is a credit.')
+    native_title = models.CharField(max_length=200, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OFFICIAL)
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
+    )
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
+    )
+    published_on = models.DateField(null=True, blank=True)
+    published_on_precision = precision_field()
+    published = PartialDateAccessor("published_on")
+    youtube_id = models.CharField(
+        "YouTube id",
+        max_length=11,
+        blank=True,
+        validators=[youtube_id_validator],
+        help_text="Leave empty until the official upload is confirmed. Never guess one.",
+    )
+    description = models.TextField(blank=True)
+    thumbnail = image_field("catalog/videos/%Y/%m/", "A still from the video.")
+    thumbnail_small = rendition_field("catalog/videos/small/%Y/%m/")
+    thumbnail_alt = models.CharField(max_length=200, blank=True, help_text="Describes the still.")
+    members = models.ManyToManyField(
+        Member, blank=True, related_name="videos", help_text="Members who appear."
+    )
+    themes = models.ManyToManyField(Tag, blank=True, related_name="videos")
+    links = GenericRelation(ExternalLink)
+
+    objects = PublishableQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[members, themes])
+
+    class Meta:
+        ordering = [F("published_on").desc(nulls_last=True), "title"]
+        indexes = [
+            # /videos/ and the home page: published videos, newest first.
+            models.Index(
+                fields=["-published_on"],
+                condition=Q(status="published"),
+                name="catalog_video_pub_date_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["youtube_id"],
+                condition=~Q(youtube_id=""),
+                name="catalog_video_unique_youtube_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(youtube_id="") | Q(youtube_id__regex=YOUTUBE_ID_PATTERN),
+                name="catalog_video_youtube_id_format",
+            ),
+            models.CheckConstraint(
+                condition=normalised_condition("published_on"),
+                name="catalog_video_date_normalised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:video-detail", args=[self.slug])
+
+    @property
+    def display_title(self) -> str:
+        return with_featured(self.title, self.credits.all())
+
+    @property
+    def youtube_embed_url(self) -> str:
+        return f"https://www.youtube-nocookie.com/embed/{self.youtube_id}?autoplay=1"
+
+    @property
+    def youtube_watch_url(self) -> str:
+        return f"https://www.youtube.com/watch?v={self.youtube_id}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.thumbnail and not self.thumbnail_alt:
+            errors["thumbnail_alt"] = "Describe the still for fans who cannot see it."
+        if self.track_id and self.release_id and self.track.release_id != self.release_id:
+            errors["track"] = "This track is on another release than the one chosen."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.track_id and not self.release_id:
+            self.release_id = self.track.release_id
+        process_image(self, "thumbnail", "thumbnail_small")
+        super().save(*args, **kwargs)
+
+
+class Credit(models.Model):
+    """Who did what on a track or a video, in order, with the name as credited.
+
+    As in MusicBrainz's artist credits, "UNFORGIVEN (feat. Nile Rodgers)" is the title UNFORGIVEN
+    plus a featured-artist credit; `join_phrase` is what follows the name ("", ", ", " & ").
+    """
+
+    class Role(models.TextChoices):
+        FEATURED = "featured", "Featured artist"
+        DIRECTOR = "director", "Director"
+        PRODUCTION = "production", "Production"
+        LYRICIST = "lyricist", "Lyrics"
+        COMPOSER = "composer", "Composition"
+        SONGWRITER = "songwriter", "Songwriting"
+        PRODUCER = "producer", "Producer"
+        ARRANGER = "arranger", "Arrangement"
+        REMIXER = "remixer", "Remix"
+        CHOREOGRAPHER = "choreographer", "Choreography"
+        TRANSLATOR = "translator", "Lyrics translation"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credits",
+        help_text="Leave empty if the person is not in the catalog; fill in the credited name.",
+    )
+    credited_as = models.CharField(
+        max_length=200, blank=True, help_text="The name exactly as credited, if it differs."
+    )
+    role = models.CharField(max_length=15, choices=Role.choices)
+    role_note = models.CharField(max_length=200, blank=True, help_text='e.g. "lyrics; producer".')
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.CASCADE, related_name="credits"
+    )
+    video = models.ForeignKey(
+        MusicVideo, null=True, blank=True, on_delete=models.CASCADE, related_name="credits"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    join_phrase = models.CharField(max_length=20, blank=True)
+    verified = models.BooleanField(default=True)
+    verification_note = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(track__isnull=False) & Q(video__isnull=True))
+                | (Q(track__isnull=True) & Q(video__isnull=False)),
+                name="catalog_credit_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | ~Q(credited_as=""),
+                name="catalog_credit_has_name",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "role", "track"],
+                condition=Q(person__isnull=False, track__isnull=False),
+                name="catalog_credit_unique_track_role",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "role", "video"],
+                condition=Q(person__isnull=False, video__isnull=False),
+                name="catalog_credit_unique_video_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="catalog_credit_position_positive"
+            ),
+        ]
+        indexes = [
+            # A person's page lists their credits.
+            models.Index(fields=["person", "role"], name="catalog_credit_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+    @property
+    def name(self) -> str:
+        if self.credited_as:
+            return self.credited_as
+        return self.person.name if self.person else ""
+
+    def clean(self) -> None:
+        if not self.person_id and not self.credited_as:
+            raise ValidationError({"credited_as": "Choose a person or type the credited name."})
+
+
+def with_featured(title: str, credits: Any) -> str:
+    featured = [c for c in credits if c.role == Credit.Role.FEATURED]
+    if not featured:
+        return title
+    names = "".join(f"{c.name}{c.join_phrase if i < len(featured) - 1 else ''}"
+                    for i, c in enumerate(featured))
+    return f"{title} (feat. {names})"
+
+
+class TieIn(models.Model):
+    """A partnership: a webtoon theme, a game, a brand campaign, a drama theme song."""
+
+    class Kind(models.TextChoices):
+        STORY = "story", "Webtoon / web fiction"
+        GAME = "game", "Game"
+        BRAND = "brand", "Brand campaign"
+        DRAMA = "drama", "Drama or film"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    partner = models.CharField(max_length=200, help_text="Who the tie-in is with.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    started_on = models.DateField(null=True, blank=True)
+    started_on_precision = precision_field()
+    started = PartialDateAccessor("started_on")
+    description = models.TextField(blank=True)
+    url = models.URLField(blank=True)
+    videos = models.ManyToManyField(MusicVideo, blank=True, related_name="tie_ins")
+    tracks = models.ManyToManyField(Track, blank=True, related_name="tie_ins")
+    verified = models.BooleanField(default=True)
+
+    history = HistoricalRecords(m2m_fields=[videos, tracks])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "tie-in"
+        constraints = [
+            models.CheckConstraint(
+                condition=normalised_condition("started_on"), name="catalog_tiein_date_normalised"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChartAchievement(models.Model):
+    release = models.ForeignKey(
+        Release, null=True, blank=True, on_delete=models.CASCADE, related_name="achievements"
+    )
+    track = models.ForeignKey(
+        Track, null=True, blank=True, on_delete=models.CASCADE, related_name="achievements"
+    )
+    chart = models.CharField(max_length=200)
+    peak = models.PositiveIntegerField(null=True, blank=True, help_text="Best position, if any.")
+    peak_label = models.CharField(
+        max_length=50, blank=True, help_text='When not a number: "Platinum", "6 / 3".'
+    )
+    charted_on = models.DateField(null=True, blank=True)
+    charted_on_precision = precision_field()
+    charted = PartialDateAccessor("charted_on")
+    summary = models.CharField(max_length=300, help_text="What was achieved, in a sentence.")
+    verified = models.BooleanField(default=True)
+    verification_note = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "charted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(peak__isnull=True) | Q(peak__gte=1),
+                name="catalog_chart_peak_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(release__isnull=False) | Q(track__isnull=False),
+                name="catalog_chart_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=normalised_condition("charted_on"),
+                name="catalog_chart_date_normalised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chart}: {self.position_text}"
+
+    @property
+    def position_text(self) -> str:
+        if self.peak_label:
+            return self.peak_label
+        return f"#{self.peak}" if self.peak else ""

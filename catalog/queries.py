@@ -1,0 +1,39 @@
+"""Querysets shaped for the pages, so each page runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from catalog.models import Credit, MusicVideo
+
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "kind",
+    "status",
+    "verified",
+    "published_on",
+    "published_on_precision",
+    "youtube_id",
+    "thumbnail_small",
+    "thumbnail_alt",
+    "release__title",
+    "release__slug",
+)
+
+
+def featured_credits() -> Prefetch:
+    """Only the featured-artist credits, enough for `display_title` on cards."""
+    return Prefetch(
+        "credits",
+        queryset=Credit.objects.filter(role=Credit.Role.FEATURED).select_related("person"),
+    )
+
+
+def video_cards(videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+    """Videos as a card needs them: 2 queries for any number of cards."""
+    return (
+        videos.select_related("release")
+        .only(*CARD_FIELDS)
+        .prefetch_related(featured_credits())
+    )

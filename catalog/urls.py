@@ -1,0 +1,15 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("releases/", views.release_list, name="release-list"),
+    path("releases/<slug:slug>/", views.release_detail, name="release-detail"),
+    path("videos/", views.video_list, name="video-list"),
+    path("videos/<slug:slug>/", views.video_detail, name="video-detail"),
+    path("members/", views.member_list, name="member-list"),
+    path("members/<slug:slug>/", views.member_detail, name="member-detail"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+]

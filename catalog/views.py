@@ -1,0 +1,152 @@
+"""Public catalog pages. Each one runs a fixed number of queries, whatever the catalog's size."""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from catalog.forms import ReleaseFilterForm, VideoFilterForm
+from catalog.models import (
+    ChartAchievement,
+    Credit,
+    Member,
+    MusicVideo,
+    Release,
+    Tag,
+    TieIn,
+    Track,
+)
+from catalog.queries import video_cards
+
+PAGE_SIZE = 24
+
+
+def _page(request: HttpRequest, items: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def _years(dates: QuerySet) -> list[int]:
+    return sorted({d.year for d in dates}, reverse=True)
+
+
+@require_GET
+def release_list(request: HttpRequest) -> HttpResponse:
+    releases = Release.objects.visible_to(request.user)
+    form = ReleaseFilterForm(
+        request.GET or None, years=_years(releases.dates("released_on", "year"))
+    )
+    if form.is_bound and form.is_valid():
+        releases = form.filter(releases)
+    releases = releases.only(
+        "title", "slug", "kind", "ordinal_note", "status", "verified", "released_on",
+        "released_on_precision", "cover_small", "cover_alt", "market",
+    )
+    return render(
+        request, "catalog/release_list.html", {"page": _page(request, releases), "form": form}
+    )
+
+
+@require_GET
+def release_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    release = get_object_or_404(
+        Release.objects.visible_to(request.user).prefetch_related(
+            Prefetch(
+                "tracks",
+                queryset=Track.objects.prefetch_related(
+                    Prefetch("credits", queryset=Credit.objects.select_related("person"))
+                ),
+            ),
+            Prefetch("videos", queryset=video_cards(MusicVideo.objects.visible_to(request.user))),
+            Prefetch("achievements", queryset=ChartAchievement.objects.select_related("track")),
+            "links",
+        ),
+        slug=slug,
+    )
+    return render(request, "catalog/release_detail.html", {"release": release})
+
+
+@require_GET
+def video_list(request: HttpRequest) -> HttpResponse:
+    videos = MusicVideo.objects.visible_to(request.user)
+    form = VideoFilterForm(
+        request.GET or None,
+        user=request.user,
+        years=_years(videos.dates("published_on", "year")),
+    )
+    if form.is_bound and form.is_valid():
+        videos = form.filter(videos)
+    page = _page(request, video_cards(videos))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalog/video_list.html",
+        {"page": page, "form": form, "query": query.urlencode()},
+    )
+
+
+@require_GET
+def video_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    video = get_object_or_404(
+        MusicVideo.objects.visible_to(request.user)
+        .select_related("release", "track")
+        .prefetch_related(
+            Prefetch("credits", queryset=Credit.objects.select_related("person")),
+            Prefetch("members", queryset=Member.objects.only("stage_name", "slug", "native_name")),
+            "themes",
+            Prefetch("tie_ins", queryset=TieIn.objects.all()),
+            "links",
+        ),
+        slug=slug,
+    )
+    # A draft release is not linked from a published video's page for the public.
+    release = video.release
+    show_release = release is not None and (
+        not release.is_draft or getattr(request.user, "is_staff", False)
+    )
+    return render(
+        request,
+        "catalog/video_detail.html",
+        {"video": video, "show_release": show_release},
+    )
+
+
+@require_GET
+def member_list(request: HttpRequest) -> HttpResponse:
+    members = list(Member.objects.all())
+    return render(
+        request,
+        "catalog/member_list.html",
+        {
+            "current": [m for m in members if m.is_current],
+            "former": [m for m in members if not m.is_current],
+        },
+    )
+
+
+@require_GET
+def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    member = get_object_or_404(Member.objects.prefetch_related("links"), slug=slug)
+    videos = video_cards(MusicVideo.objects.visible_to(request.user).filter(members=member))
+    credits = (
+        Credit.objects.filter(person__member=member, track__isnull=False)
+        .filter(track__release__in=Release.objects.visible_to(request.user))
+        .select_related("track__release")
+        .order_by("track__release__released_on", "track__sequence")
+    )
+    return render(
+        request,
+        "catalog/member_detail.html",
+        {"member": member, "page": _page(request, videos), "credits": credits},
+    )
+
+
+@require_GET
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Tag, slug=slug)
+    videos = video_cards(MusicVideo.objects.visible_to(request.user).filter(themes=theme))
+    return render(request, "catalog/theme_detail.html", {"theme": theme, "page": _page(request, videos)})
+

@@ -1,0 +1,74 @@
+"""Site-wide views: home, health, robots, and the helpful 404."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from catalog.models import Member, MusicVideo, Release
+from catalog.queries import video_cards
+
+HOME_VIDEOS = 8
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    videos = video_cards(MusicVideo.objects.published())[:HOME_VIDEOS]
+    featured = (
+        Release.objects.published()
+        .filter(released_on__isnull=False)
+        .only("title", "slug", "kind", "released_on", "released_on_precision", "cover_small",
+              "cover_alt", "ordinal_note", "description", "status")
+        .first()
+    )
+    members = Member.objects.filter(left_on__isnull=True).only(
+        "stage_name", "slug", "native_name", "photo_small", "photo_alt"
+    )
+    return render(
+        request,
+        "home.html",
+        {"videos": videos, "featured": featured, "members": members},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when this process can reach its database, 503 when not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /accounts/", "Allow: /"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A 404 that helps: it suggests published pages whose address looks like the one asked for."""
+    wanted = request.path.strip("/").rsplit("/", 1)[-1].lower()
+    suggestions = _suggestions(wanted) if wanted else []
+    return render(request, "404.html", {"suggestions": suggestions}, status=404)
+
+
+def _suggestions(wanted: str) -> list[tuple[str, str]]:
+    pages: dict[str, tuple[str, str]] = {}
+    for video in MusicVideo.objects.published().only("title", "slug")[:2000]:
+        pages.setdefault(video.slug, (video.title, video.get_absolute_url()))
+    for release in Release.objects.published().only("title", "slug")[:2000]:
+        pages.setdefault(release.slug, (release.title, release.get_absolute_url()))
+    for member in Member.objects.only("stage_name", "slug"):
+        pages.setdefault(member.slug, (member.stage_name, member.get_absolute_url()))
+    close = difflib.get_close_matches(wanted, list(pages), n=3, cutoff=0.6)
+    return [pages[slug] for slug in close]

@@ -1,0 +1,147 @@
+"""Plain helpers that make test data with sensible defaults; pass keywords to override."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import itertools
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from catalog.models import (
+    ChartAchievement,
+    Credit,
+    Member,
+    MusicVideo,
+    Person,
+    Release,
+    Status,
+    Tag,
+    TieIn,
+    Track,
+)
+from community.models import User
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_user(**kwargs: Any) -> User:
+    n = _n()
+    kwargs.setdefault("username", f"fan{n}")
+    kwargs.setdefault("email", f"fan{n}@example.com")
+    password = kwargs.pop("password", "correct horse battery staple")
+    user = User(**kwargs)
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def make_staff(**kwargs: Any) -> User:
+    kwargs.setdefault("is_staff", True)
+    kwargs.setdefault("is_superuser", True)
+    return make_user(**kwargs)
+
+
+def make_member(**kwargs: Any) -> Member:
+    n = _n()
+    kwargs.setdefault("stage_name", f"MEMBER {n}")
+    kwargs.setdefault("slug", f"member-{n}")
+    kwargs.setdefault("native_name", f"멤버{n}")
+    kwargs.setdefault("joined_on", datetime.date(2022, 4, 1))
+    kwargs.setdefault("order", n)
+    return Member.objects.create(**kwargs)
+
+
+def make_release(**kwargs: Any) -> Release:
+    n = _n()
+    kwargs.setdefault("title", f"Release {n}")
+    kwargs.setdefault("slug", f"release-{n}")
+    kwargs.setdefault("kind", Release.Kind.EP)
+    kwargs.setdefault("released_on", datetime.date(2022, 5, 2))
+    kwargs.setdefault("status", Status.PUBLISHED)
+    return Release.objects.create(**kwargs)
+
+
+def make_track(**kwargs: Any) -> Track:
+    n = _n()
+    if "release" not in kwargs:
+        kwargs["release"] = make_release()
+    kwargs.setdefault("title", f"Track {n}")
+    kwargs.setdefault("sequence", kwargs["release"].tracks.count() + 1)
+    kwargs.setdefault("number", kwargs["sequence"])
+    return Track.objects.create(**kwargs)
+
+
+def make_video(**kwargs: Any) -> MusicVideo:
+    n = _n()
+    members = kwargs.pop("members", [])
+    themes = kwargs.pop("themes", [])
+    kwargs.setdefault("title", f"Video {n}")
+    kwargs.setdefault("slug", f"video-{n}")
+    kwargs.setdefault("published_on", datetime.date(2022, 11, 14))
+    kwargs.setdefault("status", Status.PUBLISHED)
+    video = MusicVideo.objects.create(**kwargs)
+    if members:
+        video.members.set(members)
+    if themes:
+        video.themes.set(themes)
+    return video
+
+
+def make_person(**kwargs: Any) -> Person:
+    n = _n()
+    kwargs.setdefault("name", f"Person {n}")
+    kwargs.setdefault("slug", f"person-{n}")
+    return Person.objects.create(**kwargs)
+
+
+def make_credit(**kwargs: Any) -> Credit:
+    if "person" not in kwargs and "credited_as" not in kwargs:
+        kwargs["person"] = make_person()
+    kwargs.setdefault("role", Credit.Role.DIRECTOR)
+    return Credit.objects.create(**kwargs)
+
+
+def make_tag(**kwargs: Any) -> Tag:
+    n = _n()
+    kwargs.setdefault("name", f"Theme {n}")
+    kwargs.setdefault("slug", f"theme-{n}")
+    return Tag.objects.create(**kwargs)
+
+
+def make_tie_in(**kwargs: Any) -> TieIn:
+    n = _n()
+    videos = kwargs.pop("videos", [])
+    kwargs.setdefault("name", f"Tie-in {n}")
+    kwargs.setdefault("slug", f"tie-in-{n}")
+    kwargs.setdefault("partner", "A partner")
+    kwargs.setdefault("kind", TieIn.Kind.OTHER)
+    tie_in = TieIn.objects.create(**kwargs)
+    if videos:
+        tie_in.videos.set(videos)
+    return tie_in
+
+
+def make_achievement(**kwargs: Any) -> ChartAchievement:
+    if "release" not in kwargs and "track" not in kwargs:
+        kwargs["release"] = make_release()
+    kwargs.setdefault("chart", "Billboard 200")
+    kwargs.setdefault("peak", 14)
+    kwargs.setdefault("summary", "Entered the chart.")
+    return ChartAchievement.objects.create(**kwargs)
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), **save_kwargs: Any) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 90)).save(buffer, fmt, **save_kwargs)
+    return buffer.getvalue()
+
+
+def image_upload(name: str = "cover.png", fmt: str = "PNG", **kwargs: Any) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes(fmt, **kwargs), content_type=f"image/{fmt.lower()}")
