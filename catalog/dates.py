@@ -34,12 +34,15 @@ class PartialDate:
         match = _PARTIAL.match(text.strip())
         if not match:
             raise ValueError(f"{text!r} is not a date like 2025, 2025-03 or 2025-03-14")
-        year, month, day = match["year"], match["month"], match["day"]
-        if day:
-            return cls(datetime.date(int(year), int(month), int(day)), Precision.DAY)
-        if month:
-            return cls(datetime.date(int(year), int(month), 1), Precision.MONTH)
-        return cls(datetime.date(int(year), 1, 1), Precision.YEAR)
+        year, month, day = int(match["year"]), match["month"], match["day"]
+        try:
+            if day:
+                return cls(datetime.date(year, int(month), int(day)), Precision.DAY)
+            if month:
+                return cls(datetime.date(year, int(month), 1), Precision.MONTH)
+            return cls(datetime.date(year, 1, 1), Precision.YEAR)
+        except ValueError as error:
+            raise ValueError(f"{text!r} is not a date like 2025-03-14: {error}") from None
 
     def isoformat(self) -> str:
         """The known part only; also a valid HTML <time datetime> value."""

@@ -18,22 +18,28 @@ class VideoFilterForm(forms.Form):
     }
 
     release = forms.ModelChoiceField(
-        queryset=Release.objects.none(), to_field_name="slug", required=False,
+        queryset=Release.objects.none(),
+        to_field_name="slug",
+        required=False,
         empty_label="All releases",
     )
     member = forms.ModelChoiceField(
-        queryset=Member.objects.none(), to_field_name="slug", required=False,
+        queryset=Member.objects.none(),
+        to_field_name="slug",
+        required=False,
         empty_label="All members",
     )
     theme = forms.ModelChoiceField(
-        queryset=Tag.objects.none(), to_field_name="slug", required=False,
+        queryset=Tag.objects.none(),
+        to_field_name="slug",
+        required=False,
         empty_label="All themes",
     )
     year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
     kind = forms.ChoiceField(required=False)
     sort = forms.ChoiceField(
         required=False,
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A–Z")],
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A to Z")],
     )
 
     def __init__(self, *args: Any, user: Any = None, years: list[int] | None = None, **kwargs: Any):

@@ -81,7 +81,9 @@ class ExternalLink(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     site = models.CharField(max_length=20, choices=Site.choices)
     url = models.URLField(max_length=500, help_text="The full https:// address.")
-    label = models.CharField(max_length=100, blank=True, help_text="Shown instead of the site name.")
+    label = models.CharField(
+        max_length=100, blank=True, help_text="Shown instead of the site name."
+    )
 
     class Meta:
         ordering = ["site", "id"]
@@ -144,6 +146,10 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.stage_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        process_image(self, "photo", "photo_small")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:member-detail", args=[self.slug])
 
@@ -154,10 +160,6 @@ class Member(models.Model):
     def clean(self) -> None:
         if self.photo and not self.photo_alt:
             raise ValidationError({"photo_alt": "Describe the photo for fans who cannot see it."})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        process_image(self, "photo", "photo_small")
-        super().save(*args, **kwargs)
 
 
 class Tag(models.Model):
@@ -269,16 +271,16 @@ class Release(Publishable):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        process_image(self, "cover", "cover_small")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:release-detail", args=[self.slug])
 
     def clean(self) -> None:
         if self.cover and not self.cover_alt:
             raise ValidationError({"cover_alt": "Describe the cover for fans who cannot see it."})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        process_image(self, "cover", "cover_small")
-        super().save(*args, **kwargs)
 
 
 class Track(models.Model):
@@ -398,6 +400,12 @@ class MusicVideo(Publishable):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.track_id and not self.release_id:
+            self.release_id = self.track.release_id
+        process_image(self, "thumbnail", "thumbnail_small")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("catalog:video-detail", args=[self.slug])
 
@@ -421,12 +429,6 @@ class MusicVideo(Publishable):
             errors["track"] = "This track is on another release than the one chosen."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.track_id and not self.release_id:
-            self.release_id = self.track.release_id
-        process_image(self, "thumbnail", "thumbnail_small")
-        super().save(*args, **kwargs)
 
 
 class Credit(models.Model):
@@ -525,8 +527,9 @@ def with_featured(title: str, credits: Any) -> str:
     featured = [c for c in credits if c.role == Credit.Role.FEATURED]
     if not featured:
         return title
-    names = "".join(f"{c.name}{c.join_phrase if i < len(featured) - 1 else ''}"
-                    for i, c in enumerate(featured))
+    names = "".join(
+        f"{c.name}{c.join_phrase if i < len(featured) - 1 else ''}" for i, c in enumerate(featured)
+    )
     return f"{title} (feat. {names})"
 
 

@@ -32,8 +32,4 @@ def featured_credits() -> Prefetch:
 
 def video_cards(videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
     """Videos as a card needs them: 2 queries for any number of cards."""
-    return (
-        videos.select_related("release")
-        .only(*CARD_FIELDS)
-        .prefetch_related(featured_credits())
-    )
+    return videos.select_related("release").only(*CARD_FIELDS).prefetch_related(featured_credits())

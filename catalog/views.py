@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -41,8 +41,17 @@ def release_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         releases = form.filter(releases)
     releases = releases.only(
-        "title", "slug", "kind", "ordinal_note", "status", "verified", "released_on",
-        "released_on_precision", "cover_small", "cover_alt", "market",
+        "title",
+        "slug",
+        "kind",
+        "ordinal_note",
+        "status",
+        "verified",
+        "released_on",
+        "released_on_precision",
+        "cover_small",
+        "cover_alt",
+        "market",
     )
     return render(
         request, "catalog/release_list.html", {"page": _page(request, releases), "form": form}
@@ -60,12 +69,19 @@ def release_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             ),
             Prefetch("videos", queryset=video_cards(MusicVideo.objects.visible_to(request.user))),
-            Prefetch("achievements", queryset=ChartAchievement.objects.select_related("track")),
             "links",
         ),
         slug=slug,
     )
-    return render(request, "catalog/release_detail.html", {"release": release})
+    # Records of the release itself and of its songs ("UNFORGIVEN" on the Global 200).
+    achievements = ChartAchievement.objects.filter(
+        Q(release=release) | Q(track__release=release)
+    ).select_related("track")
+    return render(
+        request,
+        "catalog/release_detail.html",
+        {"release": release, "achievements": achievements},
+    )
 
 
 @require_GET
@@ -148,5 +164,6 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Tag, slug=slug)
     videos = video_cards(MusicVideo.objects.visible_to(request.user).filter(themes=theme))
-    return render(request, "catalog/theme_detail.html", {"theme": theme, "page": _page(request, videos)})
-
+    return render(
+        request, "catalog/theme_detail.html", {"theme": theme, "page": _page(request, videos)}
+    )

@@ -30,7 +30,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}."
+    )
 
 
 def env_int(name: str, default: int) -> int:
@@ -164,7 +166,7 @@ STORAGES = {
 # or object store sharing MEDIA_ROOT (see README).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
-# Uploads: Django sets no maximum of its own. Images are checked again, by pixels, in catalog.images.
+# Uploads: Django sets no maximum of its own; catalog.images also caps pixels.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
