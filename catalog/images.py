@@ -45,28 +45,29 @@ def validate_image_upload(value: Any) -> None:
             code="image_too_large",
             params={"size": filesizeformat(size), "limit": filesizeformat(max_bytes)},
         )
+    too_many_pixels = ValidationError(
+        "This image has too many pixels (at most %(limit)s million).",
+        code="image_too_many_pixels",
+        params={"limit": settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000},
+    )
     _rewind(upload)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(upload)  # reads the header only; no pixels decoded yet
-            image_format, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombWarning, ValueError):
+            with Image.open(upload) as image:  # reads the header only; no pixels decoded yet
+                image_format, (width, height) = image.format, image.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        # Pillow's own bomb limits, judged from the header: to the curator it is too many pixels.
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise ValidationError(
             "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
             code="image_unreadable",
         ) from None
-    except Image.DecompressionBombError:
-        width = height = 0
-        image_format = "BOMB"
     finally:
         _rewind(upload)
-    if image_format == "BOMB" or width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
-        raise ValidationError(
-            "This image has too many pixels (at most %(limit)s million).",
-            code="image_too_many_pixels",
-            params={"limit": settings.IMAGE_UPLOAD_MAX_PIXELS // 1_000_000},
-        )
+    if width * height > settings.IMAGE_UPLOAD_MAX_PIXELS:
+        raise too_many_pixels
     if image_format not in ALLOWED_FORMATS:
         raise ValidationError(
             "%(format)s images are not accepted. Upload a JPEG, PNG, WebP or GIF.",
@@ -85,12 +86,18 @@ def validate_image_upload(value: Any) -> None:
         _rewind(upload)
 
 
-def reencode(source: IO[bytes], *, max_side: int) -> ContentFile[bytes]:
-    """A fresh WebP of the image, at most max_side pixels long, with no metadata at all."""
+def reencode(source: IO[bytes], *, max_side: int, square: bool = False) -> ContentFile[bytes]:
+    """A fresh WebP of the image, at most max_side pixels long, with no metadata at all.
+
+    With square=True the centre is cropped to a square first (avatars).
+    """
     _rewind(source)
     with Image.open(source) as image:
         image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")
+        if square:
+            side = min(image.size)
+            image = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS)
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         # A new image from the pixels alone: EXIF, GPS, ICC and comments stay behind.
         clean = Image.new(image.mode, image.size)
@@ -120,7 +127,9 @@ def rendition_field(upload_to: str) -> models.ImageField:
     return models.ImageField(upload_to=upload_to, blank=True, editable=False)
 
 
-def process_image(instance: models.Model, field: str, small_field: str) -> None:
+def process_image(
+    instance: models.Model, field: str, small_field: str, *, square: bool = False
+) -> None:
     """Before saving: replace a fresh upload by its re-encoded copy and make the small one.
 
     Called from save(); it only acts on a new, uncommitted upload, so ordinary saves cost nothing.
@@ -134,7 +143,7 @@ def process_image(instance: models.Model, field: str, small_field: str) -> None:
     if getattr(original, "_committed", True):
         return
     upload = original.file
-    full = reencode(upload, max_side=FULL_SIDE)
-    thumb = reencode(upload, max_side=SMALL_SIDE)
+    full = reencode(upload, max_side=FULL_SIDE, square=square)
+    thumb = reencode(upload, max_side=SMALL_SIDE, square=square)
     original.save(full.name, full, save=False)
     small.save(thumb.name, thumb, save=False)

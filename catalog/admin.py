@@ -1,0 +1,476 @@
+"""The catalog editor: curators add and check releases, videos and credits here.
+
+Every model with history uses SimpleHistoryAdmin, so each object's History page says who changed
+which field and can revert it; the bulk actions below write history too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from catalog.dates import PartialDate, Precision
+from catalog.models import (
+    ChartAchievement,
+    Credit,
+    ExternalLink,
+    Member,
+    MusicVideo,
+    Person,
+    Publishable,
+    Release,
+    Status,
+    Tag,
+    TieIn,
+    Track,
+)
+
+# fansite/urls.py serves the default site; its labels are set where the catalog admin loads.
+admin.site.site_header = "fansite curation"
+admin.site.site_title = "fansite curation"
+
+PREVIEW_HELP = (
+    "The small copy fans see on cards and lists, made when you save a new image. "
+    "Hover it to read its alt text."
+)
+
+
+class CatalogAdminForm(forms.ModelForm):
+    """Help for the image previews, and partial dates stored the way the database requires."""
+
+    class Meta:
+        # Read-only admin fields take their help text from here.
+        help_texts = {
+            "cover_preview": PREVIEW_HELP,
+            "thumbnail_preview": PREVIEW_HELP,
+            "photo_preview": PREVIEW_HELP,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # A curator who knows only "March 2025" may still type the 14th; the database wants the
+        # 1st (catalog.dates.normalised_condition), so move it there instead of refusing.
+        for precision_name in [name for name in self.fields if name.endswith("_precision")]:
+            date_name = precision_name.removesuffix("_precision")
+            date, precision = cleaned.get(date_name), cleaned.get(precision_name)
+            if date is None:
+                continue
+            if precision == Precision.MONTH:
+                cleaned[date_name] = date.replace(day=1)
+            elif precision == Precision.YEAR:
+                cleaned[date_name] = date.replace(month=1, day=1)
+        return cleaned
+
+
+class UniqueRowsFormSet(BaseInlineFormSet):
+    """Rejects two rows that the database would reject, with a message instead of an error page.
+
+    Django's formset checks only unconditional unique constraints. The catalog's conditional ones
+    (a track number may be empty, a credit may name no person) are listed in `unique_rows` as
+    (fields, message); as in the database, a row with any of those fields empty is exempt.
+    """
+
+    unique_rows: ClassVar[list[tuple[tuple[str, ...], str]]] = []
+
+    def clean(self) -> None:
+        super().clean()
+        errors = set()
+        for fields, message in self.unique_rows:
+            seen = set()
+            for form in self.forms:
+                if self._should_delete_form(form):
+                    continue
+                row = tuple(form.cleaned_data.get(field) for field in fields)
+                if None in row:
+                    continue
+                if row in seen:
+                    form.add_error(None, message)  # marks the offending row
+                    errors.add(message)
+                seen.add(row)
+        if errors:
+            raise ValidationError(sorted(errors))
+
+
+class TrackFormSet(UniqueRowsFormSet):
+    unique_rows = [(("disc", "number"), "Two tracks on the same disc have the same number.")]
+
+
+class CreditFormSet(UniqueRowsFormSet):
+    unique_rows = [(("person", "role"), "The same person is credited twice in the same role.")]
+
+
+def image_preview(image: FieldFile, alt: str) -> str:
+    if not image:
+        return "No image yet."
+    return format_html(
+        '<img src="{}" alt="{}" title="{}" style="max-width: 240px; height: auto">',
+        image.url,
+        alt,
+        alt,
+    )
+
+
+class ExternalLinkInline(GenericTabularInline):
+    model = ExternalLink
+    fields = ["site", "url", "label"]
+    extra = 0
+
+
+class TrackInline(admin.TabularInline):
+    model = Track
+    formset = TrackFormSet
+    fields = ["disc", "number", "sequence", "title", "native_title", "is_title_track", "duration"]
+    extra = 1
+    show_change_link = True  # credits are edited on the track's own page
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    formset = CreditFormSet
+    fields = ["person", "credited_as", "role", "role_note", "position", "join_phrase", "verified"]
+    autocomplete_fields = ["person"]
+    extra = 0
+
+
+class ChartAchievementInline(admin.TabularInline):
+    model = ChartAchievement
+    form = CatalogAdminForm
+    fields = [
+        "chart",
+        "summary",
+        "peak",
+        "peak_label",
+        "charted_on",
+        "charted_on_precision",
+        "verified",
+        "order",
+    ]
+    extra = 0
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    """Shared by releases and videos: draft/unverified markers and the publishing actions."""
+
+    actions = ["publish", "unpublish", "mark_verified"]
+    list_filter = ["status", "verified", "kind"]
+    form = CatalogAdminForm
+    save_on_top = True
+
+    @admin.display(description="Status", ordering="status")
+    def status_marker(self, obj: Publishable) -> str:
+        if obj.is_draft:
+            return format_html("<strong>{}</strong>", "Draft")
+        return "Published"
+
+    @admin.display(description="Checked", ordering="verified")
+    def verified_marker(self, obj: Publishable) -> str:
+        return "Verified" if obj.verified else format_html("<strong>{}</strong>", "Unverified")
+
+    @admin.action(permissions=["change"], description="Publish selected %(verbose_name_plural)s")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._set_field(request, queryset, "status", Status.PUBLISHED, "published")
+
+    @admin.action(
+        permissions=["change"], description="Unpublish selected %(verbose_name_plural)s (to draft)"
+    )
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._set_field(request, queryset, "status", Status.DRAFT, "moved back to draft")
+
+    @admin.action(
+        permissions=["change"], description="Mark selected %(verbose_name_plural)s as verified"
+    )
+    def mark_verified(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._set_field(request, queryset, "verified", True, "marked verified")
+
+    @transaction.atomic
+    def _set_field(
+        self, request: HttpRequest, queryset: QuerySet[Any], field: str, value: object, done: str
+    ) -> None:
+        # save() each one rather than queryset.update(): history must say who published, and
+        # save() keeps fields derived there current. The lock keeps a concurrent write to the
+        # same rows from being overwritten with what was read here.
+        changed = list(
+            self.model._default_manager.select_for_update()
+            .filter(pk__in=queryset.values("pk"))
+            .exclude(**{field: value})
+        )
+        for obj in changed:
+            setattr(obj, field, value)
+            obj._history_user = request.user
+            obj._change_reason = f"{done.capitalize()} from the list"
+            obj.save()
+        count = len(changed)
+        self.message_user(
+            request, f"{count} {model_ngettext(self.opts, count)} {done}.", messages.SUCCESS
+        )
+
+
+@admin.register(Release)
+class ReleaseAdmin(PublishableAdmin):
+    list_display = [
+        "title",
+        "native_title",
+        "kind",
+        "released_display",
+        "track_count",
+        "status_marker",
+        "verified_marker",
+    ]
+    search_fields = ["title", "native_title", "ordinal_note", "label"]
+    date_hierarchy = "released_on"
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["cover_preview", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "native_title",
+                    "slug",
+                    "kind",
+                    "ordinal_note",
+                    "market",
+                    ("released_on", "released_on_precision"),
+                    "label",
+                    "description",
+                ]
+            },
+        ),
+        ("Cover", {"fields": ["cover", "cover_preview", "cover_alt"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "verified", "verification_note", "created_at", "updated_at"]},
+        ),
+    ]
+    inlines = [TrackInline, ChartAchievementInline, ExternalLinkInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Release]:
+        return super().get_queryset(request).annotate(track_count=Count("tracks"))
+
+    @admin.display(description="Released", ordering="released_on")
+    def released_display(self, obj: Release) -> PartialDate | None:
+        return obj.released  # "March 2025" when only the month is known
+
+    @admin.display(description="Tracks", ordering="track_count")
+    def track_count(self, obj: Release) -> int:
+        return obj.track_count  # type: ignore[attr-defined]
+
+    @admin.display(description="Cover as shown")
+    def cover_preview(self, obj: Release) -> str:
+        return image_preview(obj.cover_small, obj.cover_alt)
+
+
+@admin.register(MusicVideo)
+class MusicVideoAdmin(PublishableAdmin):
+    list_display = [
+        "title",
+        "native_title",
+        "kind",
+        "published_display",
+        "release",
+        "status_marker",
+        "verified_marker",
+    ]
+    list_select_related = ["release"]
+    search_fields = ["title", "native_title", "youtube_id", "release__title"]
+    date_hierarchy = "published_on"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["release", "track", "members", "themes"]
+    readonly_fields = ["thumbnail_preview", "created_at", "updated_at"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "native_title",
+                    "slug",
+                    "kind",
+                    "release",
+                    "track",
+                    ("published_on", "published_on_precision"),
+                    "youtube_id",
+                    "description",
+                ]
+            },
+        ),
+        ("Who and what", {"fields": ["members", "themes"]}),
+        ("Thumbnail", {"fields": ["thumbnail", "thumbnail_preview", "thumbnail_alt"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "verified", "verification_note", "created_at", "updated_at"]},
+        ),
+    ]
+    inlines = [CreditInline, ExternalLinkInline]
+
+    @admin.display(description="Published", ordering="published_on")
+    def published_display(self, obj: MusicVideo) -> PartialDate | None:
+        return obj.published
+
+    @admin.display(description="Thumbnail as shown")
+    def thumbnail_preview(self, obj: MusicVideo) -> str:
+        return image_preview(obj.thumbnail_small, obj.thumbnail_alt)
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    form = CatalogAdminForm
+    list_display = ["stage_name", "native_name", "romanized_name", "birth_display", "current"]
+    search_fields = ["stage_name", "native_name", "romanized_name"]
+    ordering = ["order", "stage_name"]
+    prepopulated_fields = {"slug": ["stage_name"]}
+    readonly_fields = ["photo_preview"]
+    save_on_top = True
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "stage_name",
+                    "slug",
+                    "native_name",
+                    "romanized_name",
+                    ("birth_date", "birth_date_precision"),
+                    "nationality",
+                    "position_note",
+                    ("joined_on", "left_on"),
+                    "departure_note",
+                    "bio",
+                    "order",
+                ]
+            },
+        ),
+        ("Photo", {"fields": ["photo", "photo_preview", "photo_alt", "photo_credit"]}),
+    ]
+    inlines = [ExternalLinkInline]
+
+    @admin.display(description="Born", ordering="birth_date")
+    def birth_display(self, obj: Member) -> PartialDate | None:
+        return obj.birth
+
+    @admin.display(description="Current member", boolean=True, ordering="left_on")
+    def current(self, obj: Member) -> bool:
+        return obj.is_current
+
+    @admin.display(description="Photo as shown")
+    def photo_preview(self, obj: Member) -> str:
+        return image_preview(obj.photo_small, obj.photo_alt)
+
+
+@admin.register(Track)
+class TrackAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "native_title", "release", "disc", "number", "is_title_track"]
+    list_select_related = ["release"]
+    list_filter = ["is_title_track", "release__kind"]
+    search_fields = ["title", "native_title", "release__title", "release__native_title"]
+    ordering = ["release__title", "disc", "sequence"]
+    autocomplete_fields = ["release"]
+    save_on_top = True
+    inlines = [CreditInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
+        # A track's name carries its featured artists (Track.display_title), which autocomplete
+        # lists show: fetch the credits together rather than one query per track.
+        credits = Prefetch("credits", queryset=Credit.objects.select_related("person"))
+        return super().get_queryset(request).prefetch_related(credits)
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "native_name", "kind", "member", "credit_count"]
+    list_select_related = ["member"]
+    list_filter = ["kind"]
+    search_fields = ["name", "native_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["member"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
+        return super().get_queryset(request).annotate(credit_count=Count("credits"))
+
+    @admin.display(description="Credits", ordering="credit_count")
+    def credit_count(self, obj: Person) -> int:
+        return obj.credit_count  # type: ignore[attr-defined]
+
+
+@admin.register(Credit)
+class CreditAdmin(SimpleHistoryAdmin):
+    # track__title, not track: a track's own name would query its featured credits per row.
+    list_display = ["name", "role", "track__title", "video__title", "position", "verified"]
+    list_select_related = ["person", "track", "video"]
+    list_filter = ["role", "verified"]
+    search_fields = [
+        "person__name",
+        "person__native_name",
+        "credited_as",
+        "track__title",
+        "video__title",
+    ]
+    ordering = ["person__name", "role"]
+    autocomplete_fields = ["person", "track", "video"]
+
+
+@admin.register(Tag)
+class TagAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "video_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return super().get_queryset(request).annotate(video_count=Count("videos"))
+
+    @admin.display(description="Videos", ordering="video_count")
+    def video_count(self, obj: Tag) -> int:
+        return obj.video_count  # type: ignore[attr-defined]
+
+
+@admin.register(TieIn)
+class TieInAdmin(SimpleHistoryAdmin):
+    form = CatalogAdminForm
+    list_display = ["name", "partner", "kind", "started_display", "verified"]
+    list_filter = ["kind", "verified"]
+    search_fields = ["name", "partner"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["videos", "tracks"]
+
+    @admin.display(description="Started", ordering="started_on")
+    def started_display(self, obj: TieIn) -> PartialDate | None:
+        return obj.started
+
+
+@admin.register(ChartAchievement)
+class ChartAchievementAdmin(SimpleHistoryAdmin):
+    form = CatalogAdminForm
+    list_display = [
+        "chart",
+        "peak_display",
+        "release__title",
+        "track__title",
+        "charted_display",
+        "verified",
+    ]
+    list_select_related = ["release", "track"]
+    list_filter = ["verified"]
+    search_fields = ["chart", "summary", "release__title", "release__native_title", "track__title"]
+    ordering = ["-charted_on", "chart"]
+    autocomplete_fields = ["release", "track"]
+
+    @admin.display(description="Peak")
+    def peak_display(self, obj: ChartAchievement) -> str:
+        return obj.position_text
+
+    @admin.display(description="Charted", ordering="charted_on")
+    def charted_display(self, obj: ChartAchievement) -> PartialDate | None:
+        return obj.charted
