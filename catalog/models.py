@@ -15,6 +15,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from catalog.dates import PartialDateAccessor, normalised_condition, precision_field
@@ -25,6 +26,17 @@ youtube_id_validator = RegexValidator(
     YOUTUBE_ID_PATTERN,
     "A YouTube video id is 11 letters, digits, '-' or '_' (the part after watch?v=).",
 )
+
+
+RATING_SCORES = range(1, 11)  # half-stars: 1 = 0.5 star, 10 = 5 stars
+
+
+# Written only by community's rating service, never by an ordinary save (e.g. the admin's).
+COMMUNITY_FIGURES = ("rating_count", "rating_sum", "rating_histogram")
+
+
+def empty_histogram() -> list[int]:
+    return [0] * len(RATING_SCORES)
 
 
 class Status(models.TextChoices):
@@ -367,9 +379,22 @@ class MusicVideo(Publishable):
     )
     themes = models.ManyToManyField(Tag, blank=True, related_name="videos")
     links = GenericRelation(ExternalLink)
+    first_published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When fans could first see it."
+    )
+
+    # Community figures, kept current by community's services in the rating's transaction.
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_sum = models.PositiveIntegerField(default=0, editable=False)
+    rating_histogram = models.JSONField(
+        default=empty_histogram, editable=False, help_text="Ratings per score, 1 to 10."
+    )
 
     objects = PublishableQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[members, themes])
+    history = HistoricalRecords(
+        m2m_fields=[members, themes],
+        excluded_fields=list(COMMUNITY_FIGURES),
+    )
 
     class Meta:
         ordering = [F("published_on").desc(nulls_last=True), "title"]
@@ -403,7 +428,16 @@ class MusicVideo(Publishable):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.track_id and not self.release_id:
             self.release_id = self.track.release_id
+        if self.status == Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = timezone.now()
         process_image(self, "thumbnail", "thumbnail_small")
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # A curator's save must not overwrite figures a fan's rating changed meanwhile.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in COMMUNITY_FIGURES
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -412,6 +446,13 @@ class MusicVideo(Publishable):
     @property
     def display_title(self) -> str:
         return with_featured(self.title, self.credits.all())
+
+    @property
+    def rating_average(self) -> float | None:
+        """Average in stars (0.5 to 5), or None before the first rating."""
+        if not self.rating_count:
+            return None
+        return self.rating_sum / self.rating_count / 2
 
     @property
     def youtube_embed_url(self) -> str:

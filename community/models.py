@@ -1,6 +1,19 @@
+"""What fans do: accounts and profiles, ratings, watchlists, the watch diary and follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.urls import reverse
+
+from catalog.images import image_field, process_image, rendition_field
+from catalog.models import RATING_SCORES, Member, MusicVideo
 
 
 class User(AbstractUser):
@@ -12,3 +25,253 @@ class User(AbstractUser):
             # "Chaewon" and "chaewon" are the same fan: usernames are unique ignoring case.
             models.UniqueConstraint(Lower("username"), name="community_user_username_ci_unique"),
         ]
+
+    @property
+    def public_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        return (profile.display_name if profile else "") or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:profile", args=[self.username])
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    display_name = models.CharField(max_length=60, blank=True)
+    bio = models.TextField(max_length=1000, blank=True)
+    avatar = image_field("community/avatars/%Y/%m/", "Your picture; it is cropped square.")
+    avatar_small = rendition_field("community/avatars/small/%Y/%m/")
+    favourite_member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fans",
+        verbose_name="favourite member",
+    )
+    alerts_seen_at = models.DateTimeField(
+        null=True, blank=True, help_text="New-video alerts after this are unread."
+    )
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return self.display_name or str(self.user)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        process_image(self, "avatar", "avatar_small", square=True)
+        super().save(*args, **kwargs)
+
+
+class Rating(models.Model):
+    """One fan's rating of one video, in half-stars: 1 (0.5 star) to 10 (5 stars)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="ratings")
+    score = models.PositiveSmallIntegerField(
+        choices=[(n, f"{n / 2:g} stars") for n in RATING_SCORES]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "video"], name="community_rating_unique_user_video"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=10), name="community_rating_score_range"
+            ),
+        ]
+        indexes = [
+            # A fan's profile and feed show their latest ratings.
+            models.Index(fields=["user", "-updated_at"], name="community_rating_recent_idx"),
+            # Recounts and the year in review read a video's or a year's ratings.
+            models.Index(fields=["video", "score"], name="community_rating_video_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} rated {self.video}: {self.stars:g}★"
+
+    @property
+    def stars(self) -> float:
+        return self.score / 2
+
+
+class WatchlistQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> WatchlistQuerySet:
+        """Public lists, and the viewer's own private ones."""
+        if getattr(user, "is_authenticated", False):
+            return self.filter(Q(is_public=True) | Q(owner=user))
+        return self.filter(is_public=True)
+
+
+class Watchlist(models.Model):
+    DEFAULT_NAME = "Watch later"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlists"
+    )
+    name = models.CharField(max_length=80)
+    description = models.TextField(max_length=2000, blank=True)
+    is_public = models.BooleanField(
+        "public", default=False, help_text="Public lists appear on your profile and in /lists/."
+    )
+    is_default = models.BooleanField(default=False, editable=False)
+    item_count = models.PositiveIntegerField(default=0, editable=False)
+    follower_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WatchlistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "owner", Lower("name"), name="community_watchlist_unique_owner_name"
+            ),
+            models.UniqueConstraint(
+                fields=["owner"],
+                condition=Q(is_default=True),
+                name="community_watchlist_one_default",
+            ),
+        ]
+        indexes = [
+            # /lists/: public lists, newest first.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(is_public=True),
+                name="community_watchlist_public_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("community:watchlist-detail", args=[self.pk])
+
+
+class WatchlistItem(models.Model):
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="items")
+    video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    note = models.CharField(max_length=280, blank=True)
+    watched_on = models.DateField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # Positions may tie for a moment while items move; the id breaks the tie.
+        ordering = ["watchlist_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["watchlist", "video"], name="community_watchlistitem_unique_video"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.video} in {self.watchlist}"
+
+
+class WatchEntry(models.Model):
+    """A diary line: this fan watched this video on this day. Rewatches are more lines."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_entries"
+    )
+    video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
+    watched_on = models.DateField()
+    note = models.CharField(max_length=280, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-watched_on", "-created_at"]
+        verbose_name_plural = "watch entries"
+        indexes = [
+            # The diary and the year in review read one fan's entries by date.
+            models.Index(fields=["user", "-watched_on"], name="community_watchentry_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} watched {self.video} on {self.watched_on}"
+
+
+class Follow(models.Model):
+    """A fan follows another fan, a watchlist, a member, or the whole group."""
+
+    class Kind(models.TextChoices):
+        FAN = "fan", "Fan"
+        LIST = "list", "Watchlist"
+        MEMBER = "member", "Member"
+        GROUP = "group", "The group"
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
+    )
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    fan = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
+    watchlist = models.ForeignKey(
+        Watchlist, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="fan", fan__isnull=False, watchlist=None, member=None)
+                    | Q(kind="list", fan=None, watchlist__isnull=False, member=None)
+                    | Q(kind="member", fan=None, watchlist=None, member__isnull=False)
+                    | Q(kind="group", fan=None, watchlist=None, member=None)
+                ),
+                name="community_follow_target_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(fan=models.F("follower")), name="community_follow_not_self"
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "fan"],
+                condition=Q(kind="fan"),
+                name="community_follow_unique_fan",
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "watchlist"],
+                condition=Q(kind="list"),
+                name="community_follow_unique_list",
+            ),
+            models.UniqueConstraint(
+                fields=["follower", "member"],
+                condition=Q(kind="member"),
+                name="community_follow_unique_member",
+            ),
+            models.UniqueConstraint(
+                fields=["follower"],
+                condition=Q(kind="group"),
+                name="community_follow_unique_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.fan or self.watchlist or self.member or "LE SSERAFIM"
+        return f"{self.follower} follows {target}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.FAN and self.fan_id == self.follower_id:
+            raise ValidationError("You can't follow yourself.")
