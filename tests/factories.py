@@ -22,7 +22,7 @@ from catalog.models import (
     TieIn,
     Track,
 )
-from community.models import User
+from community.models import Profile, Rating, User, Watchlist, WatchlistItem
 
 _seq = itertools.count(1)
 
@@ -145,3 +145,30 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), **save_kwarg
 
 def image_upload(name: str = "cover.png", fmt: str = "PNG", **kwargs: Any) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, image_bytes(fmt, **kwargs), content_type=f"image/{fmt.lower()}")
+
+
+def make_profile(user: User | None = None, **kwargs: Any) -> Profile:
+    return Profile.objects.create(user=user or make_user(), **kwargs)
+
+
+def make_rating(
+    user: User | None = None, video: MusicVideo | None = None, score: int = 8
+) -> Rating:
+    """Through the service, so the video's figures stay right."""
+    from community.services.ratings import rating_set
+
+    return rating_set(user=user or make_user(), video=video or make_video(), score=score)
+
+
+def make_watchlist(owner: User | None = None, **kwargs: Any) -> Watchlist:
+    n = _n()
+    videos = kwargs.pop("videos", [])
+    kwargs.setdefault("name", f"List {n}")
+    kwargs.setdefault("is_public", True)
+    watchlist = Watchlist.objects.create(owner=owner or make_user(), **kwargs)
+    for position, video in enumerate(videos, start=1):
+        WatchlistItem.objects.create(watchlist=watchlist, video=video, position=position)
+    if videos:
+        watchlist.item_count = len(videos)
+        watchlist.save(update_fields=["item_count"])
+    return watchlist

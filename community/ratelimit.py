@@ -1,0 +1,91 @@
+"""Write limits per fan (and per IP), counted in the shared cache.
+
+With REDIS_URL set the counters live in Redis, so the limit holds across every web process and
+machine; the embedded default counts in local memory. Fixed windows: cheap and good enough to
+stop bursts, which is all these limits are for.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    count: int
+    seconds: int
+
+
+# What a fan may do per window; generous for people, tight for scripts.
+WRITE_LIMITS = {
+    "rate": Limit("rate", 60, 60),
+    "list": Limit("list", 60, 60),
+    "follow": Limit("follow", 60, 60),
+    "account": Limit("account", 10, 3600),
+}
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def hit(key: str, limit: Limit) -> bool:
+    """Count one action; False once the window's allowance is used up."""
+    window = int(time.time()) // limit.seconds
+    cache_key = f"ratelimit:{limit.scope}:{key}:{window}"
+    # add() is atomic: only the first caller in a window creates the counter.
+    if cache.add(cache_key, 1, timeout=limit.seconds + 1):
+        return True
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=limit.seconds + 1)
+        return True
+    return count <= limit.count
+
+
+def is_limited(request: HttpRequest, scope: str) -> bool:
+    limit = WRITE_LIMITS[scope]
+    user = getattr(request, "user", None)
+    who = f"user:{user.pk}" if user is not None and user.is_authenticated else ""
+    ip_ok = hit(f"ip:{_client_ip(request)}", Limit(scope, limit.count * 5, limit.seconds))
+    user_ok = hit(who, limit) if who else True
+    return not (ip_ok and user_ok)
+
+
+def too_many(request: HttpRequest, scope: str) -> HttpResponse:
+    limit = WRITE_LIMITS[scope]
+    response = render(
+        request,
+        "429.html",
+        {"seconds": limit.seconds},
+        status=429,
+    )
+    response["Retry-After"] = str(limit.seconds)
+    return response
+
+
+def rate_limited(
+    scope: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: POSTs beyond the scope's limit get a friendly 429 page."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method == "POST" and is_limited(request, scope):
+                return too_many(request, scope)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
