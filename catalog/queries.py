@@ -17,6 +17,9 @@ CARD_FIELDS = (
     "youtube_id",
     "thumbnail_small",
     "thumbnail_alt",
+    "first_published_at",
+    "rating_count",
+    "rating_sum",
     "release__title",
     "release__slug",
 )

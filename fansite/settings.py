@@ -215,6 +215,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# /top/: a video needs this many ratings to be listed; it is also the Bayesian prior's weight.
+TOP_MIN_VOTES = env_int("TOP_MIN_VOTES", 3)
+
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -1,19 +1,156 @@
-"""Placeholder until the feature lands."""
+"""Following fans, lists, members and the group; the feed of followed fans; new-video alerts."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from itertools import chain
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Member, MusicVideo, Status
+from catalog.queries import video_cards
+from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
+from community.ratelimit import rate_limited
+from community.services.follows import Target, follow_create, follow_delete
+
+FEED_SIZE = 50
 
 
-def follow(request, *args, **kwargs):
+def _target(request: HttpRequest) -> tuple[str, Target, str]:
+    """(kind, target, page to return to) from the POSTed kind and target; 404 if unknown."""
+    kind = request.POST.get("kind", "")
+    key = request.POST.get("target", "")
+    if kind == Follow.Kind.FAN:
+        fan = get_object_or_404(User, username__iexact=key, is_active=True)
+        return kind, fan, fan.get_absolute_url()
+    if kind == Follow.Kind.LIST:
+        if not key.isdigit():
+            raise Http404
+        watchlist = get_object_or_404(Watchlist.objects.filter(is_public=True), pk=key)
+        return kind, watchlist, watchlist.get_absolute_url()
+    if kind == Follow.Kind.MEMBER:
+        member = get_object_or_404(Member, slug=key)
+        return kind, member, member.get_absolute_url()
+    if kind == Follow.Kind.GROUP:
+        return kind, None, "/"
     raise Http404
 
 
-def unfollow(request, *args, **kwargs):
-    raise Http404
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        return redirect(nxt)
+    return redirect(fallback)
 
 
-def feed(request, *args, **kwargs):
-    raise Http404
+def _name(kind: str, target: Target) -> str:
+    if isinstance(target, User):
+        return target.public_name
+    return str(target) if target is not None else "LE SSERAFIM"
 
 
-def alerts(request, *args, **kwargs):
-    raise Http404
+@require_POST
+@login_required
+@rate_limited("follow")
+def follow(request: HttpRequest) -> HttpResponse:
+    kind, target, fallback = _target(request)
+    try:
+        follow_create(follower=request.user, kind=kind, target=target)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        if kind in (Follow.Kind.MEMBER, Follow.Kind.GROUP):
+            messages.success(
+                request, f"Following {_name(kind, target)}: new videos will show in your alerts."
+            )
+        else:
+            messages.success(request, f"You follow {_name(kind, target)}.")
+    return _back(request, fallback)
+
+
+@require_POST
+@login_required
+@rate_limited("follow")
+def unfollow(request: HttpRequest) -> HttpResponse:
+    kind, target, fallback = _target(request)
+    if follow_delete(follower=request.user, kind=kind, target=target):
+        messages.success(request, f"You no longer follow {_name(kind, target)}.")
+    return _back(request, fallback)
+
+
+@require_GET
+@login_required
+def feed(request: HttpRequest) -> HttpResponse:
+    """What the fans you follow rated and listed lately (public activity only)."""
+    fans = Follow.objects.filter(follower=request.user, kind=Follow.Kind.FAN).values("fan")
+    ratings = (
+        Rating.objects.filter(user__in=fans, video__status=Status.PUBLISHED)
+        .select_related("user__profile", "video")
+        .order_by("-updated_at")[:FEED_SIZE]
+    )
+    items = (
+        WatchlistItem.objects.filter(
+            watchlist__owner__in=fans, watchlist__is_public=True, video__status=Status.PUBLISHED
+        )
+        .select_related("watchlist__owner__profile", "video")
+        .order_by("-added_at")[:FEED_SIZE]
+    )
+    events = sorted(
+        chain(
+            ({"kind": "rating", "at": r.updated_at, "fan": r.user, "rating": r} for r in ratings),
+            (
+                {"kind": "listed", "at": i.added_at, "fan": i.watchlist.owner, "item": i}
+                for i in items
+            ),
+        ),
+        key=lambda event: event["at"],
+        reverse=True,
+    )[:FEED_SIZE]
+    return render(request, "community/feed.html", {"events": events})
+
+
+def new_videos_for(user: User) -> QuerySet[MusicVideo]:
+    """Videos published after the fan followed the group or a member who appears in them."""
+    condition = Q(pk__in=[])
+    for follow in Follow.objects.filter(
+        follower=user, kind__in=[Follow.Kind.GROUP, Follow.Kind.MEMBER]
+    ):
+        since = Q(first_published_at__gt=follow.created_at)
+        condition |= (
+            since if follow.kind == Follow.Kind.GROUP else since & Q(members=follow.member_id)
+        )
+    ids = MusicVideo.objects.published().filter(condition).values("pk")
+    return MusicVideo.objects.filter(pk__in=ids).order_by("-first_published_at")
+
+
+def unread_alert_count(user: User) -> int:
+    seen = Profile.objects.filter(user=user).values_list("alerts_seen_at", flat=True).first()
+    videos = new_videos_for(user)
+    if seen:
+        videos = videos.filter(first_published_at__gt=seen)
+    return videos.count()
+
+
+@require_GET
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    seen_before = profile.alerts_seen_at
+    videos = list(video_cards(new_videos_for(request.user))[:FEED_SIZE])
+    follows = Follow.objects.filter(
+        follower=request.user, kind__in=[Follow.Kind.GROUP, Follow.Kind.MEMBER]
+    ).select_related("member")
+    profile.alerts_seen_at = timezone.now()
+    profile.save(update_fields=["alerts_seen_at"])
+    return render(
+        request,
+        "community/alerts.html",
+        {"videos": videos, "seen_before": seen_before, "follows": follows},
+    )

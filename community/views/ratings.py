@@ -1,11 +1,78 @@
-"""Placeholder until the feature lands."""
+"""Rating a video (page and in-place fragment) and the top-rated chart."""
 
-from django.http import Http404
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, FloatField, Sum
+from django.db.models.functions import Cast
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import MusicVideo
+from catalog.queries import video_cards
+from community.forms_ratings import RatingForm
+from community.ratelimit import rate_limited
+from community.services.ratings import rating_remove, rating_set
+from community.templatetags.rating_tags import rating_context
 
 
-def rate(request, *args, **kwargs):
-    raise Http404
+def _wants_fragment(request: HttpRequest) -> bool:
+    """The site's script asks for just the widget, to swap it in place."""
+    return request.headers.get("X-Fragment") == "rating"
 
 
-def top(request, *args, **kwargs):
-    raise Http404
+@require_POST
+@login_required
+@rate_limited("rate")
+def rate(request: HttpRequest, slug: str) -> HttpResponse:
+    video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
+    form = RatingForm(request.POST)
+    status = 200
+    if request.POST.get("remove"):
+        if rating_remove(user=request.user, video=video):
+            messages.success(request, f"Your rating of “{video.title}” was removed.")
+    elif form.is_valid():
+        rating = rating_set(user=request.user, video=video, score=form.cleaned_data["score"])
+        messages.success(request, f"You rated “{video.title}” {rating.stars:g} out of 5.")
+    else:
+        status = 400
+        messages.error(request, form.errors["score"][0])
+    if _wants_fragment(request):
+        # The widget shows the outcome itself; don't repeat it on the next full page.
+        list(messages.get_messages(request))
+        context = rating_context(request, video, form=form if status == 400 else None)
+        return render(request, "community/widgets/rating.html", context, status=status)
+    return redirect(f"{video.get_absolute_url()}#rating")
+
+
+def weighted_scores(videos, min_votes: int):  # type: ignore[no-untyped-def]
+    """IMDb's weighted rating, (v*R + m*C) / (v + m) = (sum + m*C) / (count + m), in half-stars.
+
+    C is the mean of every rating on the site, so a video with few votes is pulled towards the
+    average and one five-star vote can't top the chart.
+    """
+    totals = MusicVideo.objects.published().aggregate(s=Sum("rating_sum"), n=Sum("rating_count"))
+    mean = (totals["s"] or 0) / totals["n"] if totals["n"] else 0.0
+    return videos.annotate(
+        weighted=(Cast(F("rating_sum"), FloatField()) + min_votes * mean)
+        / (Cast(F("rating_count"), FloatField()) + min_votes)
+    )
+
+
+@require_GET
+def top(request: HttpRequest) -> HttpResponse:
+    min_votes = settings.TOP_MIN_VOTES
+    videos = weighted_scores(
+        video_cards(MusicVideo.objects.published().filter(rating_count__gte=min_votes)),
+        min_votes,
+    ).order_by("-weighted", "-rating_count", "title")
+    page = Paginator(videos, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/top.html",
+        {"page": page, "min_votes": min_votes, "rank_offset": page.start_index() - 1},
+    )

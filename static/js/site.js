@@ -12,3 +12,33 @@ document.addEventListener("click", (event) => {
   facade.replaceWith(frame);
   frame.focus();
 });
+
+// Forms marked data-fragment-form="name" (the rating widget) are sent in the background and the
+// server's fresh widget replaces the old one, so the page doesn't jump. Without JavaScript, or on
+// any network error, the form posts normally.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-fragment-form]");
+  if (!form || !window.fetch) return;
+  event.preventDefault();
+  const name = form.dataset.fragmentForm;
+  const body = new FormData(form, event.submitter);
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body,
+      headers: { "X-Fragment": name },
+      credentials: "same-origin",
+    });
+    if (!response.ok && response.status !== 400) throw new Error(response.statusText);
+    const holder = document.createElement("div");
+    holder.innerHTML = await response.text();
+    const fresh = holder.querySelector(`[data-fragment="${name}"]`);
+    const old = form.closest(`[data-fragment="${name}"]`);
+    if (!fresh || !old) throw new Error("unexpected response");
+    old.replaceWith(fresh);
+    const status = fresh.querySelector("[role=status], [role=alert]");
+    if (status) status.focus?.();
+  } catch {
+    form.submit();
+  }
+});

@@ -1,0 +1,227 @@
+"""Rating videos: one rating per fan per video, figures exact, widget on the video page, /top/."""
+
+import random
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import MusicVideo, Status
+from community.models import Rating
+from community.services.ratings import rating_recount, rating_remove, rating_set
+from tests.factories import make_rating, make_user, make_video
+
+pytestmark = pytest.mark.django_db
+
+
+def _rate_url(video):
+    return reverse("community:rate", args=[video.slug])
+
+
+def test_fan_rates_a_video_and_sees_the_figures(client):
+    video = make_video(title="Impurities")
+    fan = make_user()
+    client.force_login(fan)
+
+    response = client.post(_rate_url(video), {"score": "9"}, follow=True)
+
+    body = response.content.decode()
+    assert "You rated “Impurities” 4.5 out of 5." in body
+    assert "You gave it 4.5 out of 5." in body
+    assert "from 1 rating" in body
+    video.refresh_from_db()
+    assert (video.rating_count, video.rating_sum) == (1, 9)
+    assert video.rating_histogram == [0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+
+
+def test_changing_and_removing_a_rating_keeps_one_row_and_exact_figures(client):
+    video = make_video()
+    make_rating(video=video, score=4)
+    fan = make_user()
+    client.force_login(fan)
+
+    client.post(_rate_url(video), {"score": "10"})
+    client.post(_rate_url(video), {"score": "6"})
+    video.refresh_from_db()
+    assert Rating.objects.filter(user=fan, video=video).count() == 1
+    assert (video.rating_count, video.rating_sum) == (2, 10)
+    assert video.rating_histogram[5] == 1
+    assert video.rating_histogram[9] == 0
+
+    client.post(_rate_url(video), {"remove": "1"})
+    video.refresh_from_db()
+    assert (video.rating_count, video.rating_sum) == (1, 4)
+    assert not Rating.objects.filter(user=fan).exists()
+
+
+@pytest.mark.parametrize("score", ["0", "11", "4.5", "", "five"])
+def test_out_of_range_rating_is_refused_and_changes_nothing(client, score):
+    video = make_video()
+    client.force_login(make_user())
+    response = client.post(_rate_url(video), {"score": score}, headers={"X-Fragment": "rating"})
+    assert response.status_code == 400
+    assert "Pick a rating from half a star to five stars." in response.content.decode()
+    video.refresh_from_db()
+    assert video.rating_count == 0
+    assert not Rating.objects.exists()
+
+
+def test_the_database_itself_refuses_a_second_rating_and_bad_scores():
+    video, fan = make_video(), make_user()
+    Rating.objects.create(user=fan, video=video, score=5)
+    with pytest.raises(IntegrityError):
+        Rating.objects.create(user=fan, video=video, score=6)
+
+
+def test_the_database_refuses_a_score_out_of_range():
+    with pytest.raises(IntegrityError):
+        Rating.objects.create(user=make_user(), video=make_video(), score=11)
+
+
+def test_drafts_and_unknown_videos_cannot_be_rated(client):
+    draft = make_video(status=Status.DRAFT)
+    client.force_login(make_user())
+    assert client.post(_rate_url(draft), {"score": "8"}).status_code == 404
+    assert client.post("/videos/no-such-video/rating/", {"score": "8"}).status_code == 404
+    assert not Rating.objects.exists()
+
+
+def test_visitors_are_sent_to_log_in_and_nothing_is_saved(client):
+    video = make_video()
+    response = client.post(_rate_url(video), {"score": "8"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not Rating.objects.exists()
+    page = client.get(video.get_absolute_url()).content.decode()
+    assert "Log in to rate this video" in page
+
+
+def test_rating_needs_csrf():
+    video, fan = make_video(), make_user()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(fan)
+    assert client.post(_rate_url(video), {"score": "8"}).status_code == 403
+    assert not Rating.objects.exists()
+
+
+def test_in_place_update_returns_just_the_widget(client):
+    video = make_video()
+    client.force_login(make_user())
+    response = client.post(_rate_url(video), {"score": "7"}, headers={"X-Fragment": "rating"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<section id="rating"')
+    assert "<html" not in body
+    assert "You gave it 3.5 out of 5." in body
+
+
+def test_widget_works_without_javascript_as_a_plain_form(client):
+    video = make_video()
+    make_rating(video=video, score=8)
+    client.force_login(make_user())
+    body = client.get(video.get_absolute_url()).content.decode()
+    assert f'action="{_rate_url(video)}"' in body
+    assert 'type="radio" name="score"' in body
+    assert "<legend>Your rating</legend>" in body
+    assert '<span class="visually-hidden">half a star</span>' in body
+    assert '<meter min="0" max="1" value="1">' in body  # the histogram bar for 4 stars
+
+
+def test_rating_writes_are_rate_limited(client, monkeypatch):
+    from community import ratelimit
+
+    monkeypatch.setitem(ratelimit.WRITE_LIMITS, "rate", ratelimit.Limit("rate", 2, 60))
+    video = make_video()
+    client.force_login(make_user())
+    for score in ("6", "7"):
+        assert client.post(_rate_url(video), {"score": score}).status_code == 302
+    response = client.post(_rate_url(video), {"score": "8"})
+    assert response.status_code == 429
+    assert "Slow down a little" in response.content.decode()
+    assert Rating.objects.get().score == 7
+
+
+def test_a_curators_save_does_not_overwrite_the_figures():
+    video = make_video()
+    stale = MusicVideo.objects.get(pk=video.pk)  # loaded before the fan rates
+    make_rating(video=video, score=10)
+    stale.title = "Renamed by a curator"
+    stale.save()
+    video.refresh_from_db()
+    assert video.title == "Renamed by a curator"
+    assert (video.rating_count, video.rating_sum) == (1, 10)
+
+
+def test_top_chart_uses_a_weighted_score(client, settings):
+    settings.TOP_MIN_VOTES = 3
+    one_vote_wonder = make_video(title="One perfect vote")
+    crowd_favourite = make_video(title="Crowd favourite")
+    unloved = make_video(title="Mixed feelings")
+    make_rating(video=one_vote_wonder, score=10)
+    for score in (10, 9, 10, 9, 10):
+        make_rating(video=crowd_favourite, score=score)
+    for score in (4, 5, 3):
+        make_rating(video=unloved, score=score)
+
+    body = client.get(reverse("community:top")).content.decode()
+
+    assert "One perfect vote" not in body  # fewer votes than the minimum
+    assert body.index("Crowd favourite") < body.index("Mixed feelings")
+
+
+def test_top_chart_empty_state(client):
+    body = client.get(reverse("community:top")).content.decode()
+    assert "Not enough ratings yet" in body
+
+
+@pytest.mark.parametrize("n_videos", [5, 60])
+def test_top_and_video_page_query_budgets(client, django_assert_max_num_queries, n_videos):
+    """Guards N+1: the chart and a rated video's page cost the same for few and many ratings."""
+    fans = [make_user() for _ in range(3)]
+    videos = [make_video() for _ in range(n_videos)]
+    for video in videos:
+        for fan in fans:
+            make_rating(user=fan, video=video, score=random.randint(1, 10))
+    client.force_login(fans[0])
+    client.get(videos[0].get_absolute_url())  # warm the content-type cache
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("community:top")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(videos[0].get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+def test_concurrent_rates_rerates_and_removals_leave_exact_figures():
+    video = make_video()
+    fans = [make_user() for _ in range(4)]  # few fans: threads fight over the same rows
+    errors = []
+    start = threading.Barrier(8)
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            start.wait()
+            for _ in range(40):
+                fan = rng.choice(fans)
+                if rng.random() < 0.25:
+                    rating_remove(user=fan, video=video)
+                else:
+                    rating_set(user=fan, video=video, score=rng.randint(1, 10))
+        except Exception as error:  # surfaced below; a thread's exception is otherwise lost
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    video.refresh_from_db()
+    assert (video.rating_count, video.rating_sum, video.rating_histogram) == rating_recount(video)
+    assert video.rating_count == Rating.objects.filter(video=video).count()
