@@ -32,7 +32,7 @@ RATING_SCORES = range(1, 11)  # half-stars: 1 = 0.5 star, 10 = 5 stars
 
 
 # Written only by community's rating service, never by an ordinary save (e.g. the admin's).
-COMMUNITY_FIGURES = ("rating_count", "rating_sum", "rating_histogram")
+COMMUNITY_FIGURES = ("rating_count", "rating_sum", "rating_histogram", "comment_count")
 
 
 def empty_histogram() -> list[int]:
@@ -388,6 +388,9 @@ class MusicVideo(Publishable):
     rating_sum = models.PositiveIntegerField(default=0, editable=False)
     rating_histogram = models.JSONField(
         default=empty_histogram, editable=False, help_text="Ratings per score, 1 to 10."
+    )
+    comment_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Visible comments and replies."
     )
 
     objects = PublishableQuerySet.as_manager()

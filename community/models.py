@@ -19,12 +19,21 @@ from catalog.models import RATING_SCORES, Member, MusicVideo
 class User(AbstractUser):
     """A fan's account. Custom from the first migration so community fields can grow here."""
 
+    suspended_at = models.DateTimeField(
+        null=True, blank=True, help_text="Suspended fans can read but not write."
+    )
+    suspension_reason = models.CharField(max_length=300, blank=True)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
             # "Chaewon" and "chaewon" are the same fan: usernames are unique ignoring case.
             models.UniqueConstraint(Lower("username"), name="community_user_username_ci_unique"),
         ]
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def public_name(self) -> str:
@@ -275,3 +284,273 @@ class Follow(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.FAN and self.fan_id == self.follower_id:
             raise ValidationError("You can't follow yourself.")
+
+
+class CommentQuerySet(models.QuerySet):
+    def top_level(self) -> CommentQuerySet:
+        return self.filter(parent__isnull=True)
+
+
+class Comment(models.Model):
+    """A fan's comment on a video, or a reply to one (one level deep)."""
+
+    MAX_LENGTH = 3000
+
+    class Status(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        HELD = "held", "Held for review"
+        HIDDEN = "hidden", "Removed by a moderator"
+        DELETED = "deleted", "Deleted by its author"
+
+    video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # a deleted account leaves "a deleted fan" in threads
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.VISIBLE)
+    like_count = models.PositiveIntegerField(default=0)
+    reply_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("moderate_comment", "Can moderate comments and suspend fans")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="community_comment_not_own_parent"
+            ),
+        ]
+        indexes = [
+            # A video's thread, newest or oldest first, paged by (created_at, id) keys.
+            models.Index(
+                fields=["video", "-created_at", "-id"],
+                condition=Q(parent__isnull=True),
+                name="community_comment_thread_idx",
+            ),
+            # ... and most liked first.
+            models.Index(
+                fields=["video", "-like_count", "-id"],
+                condition=Q(parent__isnull=True),
+                name="community_comment_liked_idx",
+            ),
+            # Replies under their parent, oldest first.
+            models.Index(fields=["parent", "created_at"], name="community_comment_reply_idx"),
+            # A fan's profile lists their recent comments.
+            models.Index(fields=["author", "-created_at"], name="community_comment_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author or 'a deleted fan'} on {self.video_id}: {self.body[:40]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:video-detail", args=[self.video.slug]) + f"#comment-{self.pk}"
+
+
+class CommentMoment(models.Model):
+    """A moment of the video (in seconds) that a comment cites, like 1:23."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moments")
+    video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
+    seconds = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["seconds"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "seconds"], name="community_moment_unique_per_comment"
+            ),
+        ]
+        indexes = [
+            # "Most-cited moments" of a video.
+            models.Index(fields=["video", "seconds"], name="community_moment_video_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seconds}s in {self.video_id}"
+
+
+class CommentLike(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_likes"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "comment"], name="community_commentlike_unique_user_comment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} likes comment {self.comment_id}"
+
+
+class Report(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        HARASSMENT = "harassment", "Harassment or hate"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DISMISSED = "dismissed", "Dismissed"
+        ACTIONED = "actioned", "Acted on"
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "comment"], name="community_report_once_per_comment"
+            ),
+        ]
+        indexes = [
+            # The moderators' queue: open reports.
+            models.Index(
+                fields=["comment", "created_at"],
+                condition=Q(status="open"),
+                name="community_report_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} report on comment {self.comment_id}"
+
+
+class Block(models.Model):
+    """A fan blocks another: neither sees the other's comments or replies any more."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="community_block_unique"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="community_block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker} blocks {self.blocked}"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply to your comment"
+        HIDDEN = "hidden", "Your comment was removed by a moderator"
+        RESTORED = "restored", "Your comment was restored"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The header's unread badge and the notifications page.
+            models.Index(fields=["recipient", "-created_at"], name="community_notif_recent_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="community_notif_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class ModerationLog(models.Model):
+    """Every moderator action, for accountability."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hid a comment"
+        RESTORE = "restore", "Restored a comment"
+        APPROVE = "approve", "Approved a held comment"
+        DISMISS = "dismiss", "Dismissed reports"
+        SUSPEND = "suspend", "Suspended a fan"
+        UNSUSPEND = "unsuspend", "Lifted a suspension"
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=9, choices=Action.choices)
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.moderator}: {self.get_action_display()}"
+
+
+class ApiToken(models.Model):
+    """A fan's personal API token. Only a hash is stored; the key is shown once, at creation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, help_text="What the token is for, e.g. my Discord bot.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False, help_text="To recognise the token.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

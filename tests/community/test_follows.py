@@ -156,5 +156,5 @@ def test_feed_and_alerts_query_budgets(client, django_assert_max_num_queries, n)
     client.force_login(fan)
     with django_assert_max_num_queries(5):
         assert client.get(reverse("community:feed")).status_code == 200
-    with django_assert_max_num_queries(11):  # includes creating the fan's profile once
+    with django_assert_max_num_queries(12):  # incl. creating the profile once, the lists widget
         assert client.get(reverse("community:alerts")).status_code == 200
