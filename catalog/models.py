@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from catalog.dates import PartialDateAccessor, normalised_condition, precision_field
 from catalog.images import image_field, process_image, rendition_field
+from catalog.text import fold
 
 YOUTUBE_ID_PATTERN = r"^[A-Za-z0-9_-]{11}$"
 youtube_id_validator = RegexValidator(
@@ -75,6 +76,23 @@ class Publishable(models.Model):
         return self.status == Status.DRAFT
 
 
+class Searchable(models.Model):
+    """Keeps a folded copy of the fields fans search by, so one simple lookup serves SQLite and
+    PostgreSQL alike ("yunjin", "Huh Yunjin" and "허윤진" all find HUH YUNJIN)."""
+
+    search_fields: tuple[str, ...] = ()
+    search_text = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(" ".join(str(getattr(self, f) or "") for f in self.search_fields))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+
 class ExternalLink(models.Model):
     """A link to the item elsewhere (streaming, video, databases). Never invented: curated only."""
 
@@ -117,7 +135,9 @@ class ExternalLink(models.Model):
         return self.label or self.get_site_display()
 
 
-class Member(models.Model):
+class Member(Searchable):
+    search_fields = ("stage_name", "native_name", "romanized_name")
+
     stage_name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     native_name = models.CharField(max_length=100, blank=True, help_text="In Hangul or Japanese.")
@@ -174,8 +194,10 @@ class Member(models.Model):
             raise ValidationError({"photo_alt": "Describe the photo for fans who cannot see it."})
 
 
-class Tag(models.Model):
+class Tag(Searchable):
     """A theme a video is about, e.g. self-acceptance."""
+
+    search_fields = ("name", "description")
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -194,8 +216,10 @@ class Tag(models.Model):
         return reverse("catalog:theme-detail", args=[self.slug])
 
 
-class Person(models.Model):
+class Person(Searchable):
     """Someone credited: a director, a songwriter, a featured artist, a studio or a company."""
+
+    search_fields = ("name", "native_name")
 
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
@@ -230,7 +254,9 @@ class ReleaseQuerySet(PublishableQuerySet):
     pass
 
 
-class Release(Publishable):
+class Release(Searchable, Publishable):
+    search_fields = ("title", "native_title", "label", "ordinal_note")
+
     class Kind(models.TextChoices):
         EP = "ep", "EP (mini album)"
         STUDIO_ALBUM = "album", "Studio album"
@@ -295,7 +321,9 @@ class Release(Publishable):
             raise ValidationError({"cover_alt": "Describe the cover for fans who cannot see it."})
 
 
-class Track(models.Model):
+class Track(Searchable):
+    search_fields = ("title", "native_title")
+
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="tracks")
     disc = models.PositiveSmallIntegerField(default=1)
     number = models.PositiveSmallIntegerField(
@@ -342,7 +370,9 @@ class Track(models.Model):
         return with_featured(self.title, self.credits.all())
 
 
-class MusicVideo(Publishable):
+class MusicVideo(Searchable, Publishable):
+    search_fields = ("title", "native_title", "description")
+
     class Kind(models.TextChoices):
         OFFICIAL = "official", "Official music video"
         PERFORMANCE = "performance", "Performance video"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from catalog.models import Member, MusicVideo, Release
 from catalog.queries import video_cards
+from catalog.search import KINDS, KINDS_BY_KEY, is_searchable, matches, normalise_query
 
 HOME_VIDEOS = 8
 
@@ -64,3 +67,31 @@ def _suggestions(wanted: str) -> list[tuple[str, str]]:
         pages.setdefault(member.slug, (member.stage_name, member.get_absolute_url()))
     close = difflib.get_close_matches(wanted, list(pages), n=3, cutoff=0.6)
     return [pages[slug] for slug in close]
+
+
+GROUP_SIZE = 5
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """/search/?q= — grouped by kind; ?kind= pages through one kind; ?suggest=1 is the header's
+    search-as-you-type fragment."""
+    raw = request.GET.get("q", "").strip()
+    query = normalise_query(raw)
+    kind = KINDS_BY_KEY.get(request.GET.get("kind", ""))
+    context: dict[str, object] = {"q": raw, "kind": kind, "kinds": KINDS, "too_short": False}
+    if not query or not is_searchable(query):
+        context["too_short"] = bool(query)
+    elif kind is not None:
+        page = Paginator(matches(kind, query, request.user), 20).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["query_string"] = urlencode({"q": raw, "kind": kind.key})
+    else:
+        groups = []
+        for each in KINDS:
+            found = list(matches(each, query, request.user)[: GROUP_SIZE + 1])
+            if found:
+                groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
+        context["groups"] = groups
+    template = "search.html#suggestions" if request.GET.get("suggest") else "search.html"
+    return render(request, template, context)

@@ -42,3 +42,31 @@ document.addEventListener("submit", async (event) => {
     form.submit();
   }
 });
+
+// Search as you type: the header's search form shows the first results under the box.
+// The form itself works without JavaScript (it opens the search page).
+(() => {
+  const form = document.querySelector("form[data-suggest]");
+  if (!form || !window.fetch) return;
+  const input = form.querySelector("input[name=q]");
+  const box = form.querySelector(".suggestions");
+  let timer;
+  let latest = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      if (!q) { box.innerHTML = ""; return; }
+      const ticket = ++latest;
+      const url = `${form.dataset.suggest}?suggest=1&q=${encodeURIComponent(q)}`;
+      try {
+        const response = await fetch(url, { credentials: "same-origin" });
+        if (ticket !== latest || !response.ok) return;
+        box.innerHTML = await response.text();
+      } catch { /* the full search page still works */ }
+    }, 200);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") box.innerHTML = "";
+  });
+})();

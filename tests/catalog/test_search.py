@@ -1,0 +1,131 @@
+"""/search/: over videos, songs, releases, members, people and themes, native scripts included."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from catalog.models import Status
+from catalog.text import fold
+from tests.factories import (
+    make_member,
+    make_person,
+    make_release,
+    make_tag,
+    make_track,
+    make_video,
+)
+
+pytestmark = pytest.mark.django_db
+URL = reverse("search")
+
+
+@pytest.fixture
+def yunjin():
+    return make_member(
+        stage_name="HUH YUNJIN",
+        slug="huh-yunjin",
+        native_name="허윤진",
+        romanized_name="Huh Yun-jin",
+    )
+
+
+@pytest.mark.parametrize("query", ["허윤진", "Huh Yunjin", "yunjin", "YUNJIN", "  huh   yunjin "])
+def test_native_and_latin_names_find_the_same_member(client, yunjin, query):
+    body = client.get(URL, {"q": query}).content.decode()
+    assert 'href="/members/huh-yunjin/"' in body
+
+
+def test_japanese_names_and_accents_fold(client):
+    make_member(stage_name="SAKURA", slug="sakura", native_name="宮脇咲良")
+    make_person(name="Beyoncé Knowles", slug="beyonce")
+    assert 'href="/members/sakura/"' in client.get(URL, {"q": "宮脇"}).content.decode()
+    assert "Knowles" in client.get(URL, {"q": "beyonce"}).content.decode()
+    assert fold("\uff28\uff2f\uff34 Beyoncé") == "hot beyonce"  # full-width HOT
+    assert fold("が") == "が"  # voicing marks are not accents
+
+
+def test_results_are_grouped_by_kind_and_highlighted(client):
+    release = make_release(title="UNFORGIVEN", slug="unforgiven")
+    make_track(release=release, title="UNFORGIVEN")
+    make_video(title="UNFORGIVEN", slug="unforgiven-mv", release=release)
+    make_tag(name="Unforgiven spirit", slug="unforgiven-spirit")
+
+    body = client.get(URL, {"q": "unforgiven"}).content.decode()
+
+    for heading in (
+        'id="results-videos"',
+        'id="results-releases"',
+        'id="results-tracks"',
+        'id="results-themes"',
+    ):
+        assert heading in body
+    assert body.index("results-videos") < body.index("results-releases")
+    assert "<mark>UNFORGIVEN</mark>" in body
+
+
+def test_search_text_in_descriptions_finds_videos(client):
+    make_video(title="Impurities", slug="impurities", description="Theme of “Crimson Heart”.")
+    assert 'href="/videos/impurities/"' in client.get(URL, {"q": "crimson heart"}).content.decode()
+
+
+def test_drafts_never_show_to_visitors(client):
+    make_video(title="Secret comeback", status=Status.DRAFT)
+    body = client.get(URL, {"q": "secret"}).content.decode()
+    assert "Secret comeback" not in body
+    assert "Nothing matches" in body
+
+
+def test_too_short_and_empty_queries_explain_themselves(client):
+    assert "at least two letters" in client.get(URL, {"q": "a"}).content.decode()
+    assert client.get(URL).status_code == 200
+    assert "허" in fold("허")  # one Hangul syllable is a meaningful query
+    assert "at least two" not in client.get(URL, {"q": "허"}).content.decode()
+
+
+def test_one_kind_pages_through_all_results(client):
+    for n in range(25):
+        make_video(title=f"Performance {n:02d}", slug=f"performance-{n:02d}")
+    first = client.get(URL, {"q": "performance", "kind": "videos"}).content.decode()
+    assert "25 results" in first
+    assert "Page 1 of 2" in first
+    second = client.get(URL, {"q": "performance", "kind": "videos", "page": 2}).content.decode()
+    assert second.count('<li class="result">') == 5
+
+
+def test_grouped_page_offers_more_when_a_kind_has_more(client):
+    for n in range(7):
+        make_video(title=f"Clip {n}", slug=f"clip-{n}")
+    body = client.get(URL, {"q": "clip"}).content.decode()
+    assert body.count('<li class="result">') == 5
+    assert "kind=videos" in body
+
+
+def test_suggestions_fragment_is_just_the_results(client, yunjin):
+    body = client.get(URL, {"q": "yun", "suggest": "1"}).content.decode()
+    assert body.lstrip().startswith('<div class="search-results"')
+    assert "<html" not in body
+    assert 'href="/members/huh-yunjin/"' in body
+
+
+def test_markup_in_queries_is_escaped(client):
+    body = client.get(URL, {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)</script>" not in body
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram search is PostgreSQL's")
+def test_typos_still_find_on_postgresql(client, yunjin):
+    assert 'href="/members/huh-yunjin/"' in client.get(URL, {"q": "yunijn"}).content.decode()
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_search_query_budget(client, django_assert_max_num_queries, n):
+    """Guards N+1: grouped results cost one query per kind, whatever the matches."""
+    release = make_release(title="Common release")
+    for i in range(n):
+        make_video(title=f"Common {i}", slug=f"common-{i}", release=release)
+        make_track(release=release, title=f"Common song {i}")
+        make_person(name=f"Common person {i}")
+    with django_assert_max_num_queries(7):
+        assert client.get(URL, {"q": "common"}).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(URL, {"q": "common", "kind": "tracks"}).status_code == 200
