@@ -6,6 +6,7 @@ kept current by community's services.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from catalog.dates import PartialDateAccessor, normalised_condition, precision_field
+from catalog.dates import PartialDateAccessor, Precision, normalised_condition, precision_field
 from catalog.images import image_field, process_image, rendition_field
 from catalog.text import fold
 
@@ -188,6 +189,20 @@ class Member(Searchable):
     @property
     def is_current(self) -> bool:
         return self.left_on is None
+
+    def next_birthday(self, today: datetime.date) -> tuple[datetime.date, int] | None:
+        """(date of her next birthday, the age she turns), when the day is known."""
+        if self.birth_date is None or self.birth_date_precision != Precision.DAY:
+            return None
+        born = self.birth_date
+        for year in (today.year, today.year + 1):
+            try:
+                day = born.replace(year=year)
+            except ValueError:  # 29 February in a common year
+                day = datetime.date(year, 3, 1)
+            if day >= today:
+                return day, year - born.year
+        return None  # unreachable: next year's birthday is always ahead
 
     def clean(self) -> None:
         if self.photo and not self.photo_alt:

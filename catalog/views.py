@@ -6,6 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from catalog.forms import ReleaseFilterForm, VideoFilterForm
@@ -153,10 +154,18 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("track__release")
         .order_by("track__release__released_on", "track__sequence")
     )
+    today = timezone.localdate()
+    birthday = member.next_birthday(today) if member.is_current else None
     return render(
         request,
         "catalog/member_detail.html",
-        {"member": member, "page": _page(request, videos), "credits": credits},
+        {
+            "member": member,
+            "page": _page(request, videos),
+            "credits": credits,
+            "birthday": birthday,
+            "birthday_in_days": (birthday[0] - today).days if birthday else None,
+        },
     )
 
 

@@ -2,32 +2,102 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from catalog.dates import Precision
 from catalog.models import Member, MusicVideo, Release
 from catalog.queries import video_cards
 from catalog.search import KINDS, KINDS_BY_KEY, is_searchable, matches, normalise_query
+from community.models import Comment
 
 HOME_VIDEOS = 8
+HOME_CHART = 5
+# The chart sections aggregate many rows; a few minutes' delay is fine for "this week".
+CHART_CACHE_SECONDS = 300
+
+
+def _top_rated_since(since: datetime.datetime) -> list[MusicVideo]:
+    recent = Q(ratings__updated_at__gte=since)
+    videos = (
+        MusicVideo.objects.published()
+        .annotate(recent_votes=Count("ratings", filter=recent))
+        .annotate(recent_average=Avg("ratings__score", filter=recent))
+        .filter(recent_votes__gte=1)
+        .order_by("-recent_average", "-recent_votes", "title")
+    )
+    chart = list(video_cards(videos)[:HOME_CHART])
+    for video in chart:
+        video.recent_stars = video.recent_average / 2  # type: ignore[attr-defined]
+    return chart
+
+
+def _most_discussed_since(since: datetime.datetime) -> list[MusicVideo]:
+    talk = Q(comments__created_at__gte=since, comments__status=Comment.Status.VISIBLE)
+    videos = (
+        MusicVideo.objects.published()
+        .annotate(recent_comments=Count("comments", filter=talk))
+        .filter(recent_comments__gte=1)
+        .order_by("-recent_comments", "title")
+    )
+    return list(video_cards(videos)[:HOME_CHART])
+
+
+def on_this_day(today: datetime.date) -> list[tuple[str, object, int]]:
+    """Releases and videos whose anniversary is today (known to the day), oldest first."""
+    releases = Release.objects.published().filter(
+        released_on__month=today.month,
+        released_on__day=today.day,
+        released_on__year__lt=today.year,
+        released_on_precision=Precision.DAY,
+    )
+    videos = MusicVideo.objects.published().filter(
+        published_on__month=today.month,
+        published_on__day=today.day,
+        published_on__year__lt=today.year,
+        published_on_precision=Precision.DAY,
+    )
+    items = [("release", r, today.year - r.released_on.year) for r in releases] + [
+        ("video", v, today.year - v.published_on.year)
+        for v in videos.only("title", "slug", "published_on")
+    ]
+    return sorted(items, key=lambda item: -item[2])
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
     videos = video_cards(MusicVideo.objects.published())[:HOME_VIDEOS]
     featured = Release.objects.published().filter(released_on__isnull=False).first()
     members = Member.objects.filter(left_on__isnull=True)
+    charts = cache.get("home:charts")
+    if charts is None:
+        charts = {
+            "top_month": _top_rated_since(now - datetime.timedelta(days=30)),
+            "discussed_week": _most_discussed_since(now - datetime.timedelta(days=7)),
+        }
+        cache.set("home:charts", charts, CHART_CACHE_SECONDS)
     return render(
         request,
         "home.html",
-        {"videos": videos, "featured": featured, "members": members},
+        {
+            "videos": videos,
+            "featured": featured,
+            "members": members,
+            "anniversaries": on_this_day(timezone.localdate()),
+            **charts,
+        },
     )
 
 
