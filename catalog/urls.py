@@ -12,4 +12,5 @@ urlpatterns = [
     path("members/", views.member_list, name="member-list"),
     path("members/<slug:slug>/", views.member_detail, name="member-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
+    path("timeline/", views.timeline, name="timeline"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -175,4 +177,41 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     videos = video_cards(MusicVideo.objects.visible_to(request.user).filter(themes=theme))
     return render(
         request, "catalog/theme_detail.html", {"theme": theme, "page": _page(request, videos)}
+    )
+
+
+@require_GET
+def timeline(request: HttpRequest) -> HttpResponse:
+    """The group's story by date, one year at a time: releases, videos, chart records, tie-ins."""
+    releases = Release.objects.visible_to(request.user).filter(released_on__isnull=False)
+    videos = MusicVideo.objects.visible_to(request.user).filter(published_on__isnull=False)
+    years = sorted(
+        {d.year for d in releases.dates("released_on", "year")}
+        | {d.year for d in videos.dates("published_on", "year")},
+        reverse=True,
+    )
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else 0))
+    except ValueError:
+        year = years[0] if years else 0
+    events: list[tuple[date, str, object]] = []
+    events += [(r.released_on, "release", r) for r in releases.filter(released_on__year=year)]
+    events += [
+        (v.published_on, "video", v)
+        for v in videos.filter(published_on__year=year).only(
+            "title", "slug", "kind", "published_on", "published_on_precision", "status"
+        )
+    ]
+    events += [
+        (a.charted_on, "chart", a)
+        for a in ChartAchievement.objects.filter(charted_on__year=year)
+        .filter(Q(release__in=releases) | Q(track__release__in=releases))
+        .select_related("release", "track__release")
+    ]
+    events += [(t.started_on, "tie_in", t) for t in TieIn.objects.filter(started_on__year=year)]
+    events.sort(key=lambda event: (event[0], event[1]))
+    return render(
+        request,
+        "catalog/timeline.html",
+        {"events": events, "years": years, "year": year if year in years else None},
     )

@@ -277,6 +277,7 @@ PAGE_BUDGETS = {
     "member-list": 1,
     "member-detail": 7,
     "theme-detail": 4,
+    "timeline": 6,
 }
 
 
@@ -292,6 +293,7 @@ def _urls(data: dict) -> dict[str, str]:
         "member-list": reverse("catalog:member-list"),
         "member-detail": data["member"].get_absolute_url(),
         "theme-detail": data["theme"].get_absolute_url(),
+        "timeline": reverse("catalog:timeline") + "?year=2022",
     }
 
 
@@ -328,3 +330,31 @@ def test_next_birthday_handles_the_year_turn_and_unknown_days():
         birth_date=datetime.date(2005, 1, 1), birth_date_precision=Precision.YEAR
     )
     assert year_only.next_birthday(datetime.date(2026, 12, 30)) is None
+
+
+def test_timeline_tells_one_year_in_order_with_every_kind_of_event(client):
+    release = make_release(title="ANTIFRAGILE", released_on=datetime.date(2022, 10, 17))
+    make_video(title="Impurities", published_on=datetime.date(2022, 11, 14))
+    make_achievement(
+        release=release, chart="Billboard 200", peak=14, charted_on=datetime.date(2022, 11, 5)
+    )
+    make_tie_in(
+        name="Crimson Heart", started_on=datetime.date(2022, 11, 1), started_on_precision="month"
+    )
+    make_release(title="EASY", released_on=datetime.date(2024, 2, 19))
+
+    body = client.get(reverse("catalog:timeline"), {"year": 2022}).content.decode()
+    assert body.index("ANTIFRAGILE") < body.index("Crimson Heart") < body.index("Impurities")
+    assert "Billboard 200 #14" in body
+    assert "EASY" not in body.split('class="timeline"')[1]
+
+    latest = client.get(reverse("catalog:timeline")).content.decode()
+    assert "EASY</a> comes out" in latest
+    assert 'href="?year=2022"' in latest
+
+
+def test_timeline_survives_a_bad_year(client):
+    make_release(released_on=datetime.date(2022, 5, 2))
+    assert client.get(reverse("catalog:timeline"), {"year": "soon"}).status_code == 200
+    unknown = client.get(reverse("catalog:timeline"), {"year": 1999}).content.decode()
+    assert "Pick a year above." in unknown
