@@ -1,0 +1,100 @@
+"""Forms for watchlists and the diary. They check input; the services in
+community/services/watchlists.py do the writing and the rules that need the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from catalog.models import MusicVideo
+from community.models import User, WatchEntry, Watchlist, WatchlistItem
+
+
+def _max_length(model: Any, field: str) -> int:
+    return model._meta.get_field(field).max_length
+
+
+class DatePicker(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The browser's date picker sends ISO dates whatever the fan's locale.
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class WatchlistForm(forms.Form):
+    name = forms.CharField(max_length=_max_length(Watchlist, "name"))
+    description = forms.CharField(
+        max_length=_max_length(Watchlist, "description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What ties these videos together (optional).",
+    )
+    is_public = forms.BooleanField(
+        label="Public",
+        required=False,
+        help_text=Watchlist._meta.get_field("is_public").help_text,
+    )
+
+    def __init__(self, *args: Any, watchlist: Watchlist | None = None, **kwargs: Any) -> None:
+        if watchlist is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": watchlist.name,
+                    "description": watchlist.description,
+                    "is_public": watchlist.is_public,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        if watchlist is not None and watchlist.is_default:
+            self.fields["name"].disabled = True
+            self.fields["name"].help_text = "Your default list keeps its name."
+
+
+class _ListChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        label = obj.name if obj.is_public else f"{obj.name} (private)"
+        return f"{label} — already added" if obj.has_video else label
+
+
+class AddToWatchlistForm(forms.Form):
+    """Which of the fan's own lists to add to; no choice means their "Watch later" list."""
+
+    watchlist = _ListChoiceField(
+        queryset=Watchlist.objects.none(),
+        required=False,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        label="List",
+    )
+    note = forms.CharField(
+        max_length=_max_length(WatchlistItem, "note"),
+        required=False,
+        help_text="A few words for later (optional).",
+    )
+
+    def __init__(self, *args: Any, user: User, video: MusicVideo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Whether each list already has the video comes with the choices, in the same query.
+        has_video = WatchlistItem.objects.filter(watchlist=OuterRef("pk"), video=video)
+        self.fields["watchlist"].queryset = Watchlist.objects.filter(  # type: ignore[attr-defined]
+            owner=user
+        ).annotate(has_video=Exists(has_video))
+
+
+class ItemForm(forms.Form):
+    note = forms.CharField(max_length=_max_length(WatchlistItem, "note"), required=False)
+    watched_on = forms.DateField(required=False, widget=DatePicker(), label="Watched on")
+
+
+class WatchLogForm(forms.Form):
+    watched_on = forms.DateField(required=False, widget=DatePicker(), label="Watched on")
+    note = forms.CharField(max_length=_max_length(WatchEntry, "note"), required=False)
+
+    def clean_watched_on(self) -> Any:
+        # "I watched it" without a date means today.
+        return self.cleaned_data["watched_on"] or timezone.localdate()

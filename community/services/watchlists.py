@@ -1,0 +1,242 @@
+"""Watchlists and the watch diary.
+
+Every write to a list's items takes the list's row lock first, so positions and `item_count` are
+never read and written by two transactions at once. `follower_count` belongs to the follow
+service and is never touched here. Suspended fans can't write names, notes or diary lines
+(lists can be public), but may still reorder, remove and delete what is theirs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from catalog.models import MusicVideo
+from community.models import User, WatchEntry, Watchlist, WatchlistItem
+
+Direction = Literal["up", "down", "top", "bottom"]
+DIRECTIONS: tuple[Direction, ...] = ("up", "down", "top", "bottom")
+
+
+def _latest_watch_date() -> datetime.date:
+    """One day past the server's today: fans east of the server reach tomorrow first (in Seoul,
+    UTC+9, a UTC server's today is already tomorrow from 15:00 UTC)."""
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+def _check_watched_on(watched_on: datetime.date | None) -> None:
+    if watched_on is not None and watched_on > _latest_watch_date():
+        raise ValidationError({"watched_on": "That date is in the future."})
+
+
+def _check_can_write(user: User) -> None:
+    if user.is_suspended:
+        raise ValidationError("Your account is suspended: you can read, but not add or change.")
+
+
+def _check_published(video: MusicVideo) -> None:
+    if video.is_draft:
+        raise ValidationError("Only published videos can be added or logged.")
+
+
+def _locked_list(watchlist: Watchlist) -> Watchlist:
+    return Watchlist.objects.select_for_update().get(pk=watchlist.pk)
+
+
+def _check_name_free(*, owner_id: int, name: str, exclude_pk: int | None = None) -> None:
+    # The database constraint ignores case; say so kindly before it says so with an error.
+    taken = Watchlist.objects.filter(owner_id=owner_id, name__iexact=name).exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"name": f"You already have a list called “{name}”."})
+
+
+def _save_named(watchlist: Watchlist) -> None:
+    """Save, turning a lost race for the name (a double-clicked Create) into a form error."""
+    try:
+        with transaction.atomic():
+            watchlist.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": f"You already have a list called “{watchlist.name}”."}
+        ) from None
+
+
+def watchlist_default_for(*, user: User) -> Watchlist:
+    """The fan's "Watch later" list, created (private) the first time it is needed.
+
+    Not atomic as a whole: pages call this on GET, and the common case (the list exists) should
+    not take SQLite's write lock, which every transaction there takes at BEGIN.
+    """
+    default = Watchlist.objects.filter(owner=user, is_default=True).first()
+    if default is not None:
+        return default
+    try:
+        with transaction.atomic():
+            # A list the fan already named "Watch later" becomes the default, as they meant it.
+            same_name = (
+                Watchlist.objects.select_for_update()
+                .filter(owner=user, name__iexact=Watchlist.DEFAULT_NAME)
+                .first()
+            )
+            if same_name is not None:
+                same_name.is_default = True
+                same_name.save(update_fields=["is_default"])
+                return same_name
+            return Watchlist.objects.create(
+                owner=user, name=Watchlist.DEFAULT_NAME, is_public=False, is_default=True
+            )
+    except IntegrityError:  # another request of this fan's created it a moment ago
+        return Watchlist.objects.get(owner=user, is_default=True)
+
+
+@transaction.atomic
+def watchlist_create(*, owner: User, name: str, description: str, is_public: bool) -> Watchlist:
+    _check_can_write(owner)
+    _check_name_free(owner_id=owner.pk, name=name)
+    watchlist = Watchlist(owner=owner, name=name, description=description, is_public=is_public)
+    watchlist.full_clean(validate_constraints=False)
+    _save_named(watchlist)
+    return watchlist
+
+
+@transaction.atomic
+def watchlist_update(
+    *, watchlist: Watchlist, name: str, description: str, is_public: bool
+) -> Watchlist:
+    _check_can_write(watchlist.owner)
+    if watchlist.is_default and name != watchlist.name:
+        raise ValidationError({"name": f"“{Watchlist.DEFAULT_NAME}” keeps its name."})
+    _check_name_free(owner_id=watchlist.owner_id, name=name, exclude_pk=watchlist.pk)
+    watchlist.name = name
+    watchlist.description = description
+    watchlist.is_public = is_public
+    watchlist.full_clean(validate_constraints=False)
+    _save_named(watchlist)
+    return watchlist
+
+
+@transaction.atomic
+def watchlist_delete(*, watchlist: Watchlist) -> None:
+    """Delete a list with its items and follows. The default list stays: empty it instead."""
+    if watchlist.is_default:
+        raise ValidationError(f"“{Watchlist.DEFAULT_NAME}” can't be deleted; empty it instead.")
+    watchlist.delete()
+
+
+def _touch(locked: Watchlist, target: Watchlist, item_delta: int = 0) -> None:
+    locked.item_count += item_delta
+    locked.save(update_fields=["item_count", "updated_at"])
+    target.item_count = locked.item_count
+    target.updated_at = locked.updated_at
+
+
+@transaction.atomic
+def watchlist_add_video(
+    *, watchlist: Watchlist, video: MusicVideo, note: str = ""
+) -> WatchlistItem:
+    """Append a published video to the end of the list; ValidationError if it is already in."""
+    _check_can_write(watchlist.owner)
+    _check_published(video)
+    locked = _locked_list(watchlist)
+    if WatchlistItem.objects.filter(watchlist=locked, video=video).exists():
+        raise ValidationError("Already in this list.", code="duplicate")
+    last = locked.items.aggregate(last=Max("position"))["last"] or 0
+    item = WatchlistItem(watchlist=locked, video=video, position=last + 1, note=note)
+    item.full_clean(validate_constraints=False)
+    item.save()
+    _touch(locked, watchlist, item_delta=1)
+    return item
+
+
+@transaction.atomic
+def item_move(*, item: WatchlistItem, direction: Direction | int) -> WatchlistItem:
+    """Move an item one step, to either end, or to a 1-based place in the list.
+
+    Positions are reused, not renumbered, so moving one step swaps two rows' positions; ties
+    left by older data are settled by numbering 1..n.
+    """
+    locked = _locked_list(item.watchlist)
+    rows = list(
+        WatchlistItem.objects.filter(watchlist=locked)
+        .order_by("position", "id")
+        .values_list("id", "position")
+    )
+    order = [pk for pk, _ in rows]
+    old = dict(rows)
+    if item.pk not in old:  # removed by another request a moment ago
+        return item
+    slots = [position for _, position in rows]
+    if len(set(slots)) != len(slots):
+        slots = list(range(1, len(rows) + 1))
+    here = order.index(item.pk)
+    match direction:
+        case "up":
+            there = here - 1
+        case "down":
+            there = here + 1
+        case "top":
+            there = 0
+        case "bottom":
+            there = len(order) - 1
+        case int(place):
+            there = place - 1
+        case _:
+            raise ValidationError(f"Unknown direction {direction!r}.")
+    there = max(0, min(there, len(order) - 1))
+    order.insert(there, order.pop(here))
+    changed = [
+        WatchlistItem(pk=pk, position=slot)
+        for pk, slot in zip(order, slots, strict=True)
+        if old[pk] != slot
+    ]
+    if changed:
+        WatchlistItem.objects.bulk_update(changed, ["position"])
+        _touch(locked, item.watchlist)
+    item.position = slots[there]
+    return item
+
+
+@transaction.atomic
+def item_update(
+    *, item: WatchlistItem, note: str, watched_on: datetime.date | None
+) -> WatchlistItem:
+    _check_can_write(item.watchlist.owner)
+    _check_watched_on(watched_on)
+    item.note = note
+    item.watched_on = watched_on
+    item.full_clean(validate_constraints=False)
+    item.save(update_fields=["note", "watched_on"])
+    return item
+
+
+@transaction.atomic
+def item_remove(*, item: WatchlistItem) -> None:
+    locked = _locked_list(item.watchlist)
+    # A second, simultaneous remove of the same item finds nothing and changes no count.
+    deleted, _ = WatchlistItem.objects.filter(pk=item.pk, watchlist=locked).delete()
+    if deleted:
+        _touch(locked, item.watchlist, item_delta=-1)
+
+
+@transaction.atomic
+def watch_log(
+    *, user: User, video: MusicVideo, watched_on: datetime.date, note: str = ""
+) -> WatchEntry:
+    """A diary line. Watching again is another line: that is how rewatches are counted."""
+    _check_can_write(user)
+    _check_published(video)
+    _check_watched_on(watched_on)
+    entry = WatchEntry(user=user, video=video, watched_on=watched_on, note=note)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def watch_entry_delete(*, entry: WatchEntry) -> None:
+    entry.delete()

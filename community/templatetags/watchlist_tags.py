@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+
+from catalog.models import MusicVideo
+from community.models import Watchlist
+
+register = template.Library()
+
+_CACHE_ATTR = "_watch_later"
+
+
+@dataclass(frozen=True)
+class WatchLater:
+    """The signed-in fan's default list as the cards need it; pk is None until it exists."""
+
+    pk: int | None
+    video_ids: frozenset[int]
+
+
+def watch_later_for(request: HttpRequest) -> WatchLater:
+    """One query per request however many cards ask; the answer is cached on the request."""
+    cached = getattr(request, _CACHE_ATTR, None)
+    if cached is None:
+        rows = list(
+            Watchlist.objects.filter(owner=request.user, is_default=True).values_list(
+                "pk", "items__video_id"
+            )
+        )
+        cached = WatchLater(
+            pk=next((pk for pk, _ in rows), None),
+            video_ids=frozenset(video_id for _, video_id in rows if video_id is not None),
+        )
+        setattr(request, _CACHE_ATTR, cached)
+    return cached
+
+
+@register.inclusion_tag("community/widgets/add_to_watchlist.html", takes_context=True)
+def add_to_watchlist(context: template.Context, video: MusicVideo) -> dict[str, Any]:
+    """ "+ Watch later" and "Choose a list…" for a video; a log-in link for visitors."""
+    request: HttpRequest | None = context.get("request")
+    # Back to this page afterwards; a page shown in answer to a POST has no address to return to.
+    here = request.get_full_path() if request is not None and request.method == "GET" else ""
+    widget: dict[str, Any] = {"video": video, "next": here, "signed_in": False}
+    if request is not None and request.user.is_authenticated:
+        watch_later = watch_later_for(request)
+        widget.update(
+            signed_in=True,
+            csrf_token=context.get("csrf_token"),
+            watch_later=watch_later,
+            saved=video.pk in watch_later.video_ids,
+            default_name=Watchlist.DEFAULT_NAME,
+        )
+    return widget
