@@ -18,7 +18,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: help install migrate demo run serve test lint format check migrations-check static demo clean lock
+.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check static demo clean lock
 
 help:
 	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
@@ -61,6 +61,30 @@ run: demo static
 	@echo "then sign in at http://127.0.0.1:$(PORT)/admin/"
 	@echo ""
 	@$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# Production-style serving: gunicorn + WhiteNoise. Set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL and REDIS_URL first (see README); WEB_CONCURRENCY sets the workers.
+serve: install
+	@$(MANAGE) migrate --no-input -v 0
+	@$(MANAGE) collectstatic --no-input -v 0
+	@$(VENV)/bin/gunicorn fansite.wsgi --bind 0.0.0.0:$(PORT) \
+		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} --max-requests 2000 \
+		--max-requests-jitter 200 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# Backups: a JSON dump of everything (any database), or pg_dump's format on PostgreSQL.
+BACKUP ?= backups/fansite-$(shell date +%Y%m%d-%H%M%S).json
+backup: install
+	@mkdir -p $(dir $(BACKUP))
+	@$(MANAGE) dumpdata --natural-foreign --natural-primary --exclude contenttypes \
+		--exclude auth.permission --exclude sessions --exclude admin.logentry \
+		--indent 0 -o $(BACKUP)
+	@echo "Backed up to $(BACKUP). Uploaded media lives in MEDIA_ROOT: back that folder up too."
+
+restore: install
+	@test -n "$(FROM)" || { echo "Usage: make restore FROM=backups/fansite-….json (into an empty, migrated database)"; exit 1; }
+	@$(MANAGE) migrate --no-input -v 0
+	@$(MANAGE) loaddata $(FROM)
+	@echo "Restored from $(FROM)."
 
 lint: install
 	@echo "==> ruff"
