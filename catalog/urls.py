@@ -1,6 +1,7 @@
 from django.urls import path
 
 from catalog import views
+from catalog.feeds import MemberVideosFeed, NewVideosFeed
 
 app_name = "catalog"
 
@@ -13,4 +14,6 @@ urlpatterns = [
     path("members/<slug:slug>/", views.member_detail, name="member-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("timeline/", views.timeline, name="timeline"),
+    path("feeds/videos/", NewVideosFeed(), name="feed-videos"),
+    path("feeds/members/<slug:slug>/videos/", MemberVideosFeed(), name="feed-member-videos"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,12 @@ class User(AbstractUser):
         null=True, blank=True, help_text="Suspended fans can read but not write."
     )
     suspension_reason = models.CharField(max_length=300, blank=True)
+    email_confirmed_at = models.DateTimeField(
+        "e-mail confirmed at",
+        null=True,
+        blank=True,
+        help_text="Empty until the fan follows the link we e-mail; until then they can't write.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -34,6 +41,10 @@ class User(AbstractUser):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+    @property
+    def has_confirmed_email(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def public_name(self) -> str:
@@ -554,3 +565,95 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class BlockedEmailQuerySet(models.QuerySet):
+    def matching(self, email: str) -> BlockedEmailQuerySet:
+        """Entries blocking this address: the address itself, its domain or a parent domain."""
+        address = email.strip().lower()
+        domain = address.rpartition("@")[2]
+        labels = domain.split(".")
+        domains = [".".join(labels[i:]) for i in range(len(labels) - 1)] or [domain]
+        return self.filter(pattern__in=[address, *domains])
+
+
+class BlockedEmail(models.Model):
+    """An e-mail address or a whole domain that can't be used to sign up."""
+
+    pattern = models.CharField(
+        max_length=254,
+        help_text=(
+            "A full address (spam@example.com) or a domain (example.com), which also covers its "
+            "subdomains (mail.example.com)."
+        ),
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="For the moderators only.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlockedEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pattern"]
+        constraints = [
+            models.UniqueConstraint(fields=["pattern"], name="community_blockedemail_unique"),
+        ]
+        verbose_name = "blocked e-mail address or domain"
+        verbose_name_plural = "blocked e-mail addresses and domains"
+
+    def __str__(self) -> str:
+        return self.pattern
+
+    def clean(self) -> None:
+        self.pattern = self.pattern.strip().lower().removeprefix("@").removeprefix("*.")
+        local, at, domain = self.pattern.rpartition("@")
+        if (at and not local) or "." not in domain or " " in self.pattern:
+            raise ValidationError(
+                {"pattern": "Enter an address like spam@example.com or a domain like example.com."}
+            )
+
+
+class BlockedIPQuerySet(models.QuerySet):
+    def matching(self, ip: str | None) -> list[BlockedIP]:
+        """Entries whose network contains this address (checked in Python: the list is short)."""
+        try:
+            address = ipaddress.ip_address(ip or "")
+        except ValueError:
+            return []
+        return [entry for entry in self if address in entry.ip_network]
+
+
+class BlockedIP(models.Model):
+    """An address or network (CIDR) that can't be used to sign up."""
+
+    network = models.CharField(
+        max_length=49,
+        help_text="One address (203.0.113.7) or a network (203.0.113.0/24, 2001:db8::/32).",
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="For the moderators only.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlockedIPQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["network"]
+        constraints = [
+            models.UniqueConstraint(fields=["network"], name="community_blockedip_unique"),
+        ]
+        verbose_name = "blocked IP address or network"
+        verbose_name_plural = "blocked IP addresses and networks"
+
+    def __str__(self) -> str:
+        return self.network
+
+    @property
+    def ip_network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(self.network, strict=False)
+
+    def clean(self) -> None:
+        try:
+            # Stored normalised, host bits cleared: "203.0.113.7/24" becomes "203.0.113.0/24".
+            self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
+        except ValueError:
+            raise ValidationError(
+                {"network": "Enter an IP address or a network such as 203.0.113.0/24."}
+            ) from None

@@ -31,6 +31,8 @@ WRITE_LIMITS = {
     "list": Limit("list", 60, 60),
     "follow": Limit("follow", 60, 60),
     "account": Limit("account", 10, 3600),
+    "confirm": Limit("confirm", 5, 3600),  # re-sending the e-mail confirmation link
+    "comment": Limit("comment", 10, 60),
 }
 
 

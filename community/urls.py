@@ -1,6 +1,16 @@
 from django.urls import path
 
-from community.views import accounts, diary, follows, profiles, ratings, watchlists
+from community.views import (
+    accounts,
+    diary,
+    follows,
+    profiles,
+    ratings,
+    security,
+    talk,
+    tokens,
+    watchlists,
+)
 
 app_name = "community"
 
@@ -11,6 +21,18 @@ urlpatterns = [
     path("accounts/export/", accounts.export_data, name="export"),
     path("accounts/delete/", accounts.delete_account, name="delete-account"),
     path("u/<str:username>/", profiles.profile, name="profile"),
+    # Two-factor authentication and e-mail confirmation (the login view itself: fansite/urls.py)
+    path("accounts/login/code/", security.login_code, name="login-code"),
+    path("accounts/two-factor/", security.two_factor, name="two-factor"),
+    path("accounts/two-factor/backup-codes/", security.backup_codes, name="backup-codes"),
+    path("accounts/two-factor/disable/", security.two_factor_disable, name="two-factor-disable"),
+    path(
+        "accounts/confirm-email/resend/", security.confirm_email_resend, name="confirm-email-resend"
+    ),
+    path("accounts/confirm-email/<str:token>/", security.confirm_email, name="confirm-email"),
+    # API tokens
+    path("accounts/api-tokens/", tokens.api_tokens, name="api-tokens"),
+    path("accounts/api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api-token-revoke"),
     # Ratings and the chart
     path("videos/<slug:slug>/rating/", ratings.rate, name="rate"),
     path("top/", ratings.top, name="top"),
@@ -36,4 +58,16 @@ urlpatterns = [
     path("unfollow/", follows.unfollow, name="unfollow"),
     path("feed/", follows.feed, name="feed"),
     path("alerts/", follows.alerts, name="alerts"),
+    # Talk
+    path("videos/<slug:slug>/comments/", talk.comment_create, name="comment-create"),
+    path("comments/<int:pk>/reply/", talk.comment_reply, name="comment-reply"),
+    path("comments/<int:pk>/edit/", talk.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/delete/", talk.comment_delete, name="comment-delete"),
+    path("comments/<int:pk>/like/", talk.comment_like, name="comment-like"),
+    path("comments/<int:pk>/unlike/", talk.comment_unlike, name="comment-unlike"),
+    path("comments/<int:pk>/report/", talk.comment_report, name="comment-report"),
+    path("u/<str:username>/block/", talk.block, name="block"),
+    path("u/<str:username>/unblock/", talk.unblock, name="unblock"),
+    path("notifications/", talk.notifications, name="notifications"),
+    path("notifications/read/", talk.notifications_read, name="notifications-read"),
 ]

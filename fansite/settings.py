@@ -5,11 +5,13 @@ media on disk, console e-mail). Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOS
 DATABASE_URL and REDIS_URL; see README.md for the full table.
 """
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -74,23 +76,39 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django.contrib.syndication",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us: the CSP allows no CDN
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "catalog",
     "community",
 ]
 
 MIDDLEWARE = [
+    "fansite.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "fansite.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "community.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "fansite.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns lockouts into a page
 ]
 
 ROOT_URLCONF = "fansite.urls"
@@ -129,6 +147,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Cache: local memory by default; REDIS_URL makes it shared between web processes and machines.
 REDIS_URL = env_str("REDIS_URL")
@@ -205,29 +227,167 @@ if env_str("SMTP_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
-# Behind a TLS-terminating load balancer, production sets SECURE_PROXY_SSL_HEADER via this flag.
+# Background tasks (Django's tasks framework; e-mail is sent by community.tasks). By default they
+# run at once, inside the request; TASKS_BACKEND=database queues them in the database for
+# `manage.py db_worker` (production), so no page waits on the mail server.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be immediate or database; got {TASKS_BACKEND!r}."
+    )
+
+# HTTPS. Production (DEBUG=0) defaults to HTTPS everywhere; behind a TLS-terminating load
+# balancer set BEHIND_TLS_PROXY=1 so Django trusts its X-Forwarded-Proto.
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+# Production defaults: every subdomain on HTTPS and eligible for browsers' preload lists.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+if SECURE_COOKIES:
+    # __Host- cookies are only sent over HTTPS, to this exact host (OWASP ASVS 5.0, 3.3.1).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: no inline scripts or styles anywhere (so cached pages need no
+# nonce); the only third party is the privacy-enhanced YouTube player, in a frame.
+_MEDIA_ORIGIN = (
+    [MEDIA_URL.split("/", 3)[0] + "//" + MEDIA_URL.split("/", 3)[2]]
+    if (MEDIA_URL.startswith("https://"))
+    else []
+)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *_MEDIA_ORIGIN],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-src": ["https://www.youtube-nocookie.com"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# The admin lives at a configurable path, so scanners looking for /admin/ find nothing.
+ADMIN_URL = env_str("ADMIN_URL", "admin/")
+if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+    raise ImproperlyConfigured("ADMIN_URL must look like 'curation/' (no leading slash).")
+
+# The client's address is REMOTE_ADDR; behind N proxies that append to X-Forwarded-For (a load
+# balancer: 1), set TRUSTED_PROXY_COUNT=N. Login lockouts and the sign-up IP blocklist use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Login brute force (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# IP lock that pair out for LOGIN_LOCKOUT_MINUTES (the admin's login allows fewer). Counted in the
+# database, so every process and machine agrees. Hooks in community/security.py.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+ADMIN_LOGIN_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 3)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "community.security.login_failure_limit"
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # so the page can say when to come back
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures are what we need; no row for every good login
+AXES_USERNAME_CALLABLE = "community.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "community.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "community.security.lockout_response"
+AXES_VERBOSE = False  # no start-up banner in every manage.py command
+
+# Two-factor authentication (django-otp): TOTP apps plus single-use backup codes; staff must
+# have it to open the admin (community.middleware.StaffTwoFactorMiddleware).
+OTP_TOTP_ISSUER = SITE_NAME
+
+# Sign-up: a form sent back faster than this many seconds is a script's.
+SIGNUP_MIN_SECONDS = env_int("SIGNUP_MIN_SECONDS", 3)
+# How long the e-mailed confirmation link works.
+EMAIL_CONFIRMATION_DAYS = env_int("EMAIL_CONFIRMATION_DAYS", 3)
 
 # /top/: a video needs this many ratings to be listed; it is also the Bayesian prior's weight.
 TOP_MIN_VOTES = env_int("TOP_MIN_VOTES", 3)
 
+# bench/run.py compares every page with /bench/floor/ (Django and a tiny template, no database),
+# which exists only while BENCH_FLOOR=1.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
+
 REST_FRAMEWORK = {
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 20,
+    # Token first: its "WWW-Authenticate: Token" header makes a missing login a 401, not a 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "community.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "fansite.api.Pagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "fansite.api.exception_handler",
+    # Counted in the default cache, so with REDIS_URL the limits hold across every process.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "fansite.api.AnonThrottle",
+        "fansite.api.UserThrottle",
+        "fansite.api.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "240/min", "writes": "60/min"},
+    "DEFAULT_SCHEMA_CLASS": "fansite.api_schema.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "LE SSERAFIM's catalog (read by anyone) and what fans do with it: ratings and watchlists. "
+        "Sign in with the site's session (send the CSRF token on writes) or send "
+        "`Authorization: Token <key>` with a key from /accounts/api-tokens/. Errors are always "
+        'JSON: `{"errors": {"<field>": ["…"]}, "detail": "…"}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ReleaseKindEnum": "catalog.models.Release.Kind",
+        "VideoKindEnum": "catalog.models.MusicVideo.Kind",
+        "PersonKindEnum": "catalog.models.Person.Kind",
+        "CreditRoleEnum": "catalog.models.Credit.Role",
+        "DatePrecisionEnum": "catalog.dates.Precision",
+    },
+    # No badge from validator.swagger.io: a third-party image the CSP would block anyway.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "fansite.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {"()": "fansite.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

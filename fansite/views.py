@@ -1,4 +1,4 @@
-"""Site-wide views: home, health, robots, and the helpful 404."""
+"""Site-wide views: home, search, health, robots, and the helpful 404."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -101,22 +102,52 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The benchmark's floor (BENCH_FLOOR=1 only): middleware and a tiny template, no database."""
+    return render(request, "bench_floor.html", {"title": "floor"})
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: 200 when this process can reach its database, 503 when not."""
+    """Liveness: this process answers. Cheap and touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, for load balancers: 200 when the database and the cache answer, else 503
+    saying which one failed."""
+    problems = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    except Exception as error:  # any failure means "not ready"; the reason goes in the body
+        problems["database"] = error.__class__.__name__
+    try:
+        cache.set("readyz", "1", 5)
+        if cache.get("readyz") != "1":
+            problems["cache"] = "no answer"
+    except Exception as error:
+        problems["cache"] = error.__class__.__name__
+    if problems:
+        return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "cache": "ok"})
 
 
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /accounts/", "Allow: /"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /search/",
+        "Allow: /",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 

@@ -8,6 +8,8 @@ import itertools
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from catalog.models import (
@@ -32,13 +34,23 @@ def _n() -> int:
 
 
 def make_user(**kwargs: Any) -> User:
+    """A fan with a confirmed e-mail address (pass email_confirmed_at=None for a new one).
+
+    Staff come with a confirmed two-factor device, already verified: client.force_login(staff)
+    then opens the admin, as after a real login with a code (django-otp keeps the user's
+    `otp_device` in the session). two_factor=False makes staff who haven't set it up.
+    """
     n = _n()
+    two_factor = kwargs.pop("two_factor", True)
     kwargs.setdefault("username", f"fan{n}")
     kwargs.setdefault("email", f"fan{n}@example.com")
+    kwargs.setdefault("email_confirmed_at", timezone.now())
     password = kwargs.pop("password", "correct horse battery staple")
     user = User(**kwargs)
     user.set_password(password)
     user.save()
+    if user.is_staff and two_factor:
+        user.otp_device = make_totp_device(user)  # type: ignore[attr-defined]
     return user
 
 
@@ -46,6 +58,10 @@ def make_staff(**kwargs: Any) -> User:
     kwargs.setdefault("is_staff", True)
     kwargs.setdefault("is_superuser", True)
     return make_user(**kwargs)
+
+
+def make_totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
 
 
 def make_member(**kwargs: Any) -> Member:

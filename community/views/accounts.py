@@ -19,12 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from community.forms_accounts import DeleteAccountForm, ProfileForm, SignupForm
 from community.models import User
 from community.ratelimit import rate_limited
+from community.security import client_ip
 from community.services.accounts import (
     account_delete,
     account_export,
     account_signup,
     profile_for,
 )
+from community.services.confirmation import email_confirmation_send
+from community.views.security import site_url
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -38,7 +41,7 @@ class AuthenticatedHttpRequest(HttpRequest):
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, ip=client_ip(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = account_signup(
@@ -49,9 +52,12 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:  # the name was taken since the form checked it
             form.add_error(None, error)
         else:
-            login(request, user)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            email_confirmation_send(user=user, site_url=site_url(request))
             messages.success(
-                request, f"Welcome, {user.username}! Rate a video or add it to Watch later."
+                request,
+                f"Welcome, {user.username}! We've e-mailed you a link: open it to confirm your "
+                "address, then rate videos, comment and keep lists.",
             )
             return redirect("home")
     return render(request, "community/signup.html", {"form": form})

@@ -6,6 +6,7 @@ from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,9 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Member, MusicVideo, Status
 from catalog.queries import video_cards
+from community.decorators import confirmed_email_required
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
+from community.templatetags.follow_tags import ALERTS_CACHE_SECONDS, alerts_cache_key
 
 FEED_SIZE = 50
 
@@ -58,6 +61,7 @@ def _name(kind: str, target: Target) -> str:
 
 @require_POST
 @login_required
+@confirmed_email_required
 @rate_limited("follow")
 def follow(request: HttpRequest) -> HttpResponse:
     kind, target, fallback = _target(request)
@@ -149,6 +153,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
     ).select_related("member")
     profile.alerts_seen_at = timezone.now()
     profile.save(update_fields=["alerts_seen_at"])
+    # Everything is seen now: the header's badge reads zero without counting again.
+    cache.set(alerts_cache_key(request.user.pk), 0, ALERTS_CACHE_SECONDS)
     return render(
         request,
         "community/alerts.html",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import MusicVideo
 from catalog.queries import video_cards
+from community.decorators import confirmed_email_required
 from community.forms_ratings import RatingForm
 from community.ratelimit import rate_limited
 from community.services.ratings import rating_remove, rating_set
@@ -27,6 +28,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 @require_POST
 @login_required
+@confirmed_email_required
 @rate_limited("rate")
 def rate(request: HttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)

@@ -70,3 +70,27 @@ document.addEventListener("submit", async (event) => {
     if (event.key === "Escape") box.innerHTML = "";
   });
 })();
+
+// Moment links in comments ("1:23") start the embedded player at that second: the facade becomes
+// the player with start=…, or a player already playing is reloaded there. Without JavaScript the
+// link opens the video on YouTube at that moment.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.moment[data-seconds]");
+  const player = document.querySelector(".player");
+  if (!link || !player) return;
+  const facade = player.querySelector("a.player-facade");
+  const frame = player.querySelector("iframe");
+  const source = facade ? facade.dataset.embed : frame?.src;
+  if (!source) return;
+  event.preventDefault();
+  const url = new URL(source, document.baseURI);
+  url.searchParams.set("start", link.dataset.seconds);
+  url.searchParams.set("autoplay", "1");
+  if (facade) {
+    facade.dataset.embed = url.href;
+    facade.click(); // the player facade's own handler swaps in the iframe
+  } else {
+    frame.src = url.href;
+  }
+  player.scrollIntoView({ behavior: "smooth", block: "center" });
+});

@@ -239,8 +239,7 @@ def test_helpful_404_suggests_a_close_page(client):
     assert 'href="/videos/impurities/"' in body
 
 
-def test_healthz_and_robots(client):
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+def test_robots_keeps_crawlers_out_of_private_areas(client):
     robots = client.get("/robots.txt")
     assert robots["Content-Type"].startswith("text/plain")
     assert "Disallow: /admin/" in robots.content.decode()

@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -13,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from community.forms_accounts import signup_started_token
 from community.models import Follow, Profile, Rating, User, WatchEntry, Watchlist
 from community.services.accounts import account_signup
 from community.services.follows import follow_create
@@ -43,6 +45,7 @@ def signup_data(**overrides: str) -> dict[str, str]:
         "email": "chaewon@example.com",
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "started": signup_started_token(time.time() - 10),  # the form was shown 10 s ago
     }
     return data | overrides
 

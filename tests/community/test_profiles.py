@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 # The fan with profile and member (1), rating count and page (2), public list count and page (2);
 # a signed-in viewer adds session and user (2) and either the follow button or, for the owner,
 # the private lists (1).
-QUERIES = {"anonymous": 5, "other": 8, "owner": 8}
+# Signed in, the header adds the new-video alerts count (then cached for a minute) and the
+# notifications count (then cached until it changes): 3 queries on a cold cache.
+QUERIES = {"anonymous": 5, "other": 11, "owner": 11}
 
 
 def profile_url(user: User) -> str:

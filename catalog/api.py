@@ -1,0 +1,669 @@
+"""The catalog's read API: published items only, looked up by slug, for anyone.
+
+Every list runs a fixed number of queries whatever the page size (prefetches, no lazy loads).
+Community figures (rating count, average, comment count) are plain fields here, like on the pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db.models import F, FloatField, Model, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast, NullIf
+from django.utils.http import parse_etags, quote_etag
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.models import (
+    RATING_SCORES,
+    Credit,
+    ExternalLink,
+    Member,
+    MusicVideo,
+    Person,
+    Release,
+    Status,
+    Tag,
+    Track,
+)
+from catalog.queries import CARD_FIELDS, featured_credits
+from fansite.api import QueryIntegerField, StrictCharField
+
+SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
+
+# ---- Serializers --------------------------------------------------------------------------------
+
+
+class PageUrlField(serializers.URLField):
+    """The item's public page on the site, as an absolute address."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Model) -> str:
+        path: str = value.get_absolute_url()  # type: ignore[attr-defined]
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+def image(**kwargs: Any) -> serializers.ImageField:
+    # DRF answers null for an empty image field; say so in the schema.
+    return serializers.ImageField(read_only=True, allow_null=True, **kwargs)
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExternalLink
+        fields = ["site", "url", "text"]
+
+
+class CreditSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True, help_text="As credited.")
+    person = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Credit
+        fields = ["position", "role", "role_note", "name", "person", "join_phrase"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    photo = image()
+    photo_small = image()
+    page_url = PageUrlField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "slug",
+            "stage_name",
+            "native_name",
+            "romanized_name",
+            "birth_date",
+            "birth_date_precision",
+            "nationality",
+            "position_note",
+            "joined_on",
+            "left_on",
+            "is_current",
+            "departure_note",
+            "bio",
+            "photo",
+            "photo_small",
+            "photo_alt",
+            "page_url",
+        ]
+
+
+class MemberDetailSerializer(MemberSerializer):
+    links = LinkSerializer(many=True, read_only=True)
+
+    class Meta(MemberSerializer.Meta):
+        fields = [*MemberSerializer.Meta.fields, "links"]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    page_url = PageUrlField()
+
+    class Meta:
+        model = Tag
+        fields = ["slug", "name", "description", "page_url"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    member = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="When she is in the group."
+    )
+
+    class Meta:
+        model = Person
+        fields = ["slug", "name", "native_name", "kind", "member", "note"]
+
+
+class ReleaseRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Release
+        fields = ["slug", "title"]
+
+
+class TrackRefSerializer(serializers.ModelSerializer):
+    release = ReleaseRefSerializer(read_only=True)
+
+    class Meta:
+        model = Track
+        fields = ["id", "title", "release"]
+
+
+class VideoRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MusicVideo
+        fields = ["slug", "title"]
+
+
+class PersonCreditSerializer(serializers.ModelSerializer):
+    track = TrackRefSerializer(read_only=True, allow_null=True)
+    video = VideoRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Credit
+        fields = ["role", "role_note", "track", "video"]
+
+
+class PersonDetailSerializer(PersonSerializer):
+    credits = PersonCreditSerializer(many=True, read_only=True, source="published_credits")
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "credits"]
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    display_title = serializers.CharField(read_only=True, help_text='With "(feat. …)".')
+    duration_seconds = serializers.SerializerMethodField()
+    credits = CreditSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Track
+        fields = [
+            "id",
+            "disc",
+            "number",
+            "sequence",
+            "title",
+            "display_title",
+            "native_title",
+            "is_title_track",
+            "duration_seconds",
+            "note",
+            "credits",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_duration_seconds(self, track: Track) -> int | None:
+        return int(track.duration.total_seconds()) if track.duration is not None else None
+
+
+class TrackDetailSerializer(TrackSerializer):
+    release = ReleaseRefSerializer(read_only=True)
+
+    class Meta(TrackSerializer.Meta):
+        fields = ["id", "release", *TrackSerializer.Meta.fields[1:]]
+
+
+class ReleaseSerializer(serializers.ModelSerializer):
+    cover = image()
+    cover_small = image()
+    page_url = PageUrlField()
+    tracks = TrackSerializer(many=True, read_only=True, help_text="In order: disc, then sequence.")
+
+    class Meta:
+        model = Release
+        fields = [
+            "slug",
+            "title",
+            "native_title",
+            "kind",
+            "ordinal_note",
+            "market",
+            "released_on",
+            "released_on_precision",
+            "label",
+            "description",
+            "cover",
+            "cover_small",
+            "cover_alt",
+            "verified",
+            "page_url",
+            "tracks",
+        ]
+
+
+class ReleaseDetailSerializer(ReleaseSerializer):
+    links = LinkSerializer(many=True, read_only=True)
+
+    class Meta(ReleaseSerializer.Meta):
+        fields = [*ReleaseSerializer.Meta.fields, "links"]
+
+
+class PublishedReleaseField(ReleaseRefSerializer):
+    """A video's release, or null while that release is a draft."""
+
+    def to_representation(self, release: Release) -> dict[str, Any] | None:  # type: ignore[override]
+        return super().to_representation(release) if release.status == Status.PUBLISHED else None
+
+
+class VideoSerializer(serializers.ModelSerializer):
+    display_title = serializers.CharField(read_only=True, help_text='With "(feat. …)".')
+    release = PublishedReleaseField(read_only=True, allow_null=True)
+    thumbnail_small = image()
+    rating_average = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="In stars, 0.5 to 5; null before any rating."
+    )
+    page_url = PageUrlField()
+
+    class Meta:
+        model = MusicVideo
+        fields = [
+            "slug",
+            "title",
+            "display_title",
+            "native_title",
+            "kind",
+            "release",
+            "published_on",
+            "published_on_precision",
+            "youtube_id",
+            "thumbnail_small",
+            "thumbnail_alt",
+            "verified",
+            "rating_count",
+            "rating_average",
+            "comment_count",
+            "page_url",
+        ]
+
+
+class MemberRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["slug", "stage_name"]
+
+
+class ThemeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["slug", "name"]
+
+
+class VideoDetailSerializer(VideoSerializer):
+    track = serializers.SerializerMethodField(help_text="The track's id, null while unpublished.")
+    thumbnail = image()
+    members = MemberRefSerializer(many=True, read_only=True, help_text="Members who appear.")
+    themes = ThemeRefSerializer(many=True, read_only=True)
+    credits = CreditSerializer(many=True, read_only=True)
+    links = LinkSerializer(many=True, read_only=True)
+
+    class Meta(VideoSerializer.Meta):
+        fields = [
+            *VideoSerializer.Meta.fields,
+            "track",
+            "description",
+            "thumbnail",
+            "members",
+            "themes",
+            "credits",
+            "links",
+        ]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_track(self, video: MusicVideo) -> int | None:
+        release = video.release
+        return video.track_id if release is not None and not release.is_draft else None
+
+
+def video_rows(videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+    """Videos shaped for `VideoSerializer`: 2 queries for any number of rows."""
+    return (
+        videos.select_related("release")
+        .only(*CARD_FIELDS, "native_title", "comment_count", "release__status")
+        .prefetch_related(featured_credits())
+    )
+
+
+class HistogramBarSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=10, help_text="In half-stars.")
+    stars = serializers.FloatField()
+    count = serializers.IntegerField(min_value=0)
+
+
+class RatingSummarySerializer(serializers.Serializer):
+    count = serializers.IntegerField(source="rating_count", min_value=0)
+    average = serializers.FloatField(
+        source="rating_average", allow_null=True, help_text="In stars, 0.5 to 5."
+    )
+    histogram = serializers.SerializerMethodField()
+
+    @extend_schema_field(HistogramBarSerializer(many=True))
+    def get_histogram(self, video: MusicVideo) -> list[dict[str, Any]]:
+        return [
+            {"score": score, "stars": score / 2, "count": count}
+            for score, count in zip(RATING_SCORES, video.rating_histogram, strict=True)
+        ]
+
+
+class VideoFilterSerializer(serializers.Serializer):
+    """The query string of /videos/: each filter narrows the list; unknown slugs match nothing."""
+
+    ORDERINGS = {
+        "published_on": (F("published_on").asc(nulls_last=True),),
+        "-published_on": (F("published_on").desc(nulls_last=True),),
+        "rating_average": (F("average").asc(nulls_last=True),),
+        "-rating_average": (F("average").desc(nulls_last=True),),
+        "rating_count": ("rating_count",),
+        "-rating_count": ("-rating_count",),
+        "comment_count": ("comment_count",),
+        "-comment_count": ("-comment_count",),
+    }
+
+    # Untrimmed: " easy" is no slug, as the schema's pattern says.
+    release = serializers.SlugField(
+        required=False, trim_whitespace=False, help_text="A release's slug."
+    )
+    member = serializers.SlugField(
+        required=False, trim_whitespace=False, help_text="A member's slug."
+    )
+    theme = serializers.SlugField(
+        required=False, trim_whitespace=False, help_text="A theme's slug."
+    )
+    year = QueryIntegerField(required=False, min_value=1, max_value=9999)
+    kind = serializers.ChoiceField(required=False, choices=MusicVideo.Kind.choices)
+    search = StrictCharField(
+        required=False,
+        allow_blank=True,  # spaces only: no search, as when it is left out
+        max_length=100,
+        help_text="Words in the title or the native title.",
+    )
+    ordering = serializers.ChoiceField(
+        required=False,
+        choices=list(ORDERINGS),
+        default="-published_on",
+        help_text='A field to sort by; "-" first for descending. Newest first by default.',
+    )
+
+    def filter(self, videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+        data = self.validated_data
+        if "release" in data:
+            videos = videos.filter(release__slug=data["release"])
+        if "member" in data:
+            videos = videos.filter(members__slug=data["member"])
+        if "theme" in data:
+            videos = videos.filter(themes__slug=data["theme"])
+        if "year" in data:
+            videos = videos.filter(published_on__year=data["year"])
+        if "kind" in data:
+            videos = videos.filter(kind=data["kind"])
+        if search := data.get("search", "").strip():
+            videos = videos.filter(Q(title__icontains=search) | Q(native_title__icontains=search))
+        # `rating_average` is a property on the model, so the annotation needs another name.
+        videos = videos.annotate(
+            average=Cast("rating_sum", FloatField()) / NullIf("rating_count", 0)
+        )
+        # Title, then id, break ties so that pages never overlap.
+        return videos.order_by(*self.ORDERINGS[data["ordering"]], "title", "pk")
+
+
+# ---- Views --------------------------------------------------------------------------------------
+
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the `If-None-Match` ETag still holds.")
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of a copy you hold; answered with 304 and no body if it is current.",
+)
+
+
+def detail_schema(serializer: type[serializers.Serializer], **kwargs: Any) -> Any:
+    return extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: serializer, 304: NOT_MODIFIED},
+        **kwargs,
+    )
+
+
+class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published catalog items. A detail answer carries an ETag: send it back in If-None-Match
+    and, while nothing has changed, the answer is a bodiless 304."""
+
+    lookup_field = "slug"
+    lookup_value_regex = SLUG_PATTERN
+    permission_classes = [AllowAny]
+    detail_serializer_class: type[serializers.Serializer] | None = None
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "retrieve" and self.detail_serializer_class is not None:
+            return self.detail_serializer_class
+        return super().get_serializer_class()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The ETag hashes the representation, not `updated_at`: a track's credits or a video's
+        # rating figures change without touching their parent's timestamp.
+        response = super().retrieve(request, *args, **kwargs)
+        body = json.dumps(response.data, sort_keys=True, default=str).encode()
+        etag = quote_etag(hashlib.sha256(body).hexdigest()[:32])
+        wanted = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in wanted or "*" in wanted:
+            response = Response(status=304)
+        response["ETag"] = etag
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Members, current and former, in the group's order"),
+    retrieve=detail_schema(MemberDetailSerializer, summary="A member"),
+)
+class MemberViewSet(CatalogViewSet):
+    queryset = Member.objects.all()
+    serializer_class = MemberSerializer
+    detail_serializer_class = MemberDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Member]:
+        members = Member.objects.all()
+        return members.prefetch_related("links") if self.action == "retrieve" else members
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Themes videos are about"),
+    retrieve=detail_schema(ThemeSerializer, summary="A theme"),
+)
+class ThemeViewSet(CatalogViewSet):
+    queryset = Tag.objects.all()
+    serializer_class = ThemeSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Credited people, groups and companies"),
+    retrieve=detail_schema(PersonDetailSerializer, summary="A credited person and their credits"),
+)
+class PersonViewSet(CatalogViewSet):
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    detail_serializer_class = PersonDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Person]:
+        people = Person.objects.select_related("member")
+        if self.action != "retrieve":
+            return people
+        published = Q(track__release__status=Status.PUBLISHED) | Q(video__status=Status.PUBLISHED)
+        credits = (
+            Credit.objects.filter(published)
+            .select_related("track__release", "video")
+            .order_by("role", "pk")
+        )
+        return people.prefetch_related(
+            Prefetch("credits", queryset=credits, to_attr="published_credits")
+        )
+
+
+def _tracks_with_credits() -> Prefetch:
+    return Prefetch(
+        "tracks",
+        queryset=Track.objects.prefetch_related(
+            Prefetch("credits", queryset=Credit.objects.select_related("person"))
+        ),
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The discography, newest first, with each tracklist"),
+    retrieve=detail_schema(
+        ReleaseDetailSerializer,
+        summary="A release with its tracklist and credits",
+        examples=[
+            OpenApiExample(
+                "A mini album",
+                response_only=True,
+                value={
+                    "slug": "easy",
+                    "title": "EASY",
+                    "native_title": "",
+                    "kind": "ep",
+                    "ordinal_note": "3rd mini album",
+                    "market": "Korea",
+                    "released_on": "2024-02-19",
+                    "released_on_precision": "day",
+                    "label": "Source Music",
+                    "description": "",
+                    "cover": None,
+                    "cover_small": None,
+                    "cover_alt": "",
+                    "verified": True,
+                    "page_url": "https://fans.example/releases/easy/",
+                    "tracks": [
+                        {
+                            "id": 41,
+                            "disc": 1,
+                            "number": 1,
+                            "sequence": 1,
+                            "title": "EASY",
+                            "display_title": "EASY",
+                            "native_title": "",
+                            "is_title_track": True,
+                            "duration_seconds": 162,
+                            "note": "",
+                            "credits": [
+                                {
+                                    "position": 1,
+                                    "role": "lyricist",
+                                    "role_note": "",
+                                    "name": "Someone Credited",
+                                    "person": "someone-credited",
+                                    "join_phrase": "",
+                                }
+                            ],
+                        }
+                    ],
+                    "links": [],
+                },
+            )
+        ],
+    ),
+)
+class ReleaseViewSet(CatalogViewSet):
+    queryset = Release.objects.published()
+    serializer_class = ReleaseSerializer
+    detail_serializer_class = ReleaseDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Release]:
+        releases = Release.objects.published().prefetch_related(_tracks_with_credits())
+        return releases.prefetch_related("links") if self.action == "retrieve" else releases
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Tracks of published releases"),
+    retrieve=detail_schema(TrackDetailSerializer, summary="A track with its credits"),
+)
+class TrackViewSet(CatalogViewSet):
+    # Tracks have no slug of their own: their id is their address.
+    lookup_field = "pk"
+    lookup_value_regex = "[^/.]+"  # DRF's default: a non-number is a 404, documented as integer
+    queryset = Track.objects.none()
+    serializer_class = TrackDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Track]:
+        return (
+            Track.objects.filter(release__status=Status.PUBLISHED)
+            .select_related("release")
+            .prefetch_related(Prefetch("credits", queryset=Credit.objects.select_related("person")))
+            .order_by("release__title", "release_id", "disc", "sequence")
+        )
+
+
+VIDEO_EXAMPLE = {
+    "slug": "easy",
+    "title": "EASY",
+    "display_title": "EASY",
+    "native_title": "",
+    "kind": "official",
+    "release": {"slug": "easy", "title": "EASY"},
+    "published_on": "2024-02-19",
+    "published_on_precision": "day",
+    "youtube_id": "",
+    "thumbnail_small": None,
+    "thumbnail_alt": "",
+    "verified": True,
+    "rating_count": 12,
+    "rating_average": 4.5,
+    "comment_count": 3,
+    "page_url": "https://fans.example/videos/easy/",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Music videos, filtered, searched and sorted",
+        parameters=[VideoFilterSerializer],
+        examples=[
+            OpenApiExample(
+                "A page of videos",
+                response_only=True,
+                value={"count": 1, "next": None, "previous": None, "results": [VIDEO_EXAMPLE]},
+            )
+        ],
+    ),
+    retrieve=detail_schema(VideoDetailSerializer, summary="A music video with its credits"),
+)
+class VideoViewSet(CatalogViewSet):
+    queryset = MusicVideo.objects.none()
+    serializer_class = VideoSerializer
+    detail_serializer_class = VideoDetailSerializer
+
+    def get_queryset(self) -> QuerySet[MusicVideo]:
+        videos = MusicVideo.objects.published()
+        if self.action == "list":
+            # A plain dict, so that `?theme=` is a blank slug (400), not a missing filter.
+            filters = VideoFilterSerializer(data=self.request.query_params.dict())
+            filters.is_valid(raise_exception=True)
+            return filters.filter(video_rows(videos))
+        if self.action == "retrieve":
+            return videos.select_related("release").prefetch_related(
+                Prefetch("credits", queryset=Credit.objects.select_related("person")),
+                Prefetch("members", queryset=Member.objects.only("stage_name", "slug")),
+                Prefetch("themes", queryset=Tag.objects.only("name", "slug")),
+                "links",
+            )
+        return videos.only("slug", "status", "rating_count", "rating_sum", "rating_histogram")
+
+    @extend_schema(
+        summary="A video's rating figures: count, average and histogram",
+        responses=RatingSummarySerializer,
+        examples=[
+            OpenApiExample(
+                "Three ratings",
+                response_only=True,
+                value={
+                    "count": 3,
+                    "average": 4.0,
+                    "histogram": [
+                        {"score": s, "stars": s / 2, "count": 1 if s in (7, 8, 9) else 0}
+                        for s in RATING_SCORES
+                    ],
+                },
+            )
+        ],
+    )
+    @action(detail=True, url_path="ratings/summary", pagination_class=None)
+    def ratings_summary(self, request: Request, slug: str) -> Response:
+        return Response(RatingSummarySerializer(self.get_object()).data)

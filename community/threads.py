@@ -1,0 +1,195 @@
+"""Reading talk: which comments a viewer sees, a video's thread in keyset pages, cited moments.
+
+Pages are found by key, never by OFFSET, and the total shown is video.comment_count, never a
+COUNT(*): the hundredth page of a 100,000-comment thread costs what the first does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from catalog.models import MusicVideo
+from community import text
+from community.models import Block, Comment, CommentLike, CommentMoment
+
+PAGE_SIZE = 20
+MOST_CITED = 5
+Status = Comment.Status
+
+# sort: (label, key field); the id breaks ties, so pages never overlap or skip.
+SORTS = {
+    "newest": ("Newest", "created_at"),
+    "oldest": ("Oldest", "created_at"),
+    "liked": ("Most liked", "like_count"),
+}
+DEFAULT_SORT = "newest"
+ASCENDING = {"oldest"}
+
+
+def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
+    """What a viewer sees: held comments only if their own, nothing of fans blocked either way.
+
+    Hidden and deleted comments stay in, to be shown as placeholders that keep their threads.
+    """
+    shown = Q(status__in=[Status.VISIBLE, Status.HIDDEN, Status.DELETED])
+    if not getattr(user, "is_authenticated", False):
+        return comments.filter(shown)
+    return (
+        comments.filter(shown | Q(status=Status.HELD, author=user))
+        .exclude(author__in=Block.objects.filter(blocker=user).values("blocked"))
+        .exclude(author__in=Block.objects.filter(blocked=user).values("blocker"))
+    )
+
+
+def _for_display(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
+    comments = visible_to(comments, user).select_related("author__profile")
+    if getattr(user, "is_authenticated", False):
+        mine = CommentLike.objects.filter(user=user, comment=OuterRef("pk"))
+        comments = comments.annotate(liked=Exists(mine))
+    return comments
+
+
+# ---- Cursors: an opaque "after this comment" position ------------------------------------------
+
+
+def encode_cursor(sort: str, key: datetime | int, pk: int) -> str:
+    value = key.isoformat() if isinstance(key, datetime) else str(key)
+    raw = f"{sort}~{value}~{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> tuple[datetime | int, int] | None:
+    """The (key, id) a cursor points after; None for anything malformed or for another sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        cursor_sort, value, pk = raw.split("~")
+        if cursor_sort != sort:
+            return None
+        key: datetime | int = (
+            datetime.fromisoformat(value) if SORTS[sort][1] == "created_at" else int(value)
+        )
+        if isinstance(key, datetime) and key.tzinfo is None:
+            return None
+        return key, int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError):
+        return None
+
+
+def _cursor_of(sort: str, comment: Comment) -> str:
+    return encode_cursor(sort, getattr(comment, SORTS[sort][1]), comment.pk)
+
+
+class _Row(Func):
+    """(a, b) as an SQL row value."""
+
+    function = ""
+    template = "(%(expressions)s)"
+
+
+def _after(
+    comments: QuerySet[Comment], sort: str, key: datetime | int, pk: int
+) -> QuerySet[Comment]:
+    # A row comparison, (key, id) < (k, pk), is one index condition: the scan starts at the
+    # cursor even deep inside a run of ties (thousands of comments with no likes).
+    field = SORTS[sort][1]
+    output = DateTimeField() if field == "created_at" else IntegerField()
+    lookup = "gt" if sort in ASCENDING else "lt"
+    return comments.alias(position=_Row(field, "id", output_field=output)).filter(
+        **{f"position__{lookup}": _Row(Value(key), Value(pk), output_field=output)}
+    )
+
+
+@dataclass
+class ThreadPage:
+    comments: list[Comment]  # top-level, each with .thread_replies (oldest first)
+    sort: str
+    next_cursor: str | None
+    after: str | None
+
+
+def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -> ThreadPage:
+    """One page of a video's top-level comments with their replies (2 queries).
+
+    Placeholders ("Removed by a moderator.") only appear beside visible talk: with none, a
+    visitor gets no queries and a fan sees just their own held or hidden comments.
+    """
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    position = decode_cursor(sort, after) if after else None
+    signed_in = getattr(user, "is_authenticated", False)
+    if not signed_in and video.comment_count == 0:
+        return ThreadPage([], sort, None, None)
+    field = SORTS[sort][1]
+    order = (field, "pk") if sort in ASCENDING else (f"-{field}", "-pk")
+    top = _for_display(Comment.objects.filter(video=video, parent__isnull=True), user)
+    if video.comment_count == 0:
+        top = top.filter(author=user)  # as for visitors, but the fan's own held/hidden ones
+    if position is not None:
+        top = _after(top, sort, *position)
+    comments = list(top.order_by(*order)[: PAGE_SIZE + 1])
+    next_cursor = None
+    if len(comments) > PAGE_SIZE:
+        comments = comments[:PAGE_SIZE]
+        next_cursor = _cursor_of(sort, comments[-1])
+    replies: dict[int, list[Comment]] = {c.pk: [] for c in comments}
+    if comments:
+        rows = _for_display(Comment.objects.filter(parent__in=list(replies)), user)
+        for reply in rows.order_by("created_at", "pk"):
+            replies[reply.parent_id].append(reply)  # type: ignore[index]
+    viewer = user.pk if signed_in else None
+    for comment in comments:
+        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+        for shown in (comment, *comment.thread_replies):  # type: ignore[attr-defined]
+            # Not author_id == user.pk alone: a visitor and "a deleted fan" both have None.
+            shown.is_own = viewer is not None and shown.author_id == viewer
+    return ThreadPage(comments, sort, next_cursor, after if position is not None else None)
+
+
+def thread_url(comment: Comment) -> str:
+    """The video page opened at this comment's thread (newest first), wherever it is paged.
+
+    Cursors point *after* a comment; one a hair past the thread's own key starts at the thread.
+    Needs comment.video and, for a reply, comment.parent (queries if not fetched).
+    """
+    top = comment.parent or comment
+    cursor = encode_cursor(DEFAULT_SORT, top.created_at, top.pk + 1)
+    page = reverse("catalog:video-detail", args=[comment.video.slug])
+    return f"{page}?{urlencode({'after': cursor})}#comment-{comment.pk}"
+
+
+@dataclass
+class Moment:
+    seconds: int
+    label: str
+    citations: int
+
+
+def moments_cited(video: MusicVideo, limit: int = MOST_CITED) -> list[Moment]:
+    """The moments most visible comments cite, most cited first (1 query; none without talk)."""
+    if video.comment_count == 0:
+        return []
+    rows = (
+        CommentMoment.objects.filter(video=video, comment__status=Status.VISIBLE)
+        .values("seconds")
+        .annotate(n=Count("id"))
+        .order_by("-n", "seconds")[:limit]
+    )
+    return [Moment(row["seconds"], text.format_moment(row["seconds"]), row["n"]) for row in rows]

@@ -1,0 +1,262 @@
+"""Talk on the video pages: posting, replying, editing and deleting comments, likes, reports,
+blocks, and the fan's notifications. The thread itself is read by the comments_section tag.
+
+Every write is a POST by a signed-in fan and goes through community.services.talk; another
+fan's comment is a 404 for editing and deleting, as if it weren't there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.models import MusicVideo, Status
+from community.decorators import confirmed_email_required
+from community.forms_talk import CommentForm, ReportForm
+from community.models import Comment, Notification, User
+from community.ratelimit import rate_limited
+from community.services import talk as services
+from community.threads import thread_url, visible_to
+
+NOTIFICATIONS_SHOWN = 50
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    """To the POSTed `next` page if it stays on this site, else to the fallback."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _comments() -> QuerySet[Comment]:
+    return Comment.objects.filter(video__status=Status.PUBLISHED).select_related(
+        "video", "parent", "author__profile"
+    )
+
+
+def _get_comment_for_user(request: HttpRequest, pk: int) -> Comment:
+    """A comment on a published video that the viewer may see (blocks and held ones count)."""
+    return get_object_or_404(visible_to(_comments(), request.user), pk=pk)
+
+
+def _get_own_comment_for_user(request: HttpRequest, pk: int) -> Comment:
+    comment = get_object_or_404(_comments().exclude(status=Comment.Status.DELETED), pk=pk)
+    if comment.author_id != request.user.pk:
+        raise Http404("Not your comment.")
+    return comment
+
+
+def _form_page(
+    request: HttpRequest, form: CommentForm, video: MusicVideo, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {"form": form, "video": video, **extra}
+    return render(request, "community/comments/form.html", context, status=status)
+
+
+def _posted(request: HttpRequest, comment: Comment) -> HttpResponse:
+    if comment.status == Comment.Status.HELD:
+        messages.info(
+            request,
+            "Your comment is waiting for a moderator: new accounts' links are checked first.",
+        )
+    return redirect(thread_url(comment))
+
+
+# ---- Writing ------------------------------------------------------------------------------------
+
+
+@login_required
+@confirmed_email_required
+@require_http_methods(["GET", "POST"])
+@rate_limited("comment")
+def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
+    page = {"heading": f"Comment on “{video.display_title}”", "submit": "Post comment"}
+    if request.method != "POST":
+        return _form_page(request, CommentForm(), video, **page)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                author=request.user, video=video, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _posted(request, comment)
+    return _form_page(request, form, video, status=400, **page)
+
+
+@login_required
+@confirmed_email_required
+@require_http_methods(["GET", "POST"])
+@rate_limited("comment")
+def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    parent = _get_comment_for_user(request, pk)
+    if parent.status != Comment.Status.VISIBLE:
+        raise Http404("This comment can't be replied to.")
+    page = {"heading": "Reply", "submit": "Post reply", "replying_to": parent}
+    if request.method != "POST":
+        return _form_page(request, CommentForm(), parent.video, **page)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                author=request.user,
+                video=parent.video,
+                body=form.cleaned_data["body"],
+                parent=parent,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except Comment.DoesNotExist:  # deleted while the fan was typing
+            raise Http404("This comment is gone.") from None
+        else:
+            return _posted(request, comment)
+    return _form_page(request, form, parent.video, status=400, **page)
+
+
+@login_required
+@confirmed_email_required
+@require_http_methods(["GET", "POST"])
+@rate_limited("comment")
+def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    comment = _get_own_comment_for_user(request, pk)
+    if comment.status == Comment.Status.HIDDEN:
+        raise Http404("A moderator removed this comment.")
+    page = {"heading": "Edit your comment", "submit": "Save", "editing": comment}
+    if request.method != "POST":
+        form = CommentForm(initial={"body": comment.body})
+        return _form_page(request, form, comment.video, **page)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            edited = services.comment_edit(
+                comment=comment, editor=request.user, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your comment was updated.")
+            return _posted(request, edited)
+    return _form_page(request, form, comment.video, status=400, **page)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    comment = _get_own_comment_for_user(request, pk)
+    if request.method == "POST":
+        services.comment_delete(comment=comment, user=request.user)
+        messages.success(request, "Your comment was deleted.")
+        return redirect(f"{comment.video.get_absolute_url()}#comments")
+    has_replies = Comment.objects.filter(parent=comment).exists()
+    return render(
+        request,
+        "community/comments/confirm_delete.html",
+        {"comment": comment, "has_replies": has_replies},
+    )
+
+
+@require_POST
+@login_required
+@confirmed_email_required
+def comment_like(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    comment = _get_comment_for_user(request, pk)
+    try:
+        services.comment_like(user=request.user, comment=comment)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return _back(request, thread_url(comment))
+
+
+@require_POST
+@login_required
+def comment_unlike(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    comment = _get_comment_for_user(request, pk)
+    services.comment_unlike(user=request.user, comment=comment)
+    return _back(request, thread_url(comment))
+
+
+@login_required
+@confirmed_email_required
+@require_http_methods(["GET", "POST"])
+def comment_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    comment = _get_comment_for_user(request, pk)
+    if comment.status != Comment.Status.VISIBLE:
+        raise Http404("Only visible comments can be reported.")
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(reporter=request.user, comment=comment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Thank you: a moderator will look at this comment.")
+            return redirect(thread_url(comment))
+    return render(
+        request,
+        "community/comments/report.html",
+        {"form": form, "comment": comment, "video": comment.video},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+def block(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
+    fan = get_object_or_404(User, username=username)
+    try:
+        services.block_create(blocker=request.user, blocked=fan)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            f"You blocked {fan.public_name}: neither of you will see the other's comments.",
+        )
+    return _back(request, fan.get_absolute_url())
+
+
+@require_POST
+@login_required
+def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
+    fan = get_object_or_404(User, username=username)
+    if services.block_delete(blocker=request.user, blocked=fan):
+        messages.success(request, f"You unblocked {fan.public_name}.")
+    return _back(request, fan.get_absolute_url())
+
+
+# ---- Notifications ------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = Notification.objects.filter(recipient=request.user).select_related(
+        "actor__profile", "comment__video", "comment__parent"
+    )[:NOTIFICATIONS_SHOWN]
+    return render(request, "community/comments/notifications.html", {"notifications": rows})
+
+
+@require_POST
+@login_required
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if services.notifications_mark_all_read(user=request.user):
+        messages.success(request, "All caught up.")
+    return redirect("community:notifications")

@@ -1,0 +1,35 @@
+"""The REST API: /api/v1/ (catalog reads, fans' writes), its OpenAPI schema and its docs page."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from catalog import api as catalog_api
+from community import api as community_api
+from fansite.api import not_found
+
+app_name = "api"
+
+router = DefaultRouter()
+# The catalog, read-only.
+router.register("members", catalog_api.MemberViewSet, basename="member")
+router.register("releases", catalog_api.ReleaseViewSet, basename="release")
+router.register("tracks", catalog_api.TrackViewSet, basename="track")
+router.register("videos", catalog_api.VideoViewSet, basename="video")
+router.register("themes", catalog_api.ThemeViewSet, basename="theme")
+router.register("people", catalog_api.PersonViewSet, basename="person")
+# What fans do. Comments (videos/{slug}/comments/…) will be registered here, next to ratings.
+router.register("videos", community_api.VideoRatingViewSet, basename="video-rating")
+router.register("lists", community_api.WatchlistViewSet, basename="watchlist")
+router.register("me/lists", community_api.MyWatchlistViewSet, basename="my-watchlist")
+
+urlpatterns = [
+    path("v1/me/", community_api.MeView.as_view(), name="me"),
+    path("v1/me/export/", community_api.MeExportView.as_view(), name="me-export"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI from drf-spectacular-sidecar's static files, its setup script from this view:
+    # nothing inline and nothing from a CDN, so the site's CSP needs no exceptions.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^", not_found),  # anything else under /api/, even with a newline in it
+]

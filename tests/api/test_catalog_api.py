@@ -1,0 +1,319 @@
+"""The catalog's read API: published items only, by slug, fixed query counts, JSON errors."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+
+from catalog.models import Credit, MusicVideo, Status
+from tests.factories import (
+    make_credit,
+    make_member,
+    make_person,
+    make_rating,
+    make_release,
+    make_tag,
+    make_track,
+    make_video,
+)
+
+pytestmark = pytest.mark.django_db
+
+V1 = "/api/v1"
+
+
+def _slugs(response) -> list[str]:
+    return [row["slug"] for row in response.json()["results"]]
+
+
+# ---- Lists and details ----------------------------------------------------------------------
+
+
+def test_drafts_are_left_out_of_lists_and_details(api):
+    make_release(slug="easy")
+    make_release(slug="secret", status=Status.DRAFT)
+    make_video(slug="smart")
+    make_video(slug="teaser-draft", status=Status.DRAFT)
+
+    assert _slugs(api.get(f"{V1}/releases/")) == ["easy"]
+    assert _slugs(api.get(f"{V1}/videos/")) == ["smart"]
+    assert api.get(f"{V1}/releases/secret/").status_code == 404
+    assert api.get(f"{V1}/videos/teaser-draft/").status_code == 404
+
+
+def test_release_detail_lists_tracks_in_order_with_their_credits(api):
+    release = make_release(slug="easy", title="EASY")
+    second = make_track(release=release, title="Swan Song", sequence=2, number=2)
+    first = make_track(release=release, title="EASY", sequence=1, number=1, is_title_track=True)
+    make_credit(track=first, person=make_person(name="A Lyricist"), role=Credit.Role.LYRICIST)
+    make_credit(track=second, credited_as="Guest", role=Credit.Role.FEATURED)
+
+    body = api.get(f"{V1}/releases/easy/").json()
+
+    assert [t["title"] for t in body["tracks"]] == ["EASY", "Swan Song"]
+    assert body["tracks"][0]["is_title_track"] is True
+    assert body["tracks"][0]["credits"][0]["name"] == "A Lyricist"
+    assert body["tracks"][1]["display_title"] == "Swan Song (feat. Guest)"
+
+
+def test_a_video_of_a_draft_release_hides_that_release(api):
+    draft = make_release(status=Status.DRAFT)
+    make_video(slug="smart", release=draft, track=make_track(release=draft))
+
+    body = api.get(f"{V1}/videos/smart/").json()
+
+    assert body["release"] is None
+    assert body["track"] is None
+    assert api.get(f"{V1}/videos/").json()["results"][0]["release"] is None
+
+
+def test_video_detail_has_members_themes_and_credits(api):
+    member = make_member(slug="chaewon", stage_name="KIM CHAEWON")
+    video = make_video(slug="smart", members=[member], themes=[make_tag(slug="confidence")])
+    make_credit(video=video, person=make_person(slug="director-x"))
+
+    body = api.get(f"{V1}/videos/smart/").json()
+
+    assert body["members"] == [{"slug": "chaewon", "stage_name": "KIM CHAEWON"}]
+    assert body["themes"][0]["slug"] == "confidence"
+    assert body["credits"][0]["person"] == "director-x"
+    assert body["page_url"] == "http://testserver/videos/smart/"
+
+
+def test_tracks_of_draft_releases_are_not_found(api):
+    track = make_track(release=make_release(status=Status.DRAFT))
+
+    assert api.get(f"{V1}/tracks/{track.pk}/").status_code == 404
+    assert api.get(f"{V1}/tracks/").json()["count"] == 0
+
+
+def test_a_person_lists_only_published_credits(api):
+    person = make_person(slug="someone")
+    make_credit(person=person, track=make_track(title="Public"))
+    make_credit(person=person, track=make_track(release=make_release(status=Status.DRAFT)))
+    make_credit(person=person, video=make_video(status=Status.DRAFT), role=Credit.Role.OTHER)
+
+    credits = api.get(f"{V1}/people/someone/").json()["credits"]
+
+    assert [c["track"]["title"] for c in credits] == ["Public"]
+
+
+@pytest.mark.parametrize("resource", ["members", "themes", "people"])
+def test_other_catalog_details_are_found_by_slug(api, resource):
+    maker = {"members": make_member, "themes": make_tag, "people": make_person}[resource]
+    maker(slug="found-me")
+
+    assert api.get(f"{V1}/{resource}/found-me/").json()["slug"] == "found-me"
+    assert api.get(f"{V1}/{resource}/missing/").status_code == 404
+
+
+def test_rating_summary_has_count_average_and_histogram(api):
+    video = make_video(slug="smart")
+    make_rating(video=video, score=10)
+    make_rating(video=video, score=7)
+
+    body = api.get(f"{V1}/videos/smart/ratings/summary/").json()
+
+    assert body["count"] == 2
+    assert body["average"] == 4.25
+    assert [bar["count"] for bar in body["histogram"]] == [0, 0, 0, 0, 0, 0, 1, 0, 0, 1]
+    assert body["histogram"][9] == {"score": 10, "stars": 5.0, "count": 1}
+
+
+# ---- Filters, search, ordering ----------------------------------------------------------------
+
+
+def test_videos_filter_by_release_member_theme_year_and_kind(api):
+    release = make_release(slug="easy")
+    member = make_member(slug="yunjin")
+    theme = make_tag(slug="self-love")
+    make_video(slug="match", release=release, members=[member], themes=[theme], kind="official")
+    make_video(slug="other-year", release=release, published_on=datetime.date(2023, 5, 1))
+    make_video(slug="performance", kind=MusicVideo.Kind.PERFORMANCE)
+
+    assert sorted(_slugs(api.get(f"{V1}/videos/?release=easy"))) == ["match", "other-year"]
+    assert _slugs(api.get(f"{V1}/videos/?member=yunjin")) == ["match"]
+    assert _slugs(api.get(f"{V1}/videos/?theme=self-love")) == ["match"]
+    assert _slugs(api.get(f"{V1}/videos/?year=2023")) == ["other-year"]
+    assert _slugs(api.get(f"{V1}/videos/?kind=performance")) == ["performance"]
+    assert _slugs(api.get(f"{V1}/videos/?release=nothing-here")) == []
+
+
+def test_search_looks_in_title_and_native_title(api):
+    make_video(slug="antifragile", title="ANTIFRAGILE")
+    make_video(slug="hangul", title="Something else", native_title="두려움")
+    make_video(slug="unrelated", title="Perfect Night")
+
+    assert _slugs(api.get(f"{V1}/videos/?search=fragile")) == ["antifragile"]
+    assert _slugs(api.get(f"{V1}/videos/?search=두려")) == ["hangul"]
+    assert len(_slugs(api.get(f"{V1}/videos/?search=%20%20"))) == 3  # blank: no search
+
+
+def test_ordering_by_rating_average_puts_unrated_last(api):
+    low, high = make_video(slug="low"), make_video(slug="high")
+    make_video(slug="unrated")
+    make_rating(video=low, score=2)
+    make_rating(video=high, score=10)
+
+    assert _slugs(api.get(f"{V1}/videos/?ordering=-rating_average")) == ["high", "low", "unrated"]
+    assert _slugs(api.get(f"{V1}/videos/?ordering=rating_average")) == ["low", "high", "unrated"]
+
+
+def test_ordering_by_rating_count_and_date(api):
+    popular = make_video(slug="popular", published_on=datetime.date(2022, 5, 2))
+    make_video(slug="newer", published_on=datetime.date(2024, 2, 19))
+    make_rating(video=popular)
+    make_rating(video=popular)
+
+    assert _slugs(api.get(f"{V1}/videos/?ordering=-rating_count"))[0] == "popular"
+    assert _slugs(api.get(f"{V1}/videos/")) == ["newer", "popular"]
+    assert _slugs(api.get(f"{V1}/videos/?ordering=published_on")) == ["popular", "newer"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("year=abc", "year"),
+        ("year=2022.0", "year"),
+        ("year=0", "year"),
+        ("kind=music", "kind"),
+        ("theme=", "theme"),
+        ("release=not%20a%20slug", "release"),
+        ("member=%20chaewon", "member"),
+        ("search=%00", "search"),
+        ("ordering=title", "ordering"),
+        ("page_size=0", "page_size"),
+        ("page_size=101", "page_size"),
+        ("page=last", "page"),
+    ],
+)
+def test_a_malformed_query_is_a_400_naming_the_parameter(api, query, field):
+    response = api.get(f"{V1}/videos/?{query}")
+
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body["errors"]) == [field]
+    assert body["detail"].startswith(f"{field}: ")
+
+
+# ---- Pagination and query budgets -------------------------------------------------------------
+
+
+def test_page_size_is_chosen_by_the_client(api):
+    for n in range(3):
+        make_tag(slug=f"theme-{n}")
+
+    body = api.get(f"{V1}/themes/?page_size=2").json()
+
+    assert (body["count"], len(body["results"])) == (3, 2)
+    assert body["next"].endswith("page=2&page_size=2")
+    assert api.get(f"{V1}/themes/?page=3&page_size=2").status_code == 404
+
+
+def _make_catalog(n: int) -> None:
+    """n of everything: releases with a credited track, videos, members, themes and people."""
+    for _ in range(n):
+        release = make_release()
+        track = make_track(release=release)
+        make_credit(track=track)
+        make_credit(track=track, credited_as="Guest", role=Credit.Role.FEATURED)
+        video = make_video(
+            release=release, track=track, members=[make_member()], themes=[make_tag()]
+        )
+        make_credit(video=video, credited_as="Guest", role=Credit.Role.FEATURED)
+
+
+# Queries per list, whatever the page size: the count and the page, then prefetches.
+QUERY_BUDGETS = {
+    "members/": 2,
+    "releases/": 4,  # + tracks, + their credits with people
+    "tracks/": 3,  # page with releases, + credits with people
+    "videos/": 3,  # page with releases, + featured credits
+    "videos/?ordering=-rating_average&search=Video": 3,
+    "themes/": 2,
+    "people/": 2,
+}
+
+
+@pytest.mark.parametrize("n", [5, 100])
+def test_lists_run_a_fixed_number_of_queries(api, django_assert_max_num_queries, n):
+    """Guards against N+1 queries: the same count for 5 items as for 100."""
+    _make_catalog(n)
+
+    for path, queries in QUERY_BUDGETS.items():
+        with django_assert_max_num_queries(queries):
+            response = api.get(f"{V1}/{path}{'&' if '?' in path else '?'}page_size=100")
+        assert len(response.json()["results"]) == n, path
+
+
+# ---- Conditional requests ---------------------------------------------------------------------
+
+
+def test_etag_answers_304_until_the_video_changes(api):
+    video = make_video(slug="smart")
+    first = api.get(f"{V1}/videos/smart/")
+    etag = first["ETag"]
+
+    again = api.get(f"{V1}/videos/smart/", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+
+    make_rating(video=video, score=6)  # changes the figures, not `updated_at`
+    changed = api.get(f"{V1}/videos/smart/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_release_etag_changes_when_a_track_is_edited(api):
+    release = make_release(slug="easy")
+    track = make_track(release=release)
+    etag = api.get(f"{V1}/releases/easy/")["ETag"]
+
+    track.title = "Renamed"
+    track.save()
+
+    response = api.get(f"{V1}/releases/easy/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+
+
+# ---- Errors are JSON ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/api/v1/videos/missing/", 404),
+        ("get", "/api/v1/no-such-thing/", 404),
+        ("get", "/api/v1/tracks/abc/", 404),
+        ("post", "/api/v1/videos/", 405),
+        ("delete", "/api/v1/releases/easy/", 405),
+    ],
+)
+def test_errors_are_json_with_a_detail(api, method, path, status):
+    make_release(slug="easy")
+
+    response = api.send(method, path)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["detail"]
+    assert body["errors"] == {"detail": [body["detail"]]}
+
+
+def test_anonymous_reads_are_throttled_with_a_json_429(api, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/min", "user": "100/min", "writes": "100/min"},
+    }
+    cache.clear()
+
+    statuses = [api.get(f"{V1}/themes/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    response = api.get(f"{V1}/themes/")
+    assert response.json()["errors"]["detail"][0].startswith("Request was throttled.")
+    assert int(response["Retry-After"]) > 0

@@ -1,0 +1,572 @@
+"""Comments and replies on the video page: posting, editing, deleting, likes, held comments,
+keyset pages, the page's query budget, and exact counts under concurrent writers."""
+
+import contextlib
+import datetime
+import random
+import re
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import MusicVideo, Status
+from community.models import Comment, CommentLike, CommentMoment
+from community.services import talk
+from community.threads import PAGE_SIZE
+from tests.factories import make_user, make_video
+
+pytestmark = pytest.mark.django_db
+
+
+def make_fan(**kwargs):
+    """A fan who joined a while ago (brand-new accounts' links are held for review)."""
+    kwargs.setdefault("date_joined", timezone.now() - datetime.timedelta(days=30))
+    return make_user(**kwargs)
+
+
+def make_comment(video=None, author=None, body="Love this one", parent=None):
+    return talk.comment_create(
+        author=author or make_fan(), video=video or make_video(), body=body, parent=parent
+    )
+
+
+def _page(client, video, **params):
+    return client.get(video.get_absolute_url(), params).content.decode()
+
+
+# ---- Posting and replying -----------------------------------------------------------------------
+
+
+def test_fan_posts_a_comment_and_everyone_reads_it(client):
+    video = make_video()
+    fan = make_fan(username="kimchaewon")
+    client.force_login(fan)
+
+    response = client.post(
+        reverse("community:comment-create", args=[video.slug]), {"body": "  Best bridge ever  "}
+    )
+
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#comment-{comment.pk}")
+    assert (comment.author, comment.body, comment.status) == (fan, "Best bridge ever", "visible")
+    video.refresh_from_db()
+    assert video.comment_count == 1
+    body = _page(Client(), video)
+    assert "Best bridge ever" in body
+    assert 'href="/u/kimchaewon/"' in body
+    assert "1 comment" in body
+
+
+def test_a_reply_to_a_reply_joins_the_top_level_thread(client):
+    video = make_video()
+    top = make_comment(video=video, body="Top")
+    first = make_comment(video=video, parent=top, body="First reply")
+    client.force_login(make_fan())
+
+    client.post(reverse("community:comment-reply", args=[first.pk]), {"body": "Second reply"})
+
+    second = Comment.objects.get(body="Second reply")
+    assert second.parent == top
+    top.refresh_from_db()
+    video.refresh_from_db()
+    assert (top.reply_count, video.comment_count) == (2, 3)
+    body = _page(client, video)
+    assert body.index("Top") < body.index("First reply") < body.index("Second reply")
+
+
+def test_visitors_are_sent_to_log_in_and_nothing_changes(client):
+    comment = make_comment(body="Original")
+    video = comment.video
+    urls = [
+        reverse("community:comment-create", args=[video.slug]),
+        reverse("community:comment-reply", args=[comment.pk]),
+        reverse("community:comment-edit", args=[comment.pk]),
+        reverse("community:comment-delete", args=[comment.pk]),
+        reverse("community:comment-like", args=[comment.pk]),
+    ]
+    for url in urls:
+        response = client.post(url, {"body": "Sneaky"})
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+    comment.refresh_from_db()
+    assert comment.body == "Original"
+    assert Comment.objects.count() == 1
+    assert "Log in to join the conversation" in _page(client, video)
+
+
+def test_drafts_and_unknown_videos_take_no_comments(client):
+    draft = make_video(status=Status.DRAFT)
+    client.force_login(make_fan())
+    assert (
+        client.post(
+            reverse("community:comment-create", args=[draft.slug]), {"body": "Hi"}
+        ).status_code
+        == 404
+    )
+    assert client.post("/videos/nope/comments/", {"body": "Hi"}).status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_posting_needs_csrf():
+    video = make_video()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_fan())
+    url = reverse("community:comment-create", args=[video.slug])
+    assert client.post(url, {"body": "Hi"}).status_code == 403
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("body", ["", "   \n\t  "])
+def test_empty_body_rerenders_the_form_with_the_problem(client, body):
+    video = make_video()
+    client.force_login(make_fan())
+    response = client.post(reverse("community:comment-create", args=[video.slug]), {"body": body})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Write something first." in page
+    assert "<html" in page  # the full page, not a fragment
+    assert not Comment.objects.exists()
+
+
+def test_too_long_a_comment_is_refused_with_the_text_kept(client):
+    video = make_video()
+    client.force_login(make_fan())
+    body = "Fearless " * 333 + "ending"  # 3,003 characters
+    assert len(body) > Comment.MAX_LENGTH
+    response = client.post(reverse("community:comment-create", args=[video.slug]), {"body": body})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Keep it to 3000 characters" in page
+    assert body in page
+    assert not Comment.objects.exists()
+
+
+def test_more_than_three_links_are_refused_with_the_text_kept(client):
+    video = make_video()
+    client.force_login(make_fan())
+    body = " ".join(f"https://example.com/{n}" for n in range(4))
+    response = client.post(reverse("community:comment-create", args=[video.slug]), {"body": body})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "A comment can have at most 3 links." in page
+    assert body in page
+    assert not Comment.objects.exists()
+    three = " ".join(f"https://example.com/{n}" for n in range(3))
+    assert make_comment(video=video, body=three).status == "visible"
+
+
+def test_suspended_fan_reads_but_cannot_post(client):
+    video = make_video()
+    other = make_comment(video=video, body="Someone else's")
+    fan = make_fan(suspended_at=timezone.now(), suspension_reason="Spam")
+    client.force_login(fan)
+
+    page = _page(client, video)
+    assert "Someone else&#x27;s" in page
+    assert "you can read, but not post" in page
+    assert f'action="{reverse("community:comment-create", args=[video.slug])}"' not in page
+
+    response = client.post(
+        reverse("community:comment-create", args=[video.slug]), {"body": "Let me in"}
+    )
+    assert response.status_code == 400
+    assert "Your account is suspended" in response.content.decode()
+    response = client.post(reverse("community:comment-reply", args=[other.pk]), {"body": "Hi"})
+    assert response.status_code == 400
+    assert Comment.objects.count() == 1
+
+
+def test_a_fan_who_has_not_confirmed_their_email_reads_but_cannot_post(client):
+    video = make_video()
+    make_comment(video=video, body="Readable")
+    client.force_login(make_fan(email_confirmed_at=None))
+    page = _page(client, video)
+    assert "Readable" in page
+    assert "Confirm your e-mail address to join the conversation" in page
+    response = client.post(
+        reverse("community:comment-create", args=[video.slug]), {"body": "Hello"}
+    )
+    assert response.status_code == 403
+    assert Comment.objects.count() == 1
+
+
+def test_comment_writes_are_rate_limited(client, monkeypatch):
+    from community import ratelimit
+
+    monkeypatch.setitem(ratelimit.WRITE_LIMITS, "comment", ratelimit.Limit("comment", 2, 60))
+    video = make_video()
+    client.force_login(make_fan())
+    url = reverse("community:comment-create", args=[video.slug])
+    for n in range(2):
+        assert client.post(url, {"body": f"Comment {n}"}).status_code == 302
+    assert client.post(url, {"body": "One too many"}).status_code == 429
+    assert Comment.objects.count() == 2
+
+
+# ---- Held for review ----------------------------------------------------------------------------
+
+
+def test_a_new_accounts_link_waits_for_a_moderator(client):
+    video = make_video()
+    newcomer = make_user()  # joined just now
+    client.force_login(newcomer)
+
+    response = client.post(
+        reverse("community:comment-create", args=[video.slug]),
+        {"body": "Free tickets at https://spam.example/win"},
+        follow=True,
+    )
+
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.HELD
+    page = response.content.decode()
+    assert "Your comment is waiting for a moderator" in page
+    assert "Waiting for a moderator: only you can see this comment" in page
+    video.refresh_from_db()
+    assert video.comment_count == 0
+    assert "spam.example" not in _page(Client(), video)
+    client.force_login(make_fan())
+    assert "spam.example" not in _page(client, video)
+
+
+def test_links_are_not_held_for_known_fans():
+    video = make_video()
+    assert make_comment(video=video, body="https://example.com").status == "visible"
+    newcomer = make_user()
+    assert make_comment(video=video, author=newcomer, body="No link").status == "visible"
+    for _ in range(2):
+        make_comment(video=video, author=newcomer)
+    # Three visible comments vouch for a new account.
+    later = make_comment(video=video, author=newcomer, body="https://x.example")
+    assert later.status == "visible"
+
+
+def test_a_new_account_editing_a_link_in_is_held_again():
+    video = make_video()
+    comment = make_comment(video=video, author=make_user(), body="No link yet")
+    talk.comment_edit(comment=comment, editor=comment.author, body="Now https://spam.example")
+    comment.refresh_from_db()
+    video.refresh_from_db()
+    assert comment.status == "held"
+    assert video.comment_count == 0
+
+
+# ---- Editing and deleting -----------------------------------------------------------------------
+
+
+def test_author_edits_and_the_comment_is_marked_edited(client):
+    comment = make_comment(body="Frist")
+    client.force_login(comment.author)
+    url = reverse("community:comment-edit", args=[comment.pk])
+    assert "Frist" in client.get(url).content.decode()
+
+    response = client.post(url, {"body": "First!"})
+
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "First!"
+    assert comment.edited_at is not None
+    page = _page(client, comment.video)
+    assert "First!" in page
+    assert "edited" in page
+
+
+def test_another_fan_cannot_edit_or_delete_and_nothing_changes(client):
+    comment = make_comment(body="Mine")
+    client.force_login(make_fan())
+    for name in ("comment-edit", "comment-delete"):
+        url = reverse(f"community:{name}", args=[comment.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"body": "Yours now"}).status_code == 404
+    before = (comment.body, comment.status, comment.edited_at)
+    comment.refresh_from_db()
+    assert (comment.body, comment.status, comment.edited_at) == before
+    assert Comment.objects.count() == 1
+
+
+def test_deleting_a_comment_without_replies_removes_it(client):
+    comment = make_comment()
+    video = comment.video
+    client.force_login(comment.author)
+    assert (
+        "gone for good"
+        in client.get(reverse("community:comment-delete", args=[comment.pk])).content.decode()
+    )
+
+    client.post(reverse("community:comment-delete", args=[comment.pk]))
+
+    assert not Comment.objects.exists()
+    video.refresh_from_db()
+    assert video.comment_count == 0
+
+
+def test_deleting_a_comment_with_replies_keeps_the_thread(client):
+    top = make_comment(body="Secret opinion")
+    video = top.video
+    reply = make_comment(video=video, parent=top, body="Agreed")
+    client.force_login(top.author)
+
+    client.post(reverse("community:comment-delete", args=[top.pk]))
+
+    top.refresh_from_db()
+    video.refresh_from_db()
+    assert (top.status, top.body) == ("deleted", "")
+    assert video.comment_count == 1
+    page = _page(Client(), video)
+    assert "This comment was deleted." in page
+    assert "Secret opinion" not in page
+    assert "Agreed" in page
+
+    # The placeholder goes with its last reply.
+    client.force_login(reply.author)
+    client.post(reverse("community:comment-delete", args=[reply.pk]))
+    assert not Comment.objects.exists()
+    video.refresh_from_db()
+    assert video.comment_count == 0
+
+
+def test_deleting_a_reply_updates_the_reply_count(client):
+    top = make_comment()
+    reply = make_comment(video=top.video, parent=top)
+    client.force_login(reply.author)
+    client.post(reverse("community:comment-delete", args=[reply.pk]))
+    top.refresh_from_db()
+    assert top.reply_count == 0
+    assert Comment.objects.get() == top
+
+
+def test_a_deleted_account_leaves_a_deleted_fan(client):
+    comment = make_comment(body="Still here")
+    comment.author.delete()
+    page = _page(client, comment.video)
+    assert "Still here" in page
+    assert "a deleted fan" in page
+
+
+def test_a_curators_save_does_not_overwrite_the_comment_count():
+    video = make_video()
+    stale = MusicVideo.objects.get(pk=video.pk)
+    make_comment(video=video)
+    stale.title = "Renamed"
+    stale.save()
+    video.refresh_from_db()
+    assert (video.title, video.comment_count) == ("Renamed", 1)
+
+
+# ---- Likes --------------------------------------------------------------------------------------
+
+
+def test_a_fan_likes_once_and_can_take_it_back(client):
+    comment = make_comment()
+    client.force_login(make_fan())
+    like = reverse("community:comment-like", args=[comment.pk])
+    client.post(like)
+    client.post(like)
+    comment.refresh_from_db()
+    assert comment.like_count == 1
+    assert CommentLike.objects.count() == 1
+    assert 'aria-pressed="true"' in _page(client, comment.video)
+
+    client.post(reverse("community:comment-unlike", args=[comment.pk]))
+    comment.refresh_from_db()
+    assert comment.like_count == 0
+    assert not CommentLike.objects.exists()
+
+
+def test_most_liked_sort(client):
+    video = make_video()
+    quiet = make_comment(video=video, body="Quiet one")
+    loved = make_comment(video=video, body="Loved one")
+    for _ in range(2):
+        talk.comment_like(user=make_fan(), comment=loved)
+    talk.comment_like(user=make_fan(), comment=quiet)
+    make_comment(video=video, body="Newest one")
+
+    liked = _page(client, video, sort="liked")
+    assert liked.index("Loved one") < liked.index("Quiet one") < liked.index("Newest one")
+    assert "2 likes" in liked
+    newest_first = _page(client, video)
+    assert newest_first.index("Newest one") < newest_first.index("Loved one")
+
+
+# ---- Pages of a long thread ---------------------------------------------------------------------
+
+
+def _walk(client, video, sort):
+    """Follow "Show more" to the end; the comment ids of every page, in order."""
+    seen, params, pages = [], {"sort": sort}, 0
+    while True:
+        page = _page(client, video, **params)
+        seen += [int(pk) for pk in re.findall(r'<article id="comment-(\d+)"', page)]
+        pages += 1
+        more = re.search(r'href="\?sort=\w+&amp;after=([\w-]+)#comments"', page)
+        if not more:
+            return seen, pages
+        params = {"sort": sort, "after": more.group(1)}
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "liked"])
+def test_keyset_pages_have_no_duplicates_or_gaps(client, sort):
+    video = make_video()
+    fans = [make_fan() for _ in range(3)]
+    comments = [make_comment(video=video, author=fans[n % 3]) for n in range(2 * PAGE_SIZE + 5)]
+    # Ties everywhere: the id alone must keep pages apart.
+    same_time = timezone.now() - datetime.timedelta(hours=1)
+    Comment.objects.filter(pk__in=[c.pk for c in comments[10:30]]).update(created_at=same_time)
+    for comment in comments[::4]:
+        talk.comment_like(user=fans[0], comment=comment)
+    for comment in comments[::8]:
+        talk.comment_like(user=fans[1], comment=comment)
+
+    seen, pages = _walk(client, video, sort)
+
+    order = {
+        "newest": ("-created_at", "-pk"),
+        "oldest": ("created_at", "pk"),
+        "liked": ("-like_count", "-pk"),
+    }[sort]
+    expected = list(
+        Comment.objects.filter(video=video).order_by(*order).values_list("pk", flat=True)
+    )
+    assert seen == expected
+    assert pages == 3
+
+
+def test_a_malformed_cursor_shows_the_first_page(client):
+    video = make_video()
+    make_comment(video=video, body="Still shown")
+    for after in ("garbage", "bmV3ZXN0fm5vdC1hLWRhdGV-MQ", "%%%"):
+        assert "Still shown" in _page(client, video, after=after)
+
+
+def test_after_posting_a_reply_the_fan_lands_on_its_thread(client):
+    video = make_video()
+    old = make_comment(video=video, body="An old thread")
+    for _ in range(PAGE_SIZE + 2):
+        make_comment(video=video, body="Newer talk")
+    client.force_login(make_fan())
+    response = client.post(
+        reverse("community:comment-reply", args=[old.pk]), {"body": "Reviving it"}, follow=True
+    )
+    page = response.content.decode()
+    assert "An old thread" in page
+    assert "Reviving it" in page
+
+
+def _crowd(video, n):
+    """n top-level comments by a few fans, a third with a reply, some liked and citing moments."""
+    fans = [make_fan() for _ in range(4)]
+    tops = Comment.objects.bulk_create(
+        Comment(video=video, author=fans[i % 4], body=f"Comment {i} at 1:{i % 60:02}")
+        for i in range(n)
+    )
+    replies = Comment.objects.bulk_create(
+        Comment(video=video, author=fans[(i + 1) % 4], parent=top, body="A reply")
+        for i, top in enumerate(tops[::3])
+    )
+    CommentLike.objects.bulk_create(
+        CommentLike(user=fans[0], comment=c) for c in tops[::2] + replies[::2]
+    )
+    CommentMoment.objects.bulk_create(
+        CommentMoment(comment=c, video=video, seconds=60 + i % 60) for i, c in enumerate(tops)
+    )
+    MusicVideo.objects.filter(pk=video.pk).update(comment_count=len(tops) + len(replies))
+    return fans
+
+
+def _queries(client, url):
+    client.get(url)  # content types and the like are cached per process after the first request
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("n_comments", [10, 300])
+def test_video_page_query_budget(client, django_assert_max_num_queries, n_comments):
+    """Guards N+1: the talk costs the same few queries with 10 and 300 comments and replies
+    (comments, replies, moments) on top of the page without talk, whatever that costs."""
+    video = make_video(youtube_id="4vbDFu0PUew")
+    fans = _crowd(video, n_comments)
+    quiet = make_video(youtube_id="pyf8cbqyfPs").get_absolute_url()
+    url = video.get_absolute_url()
+
+    without_talk = _queries(client, quiet)  # a visitor on a video nobody talked about: no talk
+    client.get(url)
+    with django_assert_max_num_queries(without_talk + 3):
+        page = client.get(url).content.decode()
+    assert page.count('<article id="comment-') > min(n_comments, PAGE_SIZE)  # with replies
+
+    client.force_login(fans[1])
+    signed_in_quiet = _queries(client, quiet)  # has the 1 comments query (a fan's held ones)
+    client.get(url)
+    with django_assert_max_num_queries(signed_in_quiet + 2):
+        page = client.get(url, {"sort": "liked"}).content.decode()
+    assert "Most-cited moments" in page
+    assert 'aria-pressed="true"' not in page  # fans[1] liked nothing
+
+
+def test_a_visitor_on_a_quiet_video_costs_no_talk_queries(client):
+    video = make_video()
+    client.get(video.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(video.get_absolute_url()).content.decode()
+    assert "No comments yet" in page
+    assert not [q for q in queries if "community_" in q["sql"]]
+
+
+# ---- Concurrency --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+def test_concurrent_posts_replies_and_deletes_leave_an_exact_count():
+    video = make_video()
+    fans = [make_fan() for _ in range(4)]
+    make_comment(video=video, author=fans[0])  # something to reply to from the start
+    errors = []
+    start = threading.Barrier(8)
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            start.wait()
+            for _ in range(30):
+                fan = rng.choice(fans)
+                mine = list(
+                    Comment.objects.filter(video=video, author=fan).exclude(status="deleted")
+                )
+                roll = rng.random()
+                if roll < 0.3 and mine:
+                    with contextlib.suppress(Comment.DoesNotExist):  # deleted by another thread
+                        talk.comment_delete(comment=rng.choice(mine), user=fan)
+                else:
+                    parents = list(
+                        Comment.objects.filter(video=video, status="visible").order_by("?")[:1]
+                    )
+                    parent = parents[0] if parents and roll < 0.7 else None
+                    # The thread may be deleted while the fan replies to it.
+                    with contextlib.suppress(Comment.DoesNotExist, ValidationError):
+                        talk.comment_create(author=fan, video=video, body="Hi", parent=parent)
+        except Exception as error:  # surfaced below; a thread's exception is otherwise lost
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    video.refresh_from_db()
+    assert video.comment_count == talk.comment_recount(video)
+    for top in Comment.objects.filter(video=video, parent=None):
+        assert top.reply_count == talk.reply_recount(top)

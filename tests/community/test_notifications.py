@@ -1,0 +1,133 @@
+"""Notifications: replies and moderation tell the author; the page, the unread badge, read all."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from community.models import Notification
+from community.services import talk
+from tests.factories import make_staff, make_user, make_video
+
+pytestmark = pytest.mark.django_db
+
+NOTIFICATIONS = reverse("community:notifications")
+
+
+def make_fan(**kwargs):
+    kwargs.setdefault("date_joined", timezone.now() - datetime.timedelta(days=30))
+    return make_user(**kwargs)
+
+
+def make_comment(video=None, author=None, body="Love this one", parent=None):
+    return talk.comment_create(
+        author=author or make_fan(), video=video or make_video(), body=body, parent=parent
+    )
+
+
+def _render(template: str, user) -> tuple[str, int]:
+    """A template rendered for the user, and how many queries it took."""
+    request = RequestFactory().get("/")
+    request.user = user
+    with CaptureQueriesContext(connection) as queries:
+        html = Template("{% load talk_tags %}" + template).render(
+            Context({"request": request, "user": user})
+        )
+    return html.strip(), len(queries)
+
+
+def test_a_reply_notifies_the_author_of_the_comment_replied_to():
+    top = make_comment()
+    replier = make_fan()
+    reply = make_comment(video=top.video, parent=top, author=replier)
+    answer = make_comment(video=top.video, parent=reply, author=make_fan())
+
+    first, second = Notification.objects.order_by("created_at", "pk")
+    assert (first.recipient, first.kind, first.actor, first.comment) == (
+        top.author,
+        "reply",
+        replier,
+        reply,
+    )
+    assert (second.recipient, second.comment) == (replier, answer)
+
+
+def test_no_notification_for_replying_to_yourself_or_across_a_block():
+    top = make_comment()
+    make_comment(video=top.video, parent=top, author=top.author)
+    blocked = make_fan()
+    talk.block_create(blocker=top.author, blocked=blocked)
+    make_comment(video=top.video, parent=top, author=blocked)
+    blocker = make_fan()
+    talk.block_create(blocker=blocker, blocked=top.author)
+    make_comment(video=top.video, parent=top, author=blocker)
+    assert not Notification.objects.exists()
+
+
+def test_notifications_page_lists_them_and_marks_all_read(client):
+    video = make_video(title="Antifragile")
+    top = make_comment(video=video)
+    make_comment(video=video, parent=top, author=make_fan(username="yunjin"))
+    talk.comment_hide(comment=top, moderator=make_staff())
+    unrelated = make_comment()
+    make_comment(video=unrelated.video, parent=unrelated)  # someone else's notification
+    client.force_login(top.author)
+
+    page = client.get(NOTIFICATIONS).content.decode()
+
+    assert "yunjin replied to your comment on" in page
+    assert "A moderator removed your comment on" in page
+    assert "Antifragile" in page
+    assert page.count('<span class="badge">New</span>') == 2
+    assert _render("{% unread_notifications %}", top.author)[0] == "2"
+
+    response = client.post(reverse("community:notifications-read"), follow=True)
+
+    assert "All caught up." in response.content.decode()
+    assert not Notification.objects.filter(recipient=top.author, read_at__isnull=True).exists()
+    assert Notification.objects.filter(recipient=unrelated.author, read_at__isnull=True).exists()
+    assert _render("{% unread_notifications %}", top.author)[0] == "0"
+
+
+def test_notifications_need_a_signed_in_fan(client):
+    response = client.get(NOTIFICATIONS)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client.post(reverse("community:notifications-read")).status_code == 302
+
+
+def test_the_page_links_each_notification_to_its_thread(client):
+    top = make_comment()
+    reply = make_comment(video=top.video, parent=top)
+    client.force_login(top.author)
+    page = client.get(NOTIFICATIONS).content.decode()
+    assert f"#comment-{reply.pk}" in page
+    assert f"/videos/{top.video.slug}/?after=" in page
+
+
+def test_badge_costs_one_query_for_a_fan_and_none_for_a_visitor():
+    top = make_comment()
+    make_comment(video=top.video, parent=top)
+    html, queries = _render("{% notifications_badge %}", top.author)
+    assert queries == 1
+    assert 'href="/notifications/"' in html
+    assert '1<span class="visually-hidden"> unread</span>' in html
+    html, queries = _render("{% notifications_badge %}", AnonymousUser())
+    assert (html, queries) == ("", 0)
+
+
+def test_moderation_notifications_are_worded_for_the_author(client):
+    comment = make_comment()
+    moderator = make_staff()
+    talk.comment_hide(comment=comment, moderator=moderator)
+    talk.comment_restore(comment=comment, moderator=moderator)
+    client.force_login(comment.author)
+    page = client.get(NOTIFICATIONS).content.decode()
+    assert "A moderator removed your comment" in page
+    assert "A moderator made your comment on" in page

@@ -1,0 +1,129 @@
+"""Feeds, sitemap, robots, canonical links, share cards and schema.org data."""
+
+import datetime
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Status
+from tests.factories import (
+    make_member,
+    make_release,
+    make_track,
+    make_user,
+    make_video,
+    make_watchlist,
+)
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _json_ld(body: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    assert match, "no JSON-LD on the page"
+    return json.loads(match.group(1))
+
+
+def test_atom_feed_lists_published_videos_newest_first(client):
+    make_video(title="Impurities")
+    make_video(title="Come Over")
+    make_video(title="Draft", status=Status.DRAFT)
+    response = client.get(reverse("catalog:feed-videos"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    titles = [
+        e.findtext(f"{ATOM}title") for e in ET.fromstring(response.content).iter(f"{ATOM}entry")
+    ]
+    assert titles == ["Come Over", "Impurities"]
+
+
+def test_member_feed_has_only_her_videos(client):
+    kazuha = make_member(slug="kazuha")
+    make_video(title="With Kazuha", members=[kazuha])
+    make_video(title="Without her")
+    body = client.get(reverse("catalog:feed-member-videos", args=["kazuha"])).content.decode()
+    assert "With Kazuha" in body
+    assert "Without her" not in body
+    assert client.get("/feeds/members/nobody/videos/").status_code == 404
+
+
+def test_sitemap_covers_public_pages_only(client):
+    make_video(slug="impurities")
+    make_video(slug="secret", status=Status.DRAFT)
+    make_release(slug="antifragile")
+    make_member(slug="kazuha")
+    owner = make_user(username="miyu")
+    public = make_watchlist(owner=owner, is_public=True)
+    private = make_watchlist(owner=owner, is_public=False)
+
+    index = client.get("/sitemap.xml").content.decode()
+    urls = ""
+    for section in re.findall(r"<loc>(.*?)</loc>", index):
+        urls += client.get(section.replace("http://testserver", "")).content.decode()
+
+    for path in (
+        "/videos/impurities/",
+        "/releases/antifragile/",
+        "/members/kazuha/",
+        f"/lists/{public.pk}/",
+        "/u/miyu/",
+        "/timeline/",
+    ):
+        assert f"http://testserver{path}</loc>" in urls
+    assert "/videos/secret/" not in urls
+    assert f"/lists/{private.pk}/" not in urls
+
+
+def test_robots_points_at_the_sitemap(client):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_pages_carry_canonical_url_and_share_card(client):
+    video = make_video(title="Impurities", slug="impurities", description="Projection mapping.")
+    body = client.get(video.get_absolute_url() + "?utm_source=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/videos/impurities/">' in body
+    assert '<meta property="og:title" content="Impurities · LE SSERAFIM">' in body
+    assert '<meta property="og:description" content="Projection mapping.">' in body
+    assert 'property="og:image" content="http://testserver/static/img/share' in body
+    assert '<meta name="twitter:card" content="summary_large_image">' in body
+
+
+def test_structured_data_per_page_type(client):
+    member = make_member(
+        stage_name="KAZUHA", native_name="中村一葉", birth_date=datetime.date(2003, 8, 9)
+    )
+    release = make_release(title="ANTIFRAGILE", released_on=datetime.date(2022, 10, 17))
+    make_track(release=release, title="Impurities", number=3, sequence=3)
+    video = make_video(
+        title="Impurities</script><script>alert(1)</script>", members=[member], release=release
+    )
+
+    group = _json_ld(client.get("/").content.decode())
+    assert group["@type"] == "MusicGroup"
+    assert group["member"][0]["name"] == "KAZUHA"
+
+    person = _json_ld(client.get(member.get_absolute_url()).content.decode())
+    assert person["@type"] == "Person"
+    assert person["birthDate"] == "2003-08-09"
+    assert "中村一葉" in person["alternateName"]
+
+    album = _json_ld(client.get(release.get_absolute_url()).content.decode())
+    assert album["@type"] == "MusicAlbum"
+    assert album["datePublished"] == "2022-10-17"
+    assert album["track"][0] == {
+        "@type": "MusicRecording",
+        "name": "Impurities",
+        "position": 3,
+        "byArtist": album["byArtist"],
+    }
+
+    body = client.get(video.get_absolute_url()).content.decode()
+    assert "</script><script>alert(1)" not in body  # the title cannot break out
+    data = _json_ld(body)
+    assert data["@type"] == "VideoObject"
+    assert data["name"].startswith("Impurities</script>")
+    assert "embedUrl" not in data  # no YouTube id is known: none is invented
