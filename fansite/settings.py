@@ -198,6 +198,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads in an object store (S3 or compatible) instead of MEDIA_ROOT: a configuration change.
+# Credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance role).
+MEDIA_BUCKET = env_str("MEDIA_BUCKET")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": env_str("MEDIA_ENDPOINT_URL") or None,
+            "region_name": env_str("MEDIA_REGION") or None,
+            "custom_domain": env_str("MEDIA_CUSTOM_DOMAIN") or None,
+            "file_overwrite": False,  # names are random anyway; never replace a fan's file
+            "default_acl": None,
+            "querystring_auth": False,  # images are public: stable, cacheable URLs
+        },
+    }
 # Media is served by Django only in development; production points MEDIA_URL at a web server
 # or object store sharing MEDIA_ROOT (see README).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)

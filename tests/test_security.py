@@ -152,3 +152,13 @@ def test_database_outage_shows_a_friendly_503(client):
     finally:
         db.close()
         db.settings_dict.update(saved)
+
+
+def test_an_object_store_for_uploads_is_a_configuration_change():
+    code = (
+        "from django.core.files.storage import storages;"
+        "d = storages['default'];"
+        "print(type(d).__name__, d.bucket_name, d.file_overwrite)"
+    )
+    result = _manage("shell", "-c", code, env={**PRODUCTION_ENV, "MEDIA_BUCKET": "fansite-media"})
+    assert result.stdout.split()[-3:] == ["S3Storage", "fansite-media", "False"], result.stderr
