@@ -1,4 +1,4 @@
-"""What fans do, through the API: their ratings, watchlists, profile and data export.
+"""What fans do, through the API: ratings, watchlists, comments, their profile and data export.
 
 Serializers validate the request; the services in `community.services` do the writing, exactly as
 for the HTML pages, so figures like a video's rating count or a list's item count stay right.
@@ -6,13 +6,24 @@ for the HTML pages, so figures like a video's rating count or a list's item coun
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -24,11 +35,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from catalog.api import (
@@ -39,13 +52,16 @@ from catalog.api import (
     video_rows,
 )
 from catalog.models import MusicVideo, Status
+from community import text, threads
 from community.authentication import KEYWORD
-from community.models import User, Watchlist, WatchlistItem
+from community.models import Comment, CommentLike, Report, User, Watchlist, WatchlistItem
 from community.permissions import IsActiveFanOrReadOnly, IsOwnerOrReadOnly
+from community.services import talk
 from community.services import watchlists as watchlist_services
 from community.services.accounts import account_export, profile_for
 from community.services.ratings import NotAllowed, rating_remove, rating_set
 from fansite.api import (
+    NON_FIELD,
     Conflict,
     MissingReference,
     StrictBooleanField,
@@ -416,8 +432,558 @@ class MyWatchlistViewSet(
 
 
 # ---- Comments -----------------------------------------------------------------------------------
-# Comment endpoints (videos/{slug}/comments/ and replies) belong here, beside the other community
-# viewsets, and are registered in fansite/api_urls.py.
+# The thread as the video page shows it (community.threads.visible_to: held comments only for
+# their author, nothing of fans blocked either way, placeholders for hidden and deleted ones), in
+# keyset pages; every write goes through community.services.talk.
+
+CommentStatus = Comment.Status
+_DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
+
+
+def _displayed(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
+    """The comments the viewer sees, with what a row shows (1 query, however many)."""
+    comments = threads.visible_to(comments, user).select_related("author__profile")
+    if user.is_authenticated:
+        mine = CommentLike.objects.filter(user=user, comment=OuterRef("pk"))
+        comments = comments.annotate(liked=Exists(mine))
+    return comments
+
+
+def _prepare(comments: Iterable[Comment], user: Any) -> None:
+    """What a client may see of each comment, as attributes the serializers read.
+
+    Deleted comments and (for all but their author) hidden ones are placeholders: no author,
+    body or moments, just their place in the thread. Moments are the body's, as the service
+    stored them, read off the text rather than fetched.
+    """
+    viewer = user.pk if user.is_authenticated else None
+    for comment in comments:
+        comment.is_mine = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
+        placeholder = comment.status == CommentStatus.DELETED or (
+            comment.status == CommentStatus.HIDDEN and not comment.is_mine  # type: ignore[attr-defined]
+        )
+        comment.shown_author = None if placeholder else comment.author  # type: ignore[attr-defined]
+        comment.shown_body = None if placeholder else comment.body  # type: ignore[attr-defined]
+        comment.moment_list = (  # type: ignore[attr-defined]
+            [] if placeholder else text.moment_seconds(comment.body)[: talk.MAX_MOMENTS]
+        )
+        comment.liked_by_me = (  # type: ignore[attr-defined]
+            None if viewer is None else bool(getattr(comment, "liked", False))
+        )
+
+
+def _refusal(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's refusal: about a field (the body), the request is wrong (400); otherwise the
+    comment's state forbids it (hidden, already reported…), a clash with what exists (409)."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(as_serializer_error(error))
+    return Conflict({NON_FIELD: error.messages})
+
+
+class _Row(Func):
+    """(a, b) as an SQL row value, as community.threads compares keys."""
+
+    function = ""
+    template = "(%(expressions)s)"
+
+
+class CommentCursorPagination(BasePagination):
+    """Keyset pages of a video's top-level comments, as the video page pages them: an opaque
+    `cursor` holds the (key, id) of the comment a page starts after (or, going back, before).
+    No OFFSET and no COUNT, so a deep page costs what the first does, and comments posted
+    meanwhile neither repeat nor skip any in newest or oldest order."""
+
+    cursor_query_param = "cursor"
+    ordering_query_param = "ordering"
+    page_size_query_param = "page_size"
+    page_size = threads.PAGE_SIZE
+    max_page_size = 100
+    orderings = tuple(threads.SORTS)  # newest, oldest, liked
+    invalid_cursor = "This cursor is not valid (for this ordering): start again without one."
+
+    request: Request
+    sort: str
+    next_link: str | None = None
+    previous_link: str | None = None
+
+    def _ordering(self, request: Request) -> str:
+        sort = request.query_params.get(self.ordering_query_param, threads.DEFAULT_SORT)
+        if sort not in self.orderings:
+            choices = ", ".join(self.orderings)
+            raise serializers.ValidationError({self.ordering_query_param: [f"Choose {choices}."]})
+        return sort
+
+    def _page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise serializers.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Choose a whole number from 1 to {self.max_page_size}."
+                    ]
+                }
+            )
+        return int(raw)
+
+    def _decode(self, raw: str) -> tuple[bool, datetime | int, int]:
+        """(backwards?, key, id) from a cursor; a 404 for anything this API didn't hand out."""
+        direction, rest = raw[:1], raw[1:]
+        position = threads.decode_cursor(self.sort, rest) if direction in ("n", "p") else None
+        if position is None:
+            raise NotFound(self.invalid_cursor)
+        key, pk = position
+        try:
+            if isinstance(key, datetime):
+                key.astimezone(UTC)  # the database compares in UTC: year 1 or 9999 may not fit
+            elif not -_DB_INT <= key < _DB_INT:
+                raise OverflowError
+            if not -_DB_INT < pk < _DB_INT - 1:
+                raise OverflowError
+        except OverflowError:
+            raise NotFound(self.invalid_cursor) from None
+        return direction == "p", key, pk
+
+    def _link(self, backwards: bool, key: datetime | int, pk: int) -> str:
+        cursor = ("p" if backwards else "n") + threads.encode_cursor(self.sort, key, pk)
+        return replace_query_param(
+            self.request.build_absolute_uri(), self.cursor_query_param, cursor
+        )
+
+    def _key(self, comment: Comment) -> datetime | int:
+        return getattr(comment, threads.SORTS[self.sort][1])  # type: ignore[no-any-return]
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Comment], request: Request, view: Any = None
+    ) -> list[Comment]:
+        self.request = request
+        self.sort = self._ordering(request)
+        size = self._page_size(request)
+        raw = request.query_params.get(self.cursor_query_param)
+        field = threads.SORTS[self.sort][1]
+        ascending = self.sort in threads.ASCENDING
+        order = [field, "pk"] if ascending else [f"-{field}", "-pk"]
+        output = DateTimeField() if field == "created_at" else IntegerField()
+        rows = queryset.alias(position=_Row(field, "id", output_field=output))
+
+        if raw is None:
+            page = list(rows.order_by(*order)[: size + 1])
+            self.next_link = (
+                self._link(False, *self._at(page[size - 1])) if len(page) > size else None
+            )
+            self.previous_link = None
+            return page[:size]
+
+        backwards, key, pk = self._decode(raw)
+        cursor = _Row(Value(key), Value(pk), output_field=output)
+        if not backwards:
+            beyond = "gt" if ascending else "lt"
+            page = list(rows.filter(**{f"position__{beyond}": cursor}).order_by(*order)[: size + 1])
+            more, page = len(page) > size, page[:size]
+            self.next_link = self._link(False, *self._at(page[-1])) if more else None
+            # Back to the page ending with the cursor's comment: "before" the one after it.
+            first = self._at(page[0]) if page else (key, pk + (1 if ascending else -1))
+            self.previous_link = self._link(True, *first)
+            return page
+        before = "lt" if ascending else "gt"
+        reverse = [f"-{field}", "-pk"] if ascending else [field, "pk"]
+        page = list(rows.filter(**{f"position__{before}": cursor}).order_by(*reverse)[: size + 1])
+        more, page = len(page) > size, page[:size][::-1]
+        self.previous_link = self._link(True, *self._at(page[0])) if more else None
+        last = self._at(page[-1]) if page else (key, pk + (-1 if ascending else 1))
+        self.next_link = self._link(False, *last)
+        return page
+
+    def _at(self, comment: Comment) -> tuple[datetime | int, int]:
+        return self._key(comment), comment.pk
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response({"next": self.next_link, "previous": self.previous_link, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {
+                    **link,
+                    "description": "The next page, or null at the end.",
+                    "example": "https://fans.example/api/v1/videos/easy/comments/?cursor=nbmV3ZXN0",
+                },
+                "previous": {
+                    **link,
+                    "description": "The page before, or null at the start.",
+                    "example": None,
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Where the page starts: take it from `next` or `previous`.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.ordering_query_param,
+                "in": "query",
+                "required": False,
+                "description": "newest or oldest first, or the most liked first.",
+                "schema": {
+                    "type": "string",
+                    "enum": list(self.orderings),
+                    "default": threads.DEFAULT_SORT,
+                },
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Comments per page (default {self.page_size}), with their replies.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent = serializers.IntegerField(
+        source="parent_id", allow_null=True, help_text="The comment replied to; null at the top."
+    )
+    status = serializers.ChoiceField(
+        choices=CommentStatus.choices,
+        help_text=(
+            "`held` (waiting for a moderator) is shown to its author only; `hidden` (removed by "
+            "a moderator) and `deleted` are placeholders keeping their thread."
+        ),
+    )
+    author = FanSerializer(
+        source="shown_author",
+        allow_null=True,
+        help_text="Null for a deleted fan's comment, and for placeholders.",
+    )
+    body = serializers.CharField(
+        source="shown_body",
+        allow_null=True,
+        help_text="Plain text as written (render it as text, linking addresses yourself); "
+        "null for placeholders.",
+    )
+    moments = serializers.ListField(
+        source="moment_list",
+        child=serializers.IntegerField(min_value=0),
+        help_text="The moments of the video the body cites (like 1:23), in seconds, in order.",
+    )
+    like_count = serializers.IntegerField(min_value=0)
+    reply_count = serializers.IntegerField(min_value=0, help_text="Visible replies.")
+    liked_by_me = serializers.BooleanField(
+        allow_null=True, help_text="Whether you like it; null when nobody is signed in."
+    )
+    is_mine = serializers.BooleanField(help_text="Whether you wrote it.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+
+class ThreadCommentSerializer(CommentSerializer):
+    replies = CommentSerializer(
+        source="thread_replies", many=True, help_text="All its replies, oldest first."
+    )
+
+
+# Something besides spaces (which are trimmed) and no NUL: the schema's pattern says so.
+_SOMETHING = RegexValidator(r"^[^\x00]*[^\s\x00][^\x00]*$", "Write something first.")
+
+
+class CommentBodyField(StrictCharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            max_length=Comment.MAX_LENGTH,
+            validators=[_SOMETHING],
+            error_messages={"blank": "Write something first."},
+            help_text=(
+                f"Plain text, up to {Comment.MAX_LENGTH:,} characters and {talk.MAX_LINKS} links. "
+                "A new account's comment with a link waits for a moderator (`status: held`)."
+            ),
+            **kwargs,
+        )
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = CommentBodyField()
+    parent = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=_DB_INT - 1,
+        help_text="Reply to this comment of the same video (a reply to a reply joins its thread).",
+    )
+
+
+class CommentEditSerializer(serializers.Serializer):
+    body = CommentBodyField(required=False)  # a PATCH without it changes nothing
+
+
+class CommentLikeSerializer(serializers.Serializer):
+    liked = serializers.BooleanField(help_text="Whether you like it now.")
+    like_count = serializers.IntegerField(min_value=0)
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    reason = serializers.ChoiceField(choices=Report.Reason.choices)
+    note = StrictCharField(
+        max_length=500,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Anything the moderators should know.",
+    )
+
+    class Meta:
+        model = Report
+        fields = ["id", "comment", "reason", "note", "created_at"]
+        read_only_fields = ["id", "comment", "created_at"]
+
+
+VIDEO_SLUG = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    pattern=f"^{SLUG_PATTERN}$",
+    description="The slug of a published video.",
+)
+
+COMMENT_EXAMPLE = {
+    "id": 41,
+    "parent": None,
+    "status": "visible",
+    "author": {"username": "fearnot", "display_name": "FEARNOT"},
+    "body": "The key change at 2:47!",
+    "moments": [167],
+    "like_count": 12,
+    "reply_count": 1,
+    "liked_by_me": False,
+    "is_mine": True,
+    "created_at": "2025-03-01T10:00:00Z",
+    "edited_at": None,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A video's comments with their replies",
+        parameters=[VIDEO_SLUG],
+        examples=[
+            OpenApiExample(
+                "A page",
+                response_only=True,
+                value={**COMMENT_EXAMPLE, "replies": []},
+            )
+        ],
+    ),
+    create=extend_schema(
+        summary="Comment on a video, or reply to a comment",
+        parameters=[VIDEO_SLUG],
+        request=CommentCreateSerializer,
+        responses={201: CommentSerializer},
+        examples=[
+            OpenApiExample(
+                "A comment", request_only=True, value={"body": "The key change at 2:47!"}
+            ),
+            OpenApiExample("A reply", request_only=True, value={"body": "Yes!", "parent": 41}),
+            OpenApiExample(
+                "Posted", response_only=True, status_codes=["201"], value=COMMENT_EXAMPLE
+            ),
+        ],
+    ),
+)
+class VideoCommentViewSet(viewsets.GenericViewSet):
+    """videos/{slug}/comments/: a published video's talk, read by anyone, written by fans."""
+
+    # IsAuthenticatedOrReadOnly too, so the schema says reading needs no sign-in.
+    permission_classes = [IsAuthenticatedOrReadOnly, IsActiveFanOrReadOnly]
+    pagination_class = CommentCursorPagination
+    queryset = Comment.objects.none()
+    serializer_class = ThreadCommentSerializer
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return CommentCreateSerializer if self.action == "create" else ThreadCommentSerializer
+
+    def _video(self) -> MusicVideo:
+        video = MusicVideo.objects.published().filter(slug=self.kwargs["slug"]).first()
+        if video is None:
+            raise NotFound("No published video has this slug.")
+        return video
+
+    def list(self, request: Request, slug: str) -> Response:
+        """3 queries whatever the page size: the video, a page of comments, all their replies."""
+        video = self._video()
+        user = request.user
+        top = _displayed(Comment.objects.filter(video=video, parent__isnull=True), user)
+        page: list[Comment] = self.paginate_queryset(top) or []
+        replies: dict[int, list[Comment]] = {comment.pk: [] for comment in page}
+        if page:
+            rows = _displayed(Comment.objects.filter(parent__in=list(replies)), user)
+            for reply in rows.order_by("created_at", "pk"):
+                replies[reply.parent_id].append(reply)  # type: ignore[index]
+        for comment in page:
+            comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+            _prepare([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
+        return self.get_paginated_response(ThreadCommentSerializer(page, many=True).data)
+
+    def create(self, request: Request, slug: str) -> Response:
+        video = self._video()
+        serializer = CommentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        parent = None
+        if data.get("parent") is not None:
+            visible = threads.visible_to(Comment.objects.all(), request.user)
+            parent = visible.filter(pk=data["parent"]).first()
+            if parent is None:
+                raise MissingReference({"parent": ["No comment has this id."]})
+            if parent.video_id != video.pk:
+                raise serializers.ValidationError({"parent": ["That comment is on another video."]})
+        try:
+            comment = talk.comment_create(
+                author=request.user, video=video, body=data["body"], parent=parent
+            )
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise serializers.ValidationError(as_serializer_error(error)) from None
+            # The one refusal left is about the comment replied to (held, hidden, deleted).
+            raise serializers.ValidationError({"parent": error.messages}) from None
+        except Comment.DoesNotExist:  # deleted while the fan was typing
+            raise MissingReference({"parent": ["No comment has this id."]}) from None
+        _prepare([comment], request.user)
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+COMMENT_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The comment's id.")
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        summary="Edit your comment",
+        parameters=[COMMENT_ID],
+        request=CommentEditSerializer,
+        responses={200: CommentSerializer, **conflict_response()},
+        examples=[OpenApiExample("New text", request_only=True, value={"body": "Edited: 2:48!"})],
+    ),
+    destroy=extend_schema(
+        summary="Delete your comment (one with replies leaves a placeholder)",
+        parameters=[COMMENT_ID],
+        responses={204: None},
+    ),
+)
+class CommentViewSet(viewsets.GenericViewSet):
+    """comments/{id}/: what fans do to a comment they can see. Its author edits and deletes it
+    (anyone else: 403); a comment the fan can't see is a 404."""
+
+    permission_classes = [IsAuthenticated, IsActiveFanOrReadOnly]
+    queryset = Comment.objects.none()
+    serializer_class = CommentSerializer
+
+    def get_queryset(self) -> QuerySet[Comment]:
+        comments = Comment.objects.filter(video__status=Status.PUBLISHED)
+        return _displayed(comments, self.request.user)
+
+    def _own(self) -> Comment:
+        comment: Comment = self.get_object()
+        if comment.status == CommentStatus.DELETED:
+            raise NotFound("This comment was deleted.")
+        if comment.author_id != self.request.user.pk:
+            raise PermissionDenied("Only its author can change this comment.")
+        return comment
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        comment = self._own()
+        serializer = CommentEditSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if "body" not in serializer.validated_data:
+            _prepare([comment], request.user)
+            return Response(CommentSerializer(comment).data)
+        try:
+            edited = talk.comment_edit(
+                comment=comment, editor=request.user, body=serializer.validated_data["body"]
+            )
+        except DjangoValidationError as error:
+            raise _refusal(error) from None
+        except Comment.DoesNotExist:
+            raise NotFound("This comment is gone.") from None
+        edited.author = comment.author
+        edited.liked = getattr(comment, "liked", False)  # type: ignore[attr-defined]
+        _prepare([edited], request.user)
+        return Response(CommentSerializer(edited).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        try:
+            talk.comment_delete(comment=self._own(), user=request.user)
+        except Comment.DoesNotExist:
+            raise NotFound("This comment is gone.") from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _likes(self, comment: Comment, liked: bool) -> Response:
+        count = Comment.objects.filter(pk=comment.pk).values_list("like_count", flat=True).first()
+        return Response(CommentLikeSerializer({"liked": liked, "like_count": count or 0}).data)
+
+    @extend_schema(
+        summary="Like a comment (again changes nothing)",
+        parameters=[COMMENT_ID],
+        request=None,
+        responses={200: CommentLikeSerializer, **conflict_response()},
+    )
+    @action(detail=True, methods=["post"], url_path="like")
+    def like(self, request: Request, pk: str) -> Response:
+        comment = self.get_object()
+        try:
+            talk.comment_like(user=request.user, comment=comment)
+        except DjangoValidationError as error:  # a placeholder or a held comment
+            raise _refusal(error) from None
+        return self._likes(comment, liked=True)
+
+    @extend_schema(
+        summary="Stop liking a comment (nothing happens if you didn't)",
+        parameters=[COMMENT_ID],
+        request=None,
+        responses={200: CommentLikeSerializer},
+    )
+    @like.mapping.delete
+    def unlike(self, request: Request, pk: str) -> Response:
+        comment = self.get_object()
+        talk.comment_unlike(user=request.user, comment=comment)
+        return self._likes(comment, liked=False)
+
+    @extend_schema(
+        summary="Report a comment to the moderators (once)",
+        parameters=[COMMENT_ID],
+        request=ReportSerializer,
+        responses={201: ReportSerializer, **conflict_response()},
+        examples=[
+            OpenApiExample(
+                "Spam", request_only=True, value={"reason": "spam", "note": "Same link everywhere"}
+            )
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def report(self, request: Request, pk: str) -> Response:
+        comment = self.get_object()
+        serializer = ReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if comment.author_id == request.user.pk:
+            raise serializers.ValidationError({NON_FIELD: ["You can't report your own comment."]})
+        data = serializer.validated_data
+        try:
+            report = talk.report_create(
+                reporter=request.user, comment=comment, reason=data["reason"], note=data["note"]
+            )
+        except DjangoValidationError as error:  # reported already; not visible
+            raise _refusal(error) from None
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 
 # ---- The fan's own account ----------------------------------------------------------------------

@@ -10,16 +10,30 @@ from rest_framework.views import APIView
 
 
 class IsActiveFanOrReadOnly(BasePermission):
-    """Anyone reads; writing takes a signed-in fan who is not suspended."""
+    """Anyone reads; writing takes a signed-in fan who is not suspended and has confirmed their
+    e-mail address (as @confirmed_email_required asks on the pages)."""
 
-    message = "Your account is suspended: you can read, but not write."
+    SUSPENDED = "Your account is suspended: you can read, but not write."
+    UNCONFIRMED = (
+        "Confirm your e-mail address first: follow the link we e-mailed you "
+        "(or ask for a new one at /accounts/confirm-email/resend/)."
+    )
+    message = SUSPENDED
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in SAFE_METHODS:
             return True
         user = request.user
-        # Nobody signed in: DRF turns this refusal into a 401 that asks for credentials.
-        return bool(user and user.is_authenticated and not user.is_suspended)
+        if not (user and user.is_authenticated):
+            # Nobody signed in: DRF turns this refusal into a 401 that asks for credentials.
+            return False
+        if user.is_suspended:
+            self.message = self.SUSPENDED
+            return False
+        if not user.has_confirmed_email:
+            self.message = self.UNCONFIRMED  # DRF reads the refusal's message off the instance
+            return False
+        return True
 
 
 class IsOwnerOrReadOnly(BasePermission):

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from catalog import api as catalog_api
+from catalog.api import SLUG_PATTERN
 from community import api as community_api
 from fansite.api import not_found
 
@@ -18,8 +19,14 @@ router.register("tracks", catalog_api.TrackViewSet, basename="track")
 router.register("videos", catalog_api.VideoViewSet, basename="video")
 router.register("themes", catalog_api.ThemeViewSet, basename="theme")
 router.register("people", catalog_api.PersonViewSet, basename="person")
-# What fans do. Comments (videos/{slug}/comments/…) will be registered here, next to ratings.
+# What fans do.
 router.register("videos", community_api.VideoRatingViewSet, basename="video-rating")
+router.register(
+    rf"videos/(?P<slug>{SLUG_PATTERN})/comments",
+    community_api.VideoCommentViewSet,
+    basename="video-comment",
+)
+router.register("comments", community_api.CommentViewSet, basename="comment")
 router.register("lists", community_api.WatchlistViewSet, basename="watchlist")
 router.register("me/lists", community_api.MyWatchlistViewSet, basename="my-watchlist")
 

@@ -367,7 +367,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
     "DESCRIPTION": (
-        "LE SSERAFIM's catalog (read by anyone) and what fans do with it: ratings and watchlists. "
+        "LE SSERAFIM's catalog (read by anyone) and what fans do with it: ratings, comments and "
+        "watchlists. "
         "Sign in with the site's session (send the CSRF token on writes) or send "
         "`Authorization: Token <key>` with a key from /accounts/api-tokens/. Errors are always "
         'JSON: `{"errors": {"<field>": ["…"]}, "detail": "…"}`.'

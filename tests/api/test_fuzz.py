@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from community.models import WatchlistItem
+from community.services.talk import comment_create
 from community.services.watchlists import watchlist_default_for
 from fansite.wsgi import application
 from tests.api.conftest import make_token
@@ -115,7 +116,8 @@ def _keep_the_test_connection() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def existing() -> Iterator[str]:
-    """A catalog worth exploring, and a fan with lists; yields the token the fuzzer writes with."""
+    """A catalog worth exploring, and a fan with lists and a reply; yields the token the fuzzer
+    writes with."""
     release = make_release(slug="easy", title="EASY")
     track = make_track(release=release, title="EASY")
     person = make_person(slug="someone")
@@ -130,6 +132,8 @@ def existing() -> Iterator[str]:
     own = make_watchlist(owner=fan, videos=[video], is_public=True)
     make_watchlist(owner=make_user(), is_public=False)
     item = WatchlistItem.objects.get(watchlist=own)
+    theirs = comment_create(author=make_user(), video=video, body="The key change at 2:47!")
+    mine = comment_create(author=fan, video=video, body="Yes!", parent=theirs)
     catalog = {"slug": "easy"}
     EXISTING.update(
         {
@@ -141,6 +145,10 @@ def existing() -> Iterator[str]:
             "/api/v1/tracks/": {"id": track.pk},
             "/api/v1/lists/": {"id": own.pk},
             "/api/v1/me/lists/": {"id": own.pk, "item_id": item.pk},
+            # Another fan's comment to report (reporting one's own is a 400 by design); the
+            # fan's own to edit, delete and like.
+            "/api/v1/comments/{id}/report/": {"id": theirs.pk},
+            "/api/v1/comments/": {"id": mine.pk},
         }
     )
     yield make_token(fan)

@@ -314,7 +314,7 @@ def test_settings_rejects_an_email_another_fan_uses(client):
 # The export
 
 
-def test_export_has_all_of_the_fans_data_and_nobody_elses(client, django_assert_num_queries):
+def test_export_has_all_of_the_fans_data_and_nobody_elses(client, django_assert_max_num_queries):
     fan, other = make_fan(username="eunchae"), make_fan()
     video, other_video = make_video(slug="antifragile"), make_video(slug="perfect-night")
     make_rating(fan, video, score=9)
@@ -325,7 +325,7 @@ def test_export_has_all_of_the_fans_data_and_nobody_elses(client, django_assert_
     Follow.objects.create(follower=fan, kind=Follow.Kind.FAN, fan=other)
     client.force_login(fan)
 
-    with django_assert_num_queries(8):  # session, user, then 6 whatever the amount of data
+    with django_assert_max_num_queries(8):  # session, user, then 6 whatever the data
         response = client.get(EXPORT)
 
     assert response["Content-Type"] == "application/json"
