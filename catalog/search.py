@@ -2,8 +2,8 @@
 
 Every searchable model keeps a folded `search_text` (see Searchable), so matching is the same
 simple lookup everywhere. On PostgreSQL, results are ranked by trigram word similarity, which also
-forgives typos ("yunijn"); elsewhere they are ranked by where the match is (a title that starts
-with the query first).
+forgives typos ("yunijn") when nothing matches as typed; results are ranked by where the match
+is (a title that starts with the query first).
 """
 
 from __future__ import annotations
@@ -77,15 +77,17 @@ def is_searchable(query: str) -> bool:
     return len(query) >= MIN_QUERY or any(ord(ch) > 0x2E80 for ch in query)
 
 
-def matches(kind: Kind, query: str, user: Any) -> QuerySet:
-    """Matching rows of one kind, best first."""
+def matches(kind: Kind, query: str, user: Any, *, typos: bool = False) -> QuerySet:
+    """Matching rows of one kind, best first. With typos=True (PostgreSQL only), near misses
+    count too; that compares trigrams of every row, so callers ask for it only when the plain
+    match found nothing."""
     queryset = kind.queryset(user)
     words = query.split()
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word)
     title = f"{kind.title_field}__istartswith"
-    if connection.vendor == "postgresql":
+    if typos and connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramWordSimilarity
 
         queryset = queryset.annotate(similarity=TrigramWordSimilarity(query, "search_text"))

@@ -173,6 +173,17 @@ def _suggestions(wanted: str) -> list[tuple[str, str]]:
 GROUP_SIZE = 5
 
 
+def _grouped(query: str, user: object, *, typos: bool = False) -> list[tuple[object, list, bool]]:
+    if typos and connection.vendor != "postgresql":
+        return []  # only PostgreSQL can look for near misses
+    groups = []
+    for each in KINDS:
+        found = list(matches(each, query, user, typos=typos)[: GROUP_SIZE + 1])
+        if found:
+            groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
+    return groups
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """/search/?q= — grouped by kind; ?kind= pages through one kind; ?suggest=1 is the header's
@@ -184,15 +195,15 @@ def search(request: HttpRequest) -> HttpResponse:
     if not query or not is_searchable(query):
         context["too_short"] = bool(query)
     elif kind is not None:
-        page = Paginator(matches(kind, query, request.user), 20).get_page(request.GET.get("page"))
-        context["page"] = page
+        results = matches(kind, query, request.user)
+        if connection.vendor == "postgresql" and not results.exists():
+            results = matches(kind, query, request.user, typos=True)
+        context["page"] = Paginator(results, 20).get_page(request.GET.get("page"))
         context["query_string"] = urlencode({"q": raw, "kind": kind.key})
     else:
-        groups = []
-        for each in KINDS:
-            found = list(matches(each, query, request.user)[: GROUP_SIZE + 1])
-            if found:
-                groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
-        context["groups"] = groups
+        # Exact matches first; only when nothing matches is a typo looked for (slower).
+        context["groups"] = _grouped(query, request.user) or _grouped(
+            query, request.user, typos=True
+        )
     template = "search.html#suggestions" if request.GET.get("suggest") else "search.html"
     return render(request, template, context)
