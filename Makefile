@@ -18,7 +18,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check static demo clean lock
+.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check static demo clean lock bench bench-data browser screenshots
 
 help:
 	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
@@ -103,9 +103,31 @@ migrations-check: install
 	@echo "==> makemigrations --check"
 	@$(MANAGE) makemigrations --check --dry-run
 
-test: lint check migrations-check static
+test: lint check migrations-check static browser
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests (tests/e2e) drive Debian's Chromium; Playwright never downloads a browser here.
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "The browser tests need Chromium, installed with apt-get, which needs root:" >&2; \
+			echo "run 'sudo apt-get install chromium' (or make as root), then make again." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update -q && apt-get install -y -q chromium; }
+
+# The README's pictures in docs/screenshots/: the real server on the demo catalog, in Chromium.
+# Noto CJK draws the Hangul and kanji.
+screenshots: install static browser
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "make screenshots needs fonts-noto-cjk, installed with apt-get, which needs root:" >&2; \
+			echo "run 'sudo apt-get install fonts-noto-cjk' (or make as root), then make again." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update -q && apt-get install -y -q fonts-noto-cjk; }
+	@$(PY) tests/e2e/screenshots.py
 
 # Regenerate the lock files after editing pyproject.toml (needs uv; installed on demand).
 lock: install
@@ -115,3 +137,25 @@ lock: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Performance at fandom scale, written to docs/performance.md: a dedicated PostgreSQL database
+# (dropped and created), generated data, gunicorn under wrk. BENCH_SCALE=small: 1/100 of the rows.
+BENCH_SCALE        ?= full
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fansite_bench
+BENCH_REDIS_URL    ?= redis://127.0.0.1:6379/15
+BENCH_ARGS         ?=
+
+bench-data: install
+	@DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/generate.py --create-database --scale $(BENCH_SCALE)
+
+bench: install
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "make bench needs wrk and installs it with apt-get, which needs root:" >&2; \
+			echo "run 'sudo apt-get install wrk' (or make bench as root), then make bench again." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update && apt-get install -y wrk; }
+	@$(MAKE) --no-print-directory bench-data static
+	@$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) --redis-url $(BENCH_REDIS_URL) \
+		--scale $(BENCH_SCALE) $(BENCH_ARGS)

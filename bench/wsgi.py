@@ -1,0 +1,25 @@
+"""The site's WSGI application as the benchmark serves it: each simulated client has an address.
+
+wrk connects from 127.0.0.1 only, so every request would come from one address, and the write
+limits (per address as well as per fan) and the API's anonymous throttle would answer 429 within
+seconds: the figures would measure the limiter, not the site. In production a trusted proxy
+supplies each visitor's address; here bench/wrk.lua does, in X-Bench-Client. Nothing else
+differs from fansite/wsgi.py: same settings, middleware and limits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from fansite.wsgi import application as site
+
+
+def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    client = environ.pop("HTTP_X_BENCH_CLIENT", "")
+    if client:
+        with contextlib.suppress(ValueError):  # not an address: keep the real one
+            environ["REMOTE_ADDR"] = str(ipaddress.ip_address(client))
+    return site(environ, start_response)
