@@ -428,7 +428,12 @@ def run_wrk(
     if line is None:
         raise SystemExit(f"wrk failed:\n{stdout}\n{stderr}")
     result: dict[str, Any] = json.loads(line.removeprefix("BENCH_RESULT "))
-    result["command"] = " ".join(command[:9]) + " <url> -- " + mode
+    # Recorded relative to the project, so results don't carry this machine's paths.
+    shown = [
+        str(Path(part).relative_to(BENCH.parent)) if part.startswith(str(BENCH)) else part
+        for part in command[:9]
+    ]
+    result["command"] = " ".join(shown) + " <url> -- " + mode
     result["wrk_text"] = "\n".join(
         line for line in stdout.splitlines() if not line.startswith("BENCH_RESULT")
     )
