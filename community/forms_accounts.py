@@ -14,6 +14,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from catalog.models import Member
+from community.forms_security import PasswordConfirmForm
 from community.models import BlockedEmail, BlockedIP, Profile, User
 from community.tasks import send_email
 
@@ -162,24 +163,8 @@ class ProfileForm(forms.ModelForm):
         return profile
 
 
-class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label="Your password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(
-                "That password is not right. Nothing was deleted.", code="password_incorrect"
-            )
-        return password
+class DeleteAccountForm(PasswordConfirmForm):
+    wrong_password = "That password is not right. Nothing was deleted."
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

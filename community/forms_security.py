@@ -32,6 +32,10 @@ class EnableTwoFactorForm(forms.Form):
 
 
 class PasswordConfirmForm(forms.Form):
+    """The fan's current password, asked again before a sensitive change."""
+
+    wrong_password = "That password is not right."
+
     password = forms.CharField(
         label="Your password",
         strip=False,
@@ -45,5 +49,5 @@ class PasswordConfirmForm(forms.Form):
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise ValidationError("That password is not right.", code="password_incorrect")
+            raise ValidationError(self.wrong_password, code="password_incorrect")
         return password
