@@ -22,7 +22,8 @@ endef
 
 help:
 	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
-	@echo "make test   set up, then lint, checks and the whole test suite"
+	@echo "make test   set up, then lint, checks and the whole test suite (with Chromium's tests/e2e)"
+	@echo "make screenshots   the README's pictures, from the real server on the demo catalog"
 	@echo "make lint | format | check | migrations-check | lock | clean"
 
 $(VENV)/.installed: requirements-dev.lock

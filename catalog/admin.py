@@ -229,6 +229,8 @@ class ReleaseAdmin(PublishableAdmin):
         "verified_marker",
     ]
     search_fields = ["title", "native_title", "ordinal_note", "label"]
+    # Explicit: the annotated queryset loses the model's ordering, and autocomplete pages it.
+    ordering = ["-released_on", "title"]
     date_hierarchy = "released_on"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["cover_preview", "created_at", "updated_at"]
@@ -396,6 +398,7 @@ class PersonAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "native_name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["member"]
+    ordering = ["name"]  # the annotated queryset loses the model's ordering
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return super().get_queryset(request).annotate(credit_count=Count("credits"))
