@@ -234,6 +234,8 @@ def _run_section(run: dict[str, Any]) -> list[str]:
             ),
             "",
         ]
+    if run.get("invocation"):
+        lines += [f"Run with `.venv/bin/python {run['invocation']}` after `bench/generate.py`.", ""]
     lines += [
         f"Data: {d['videos']:,} published videos ({d['bench_videos']:,} generated), "
         f"{d['fans']:,} fans, {d['ratings']:,} ratings, {d['comments']:,} comments "
@@ -248,7 +250,8 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         "connections). wrk, gunicorn, PostgreSQL and Redis share the machine's CPUs."
         + (
             f" The benchmark (wrk, gunicorn and the bench database's PostgreSQL backends) ran at "
-            f"nice {c['nice']}, because other work was using the machine (see the CPU column)."
+            f"nice {c['nice']}, so that other work on the machine (the CPU column's others) took "
+            "less of it."
             if c.get("nice")
             else ""
         ),
@@ -348,7 +351,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         "| Stage | Rows | Seconds | Rows/s |",
         "|---|---:|---:|---:|",
         *[
-            f"| {name} | {'' if rows is None else f'{rows:,}'} | {seconds:,.1f} "
+            f"| {name} | {f'{rows:,}' if rows else ''} | {seconds:,.1f} "
             f"| {'' if not rows or not seconds else f'{rows / seconds:,.0f}'} |"
             for name, rows, seconds in stages
         ],
@@ -382,7 +385,8 @@ def write(doc: Path, results: Path) -> None:
         "```sh",
         "make bench                      # full scale: recreate fansite_bench, generate, load, "
         "write this file",
-        "make bench BENCH_SCALE=small    # the same with 1/100 of the rows, in about 5 minutes",
+        "make bench BENCH_SCALE=small    # the same with 1/100 of the rows, in about 7 minutes",
+        'make bench BENCH_ARGS="--nice -10 --quiet-wait 120"   # as run here, on a shared machine',
         "make bench-data                 # only recreate and fill the database",
         "```",
         "",
@@ -402,7 +406,9 @@ def write(doc: Path, results: Path) -> None:
         "1000000 --hot-comments 200000 --growth-comments 10,10000 --watchlists 50000 "
         "--likes 300000 --seed 42` (the full-scale defaults) and refuses a database that already "
         "has fans unless `--reset`. bench/run.py takes `--workers`, `--worker-class`, "
-        "`--threads`, `--duration`, `--connections` and `--only name,name`.",
+        "`--threads`, `--duration`, `--connections`, `--nice` (priority over other work on "
+        "the machine), `--quiet-wait` (seconds it may wait for other work to calm down) and "
+        "`--only word,word` (only the endpoints whose names contain a word).",
         "",
         "How the load is shaped: every request names its client in `X-Bench-Client`, which "
         "bench/wsgi.py turns into REMOTE_ADDR the way a trusted proxy would; otherwise all of "

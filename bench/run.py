@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -843,6 +844,45 @@ def python_profile(call: Any) -> dict[str, Any]:
     }
 
 
+def _real_write(mode: str) -> dict[str, Any]:
+    """A fan, a write that changes something (a new score, a video not yet in their list), the
+    path to measure it on (the hot video for ratings and comments) and one to warm up on."""
+    from django.db.models import Count
+
+    from catalog.models import MusicVideo
+    from community.models import Rating, User, WatchlistItem
+
+    fan = User.objects.get(username="fan000001")  # an ordinary fan, untouched by the load
+    videos = MusicVideo.objects.filter(slug__startswith=SLUG_PREFIX)
+    hot = videos.annotate(n=Count("comments")).order_by("-n").values_list("slug", flat=True)[0]
+    if mode == "rate":
+        ratings = dict(Rating.objects.filter(user=fan).values_list("video__slug", "score"))
+        score = ratings.get(hot, 0) % 10 + 1  # differs from the fan's present score
+        other = videos.exclude(slug=hot).order_by("slug").values_list("slug", flat=True)[0]
+        return {
+            "fan": fan,
+            "path": f"/videos/{hot}/rating/",
+            "warm": f"/videos/{other}/rating/",
+            "data": {"score": score if ratings.get(other) != score else score % 10 + 1},
+        }
+    if mode == "comment":
+        other = videos.exclude(slug=hot).order_by("slug").values_list("slug", flat=True)[0]
+        return {
+            "fan": fan,
+            "path": f"/videos/{hot}/comments/",
+            "warm": f"/videos/{other}/comments/",
+            "data": {"body": "Profiling this page, one comment."},
+        }
+    listed = WatchlistItem.objects.filter(watchlist__owner=fan).values("video")
+    fresh = list(videos.exclude(pk__in=listed).order_by("slug").values_list("slug", flat=True)[:2])
+    return {
+        "fan": fan,
+        "path": f"/videos/{fresh[0]}/add-to-list/",
+        "warm": f"/videos/{fresh[1]}/add-to-list/",
+        "data": {},
+    }
+
+
 def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str, Any]:
     """One request per endpoint through Django's test client with production settings: its
     queries, timed; for the slowest endpoints, EXPLAIN ANALYZE of the slowest query and a
@@ -852,31 +892,35 @@ def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str,
 
     from community.models import User
 
-    fan = User.objects.get(username=BENCH_USERNAME.format(0))
+    reader = User.objects.get(username=BENCH_USERNAME.format(0))
     results: dict[str, Any] = {}
     for endpoint in endpoints:
         client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.250.0.1")
-        if endpoint["signed_in"]:
-            client.force_login(fan)
         mode = endpoint["mode"]
-        # A few paths in turn (the searches): profile each and keep the slowest.
-        candidates = endpoint.get("all_paths") or endpoint["paths"]
-        candidates = candidates if len(candidates) <= 10 else candidates[:1]
+        if mode != "get":
+            write = _real_write(mode)
+            client.force_login(write["fan"])
+            warm, path = write["warm"], write["path"]
+            candidates = [path]
+        elif endpoint["signed_in"]:
+            client.force_login(reader)
+        if mode == "get":
+            # A few paths in turn (the searches): profile each and keep the slowest.
+            candidates = endpoint.get("all_paths") or endpoint["paths"]
+            candidates = candidates if len(candidates) <= 10 else candidates[:1]
+        data = write["data"] if mode != "get" else {}
         measured = []
         for path in candidates:
 
-            def call(client: Client = client, path: str = path, mode: str = mode) -> Any:
-                if mode == "get":
-                    return client.get(path)
-                slug = path
-                if mode == "rate":
-                    return client.post(f"/videos/{slug}/rating/", {"score": 7})
-                if mode == "comment":
-                    body = {"body": "profiling this page"}
-                    return client.post(f"/videos/{slug}/comments/", body)
-                return client.post(f"/videos/{slug}/add-to-list/", {})
+            def call(
+                client: Client = client, path: str = path, mode: str = mode, data: Any = data
+            ) -> Any:
+                return client.get(path) if mode == "get" else client.post(path, data)
 
-            call()  # warm: templates, connections
+            if mode == "get":
+                call()  # warm: templates, connections
+            else:  # the same write elsewhere, so the measured one is a first, real write
+                client.post(warm, data)
             recorder = QueryRecorder()
             with connection.execute_wrapper(recorder):
                 started = time.perf_counter()
@@ -1149,6 +1193,12 @@ def main(argv: list[str] | None = None) -> None:
                     measure(args, server, workdir, name, mode, all_slugs, fans_file, group="writes")
                 )
         memory = server.memory()
+    except BaseException:
+        say(f"gunicorn's log and the load's files are kept in {workdir}")
+        raise
+    else:
+        # The fans' session cookies and the paths: nothing to keep once the load has run.
+        shutil.rmtree(workdir, ignore_errors=True)
     finally:
         server.stop()
 
@@ -1164,11 +1214,7 @@ def main(argv: list[str] | None = None) -> None:
         explain_for = {e["name"] for e in slowest}
         if writes_measured:
             explain_for.add(min(writes_measured, key=lambda e: e["rps"])["name"])
-        to_profile = [
-            {**e, "paths": [hot_slug], "all_paths": None} if e["group"] == "writes" else e
-            for e in endpoints
-        ]
-        profiles = profile(to_profile, explain_for)
+        profiles = profile(endpoints, explain_for)
 
     floor = next((e for e in endpoints if e["name"] == "floor"), None)
     for endpoint in endpoints:
@@ -1179,6 +1225,7 @@ def main(argv: list[str] | None = None) -> None:
 
     results = {
         "scale": args.scale,
+        "invocation": " ".join(["bench/run.py", *(sys.argv[1:] if argv is None else argv)]),
         "started_at": started_at.isoformat(timespec="seconds"),
         "total_seconds": round(time.perf_counter() - run_started, 1),
         "machine": machine,
