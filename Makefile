@@ -18,7 +18,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check static demo clean lock bench bench-data browser screenshots
+.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check static demo clean lock bench bench-data browser screenshots messages gettext
 
 help:
 	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
@@ -55,7 +55,22 @@ static: install
 	@echo "==> Collecting static files"
 	@$(MANAGE) collectstatic --no-input -v 0
 
-run: demo static
+# Korean and Japanese: locale/*/LC_MESSAGES/django.po are the sources; the .mo files are built here.
+messages: install gettext
+	@echo "==> Compiling translations"
+	@$(MANAGE) compilemessages --ignore=$(VENV) -v 0
+
+# GNU gettext's msgfmt compiles the catalogs (and xgettext checks them in the tests).
+gettext:
+	@command -v msgfmt >/dev/null && command -v xgettext >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "Translations need GNU gettext, installed with apt-get, which needs root:" >&2; \
+			echo "run 'sudo apt-get install gettext' (or make as root), then make again." >&2; \
+			exit 1; \
+		fi; \
+		apt-get update -q && apt-get install -y -q gettext; }
+
+run: demo static messages
 	@echo ""
 	@echo "fansite is starting on http://127.0.0.1:$(PORT)/"
 	@echo "To curate the catalog, make a curator account:  $(MANAGE) createsuperuser"
@@ -65,7 +80,7 @@ run: demo static
 
 # Production-style serving: gunicorn + WhiteNoise. Set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
 # DATABASE_URL and REDIS_URL first (see README); WEB_CONCURRENCY sets the workers.
-serve: install
+serve: install messages
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) collectstatic --no-input -v 0
 	@$(VENV)/bin/gunicorn fansite.wsgi --bind 0.0.0.0:$(PORT) \
@@ -104,30 +119,23 @@ migrations-check: install
 	@echo "==> makemigrations --check"
 	@$(MANAGE) makemigrations --check --dry-run
 
-test: lint check migrations-check static browser
+test: lint check migrations-check static messages browser
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests (tests/e2e) drive Debian's Chromium; Playwright never downloads a browser here.
+# Noto CJK draws the Hangul and kanji (the Korean and Japanese pages are screenshot-tested).
 browser:
-	@command -v chromium >/dev/null || { \
+	@command -v chromium >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" != 0 ]; then \
-			echo "The browser tests need Chromium, installed with apt-get, which needs root:" >&2; \
-			echo "run 'sudo apt-get install chromium' (or make as root), then make again." >&2; \
+			echo "The browser tests need Chromium and the Noto CJK fonts, installed with apt-get, which needs root:" >&2; \
+			echo "run 'sudo apt-get install chromium fonts-noto-cjk' (or make as root), then make again." >&2; \
 			exit 1; \
 		fi; \
-		apt-get update -q && apt-get install -y -q chromium; }
+		apt-get update -q && apt-get install -y -q chromium fonts-noto-cjk; }
 
 # The README's pictures in docs/screenshots/: the real server on the demo catalog, in Chromium.
-# Noto CJK draws the Hangul and kanji.
-screenshots: install static browser
-	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" != 0 ]; then \
-			echo "make screenshots needs fonts-noto-cjk, installed with apt-get, which needs root:" >&2; \
-			echo "run 'sudo apt-get install fonts-noto-cjk' (or make as root), then make again." >&2; \
-			exit 1; \
-		fi; \
-		apt-get update -q && apt-get install -y -q fonts-noto-cjk; }
+screenshots: install static messages browser
 	@$(PY) tests/e2e/screenshots.py
 
 # Regenerate the lock files after editing pyproject.toml (needs uv; installed on demand).
@@ -149,7 +157,7 @@ BENCH_ARGS         ?=
 bench-data: install
 	@DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/generate.py --create-database --scale $(BENCH_SCALE)
 
-bench: install
+bench: install messages
 	@command -v wrk >/dev/null || { \
 		if [ "$$(id -u)" != 0 ]; then \
 			echo "make bench needs wrk and installs it with apt-get, which needs root:" >&2; \

@@ -1,6 +1,6 @@
 -- The load for bench/run.py: one script for every endpoint, reads and signed-in writes.
 --
---   wrk -t2 -c16 -d10s --latency -s bench/wrk.lua http://127.0.0.1:PORT -- MODE PATHS FANS THREADS
+--   wrk -t2 -c16 -d10s --latency -s bench/wrk.lua http://127.0.0.1:PORT -- MODE PATHS FANS THREADS CACHE
 --
 -- MODE   get: request the paths in PATHS in turn (one path a line)
 --        rate | comment | list: POST as a signed-in fan to a video from PATHS (one slug a line;
@@ -8,6 +8,8 @@
 -- FANS   for writes (and signed-in reads): a file of "sessionid csrftoken address" lines, made
 --        by run.py logging each bench fan in, or "-". Requests take the fans in turn.
 -- THREADS the -t given to wrk, so the threads take turns rather than the same fans.
+-- CACHE  uncached: reads ask (X-Bench-Page-Cache: off) for pages as rendered, skipping the page
+--        cache visitors get; cached (or nothing): as visitors get them.
 --
 -- Every request carries X-Bench-Client, an address bench/wsgi.py turns into REMOTE_ADDR, as a
 -- trusted proxy would: otherwise all of wrk would be one client, and the per-address write limits
@@ -65,6 +67,7 @@ function init(args)
   end
   -- wrk's threads each have their own Lua state: the count comes from run.py.
   thread_count = tonumber(args[4] or "1")
+  uncached = args[5] == "uncached"
   statuses = {}
   math.randomseed(os.time() * 1000 + id)
   if #paths == 0 then
@@ -106,6 +109,9 @@ function request()
   if mode == "get" then
     local path = paths[(counter + id) % #paths + 1]
     local headers = {["X-Bench-Client"] = anonymous_address()}
+    if uncached then
+      headers["X-Bench-Page-Cache"] = "off"
+    end
     if #fans > 0 then
       local fan = next_fan()
       headers["Cookie"] = "sessionid=" .. fan[1] .. "; csrftoken=" .. fan[2]

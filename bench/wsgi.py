@@ -5,6 +5,9 @@ limits (per address as well as per fan) and the API's anonymous throttle would a
 seconds: the figures would measure the limiter, not the site. In production a trusted proxy
 supplies each visitor's address; here bench/wrk.lua does, in X-Bench-Client. Nothing else
 differs from fansite/wsgi.py: same settings, middleware and limits.
+
+X-Bench-Page-Cache: off asks for a visitor's page as rendered, skipping the page cache
+(fansite/page_cache.py), to measure what a page costs to make.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from fansite.page_cache import SKIP
 from fansite.wsgi import application as site
 
 
@@ -22,4 +26,6 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     if client:
         with contextlib.suppress(ValueError):  # not an address: keep the real one
             environ["REMOTE_ADDR"] = str(ipaddress.ip_address(client))
+    if environ.pop("HTTP_X_BENCH_PAGE_CACHE", "") == "off":
+        environ[SKIP] = True
     return site(environ, start_response)

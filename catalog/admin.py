@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import model_ngettext
+from django.contrib.admin.utils import flatten, model_ngettext
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.dates import PartialDate, Precision
+from catalog.localize import translated_fields
 from catalog.models import (
     ChartAchievement,
     Credit,
@@ -122,6 +123,24 @@ def image_preview(image: FieldFile, alt: str) -> str:
     )
 
 
+class TranslationsAdmin(SimpleHistoryAdmin):
+    """Korean and Japanese versions of the long texts in a collapsed fieldset, placed right after
+    the fieldset holding the English text."""
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[Any, Any]]:
+        translated = translated_fields(self.model)
+        hidden = {name for _english, names in translated for name in names}
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = [field for field in options["fields"] if field not in hidden]
+            fieldsets.append((title, {**options, "fields": fields}))
+            shown = flatten(fields)
+            here = [name for english, names in translated if english in shown for name in names]
+            if here:
+                fieldsets.append(("Translations", {"fields": here, "classes": ["collapse"]}))
+        return fieldsets
+
+
 class ExternalLinkInline(GenericTabularInline):
     model = ExternalLink
     fields = ["site", "url", "label"]
@@ -160,7 +179,7 @@ class ChartAchievementInline(admin.TabularInline):
     extra = 0
 
 
-class PublishableAdmin(SimpleHistoryAdmin):
+class PublishableAdmin(TranslationsAdmin):
     """Shared by releases and videos: draft/unverified markers and the publishing actions."""
 
     actions = ["publish", "unpublish", "mark_verified"]
@@ -328,7 +347,7 @@ class MusicVideoAdmin(PublishableAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(TranslationsAdmin):
     form = CatalogAdminForm
     list_display = ["stage_name", "native_name", "romanized_name", "birth_display", "current"]
     search_fields = ["stage_name", "native_name", "romanized_name"]
@@ -426,7 +445,7 @@ class CreditAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(SimpleHistoryAdmin):
+class TagAdmin(TranslationsAdmin):
     list_display = ["name", "slug", "video_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -440,7 +459,7 @@ class TagAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TieIn)
-class TieInAdmin(SimpleHistoryAdmin):
+class TieInAdmin(TranslationsAdmin):
     form = CatalogAdminForm
     list_display = ["name", "partner", "kind", "started_display", "verified"]
     list_filter = ["kind", "verified"]

@@ -64,6 +64,14 @@ def image(**kwargs: Any) -> serializers.ImageField:
     return serializers.ImageField(read_only=True, allow_null=True, **kwargs)
 
 
+def translations(field: str) -> dict[str, dict[str, str]]:
+    """`extra_kwargs` for a text's Korean and Japanese versions (empty when not translated)."""
+    return {
+        f"{field}_ko": {"help_text": f"The {field} in Korean; empty when there is none."},
+        f"{field}_ja": {"help_text": f"The {field} in Japanese; empty when there is none."},
+    }
+
+
 class LinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExternalLink
@@ -100,11 +108,14 @@ class MemberSerializer(serializers.ModelSerializer):
             "is_current",
             "departure_note",
             "bio",
+            "bio_ko",
+            "bio_ja",
             "photo",
             "photo_small",
             "photo_alt",
             "page_url",
         ]
+        extra_kwargs = translations("bio")
 
 
 class MemberDetailSerializer(MemberSerializer):
@@ -119,7 +130,8 @@ class ThemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tag
-        fields = ["slug", "name", "description", "page_url"]
+        fields = ["slug", "name", "description", "description_ko", "description_ja", "page_url"]
+        extra_kwargs = translations("description")
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -220,6 +232,8 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "released_on_precision",
             "label",
             "description",
+            "description_ko",
+            "description_ja",
             "cover",
             "cover_small",
             "cover_alt",
@@ -227,6 +241,7 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "page_url",
             "tracks",
         ]
+        extra_kwargs = translations("description")
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
@@ -299,12 +314,15 @@ class VideoDetailSerializer(VideoSerializer):
             *VideoSerializer.Meta.fields,
             "track",
             "description",
+            "description_ko",
+            "description_ja",
             "thumbnail",
             "members",
             "themes",
             "credits",
             "links",
         ]
+        extra_kwargs = translations("description")
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_track(self, video: MusicVideo) -> int | None:
@@ -526,6 +544,8 @@ def _tracks_with_credits() -> Prefetch:
                     "released_on_precision": "day",
                     "label": "Source Music",
                     "description": "",
+                    "description_ko": "",
+                    "description_ja": "",
                     "cover": None,
                     "cover_small": None,
                     "cover_alt": "",

@@ -7,8 +7,9 @@ A file is one JSON object::
 
 Records name each other by slug; a track is named {"release": slug, "disc": 1, "sequence": 3}.
 Dates are partial ("2025", "2025-03", "2025-03-14") except a member's joined_on and left_on,
-which are whole days. A credits list is in credit order. Any record may carry a `sources` list
-for curators; loading ignores it.
+which are whole days. Korean and Japanese versions of a text ("description_ko", "bio_ja") are
+optional keys, exported only when not empty. A credits list is in credit order. Any record may
+carry a `sources` list for curators; loading ignores it.
 
 Loading is an upsert: members, people, themes, releases, videos and tie-ins by slug, tracks by
 (release, disc, sequence), chart achievements by (release, track, chart). A record's fields,
@@ -184,9 +185,11 @@ class Field:
     default: Any = None  # the file value when the key is absent
     required: bool = False
     dump: Callable[[Any], Any] = _same
+    exported_when_empty: bool = True
 
 
 TEXT = Field(_text, default="")
+TRANSLATION = Field(_text, default="", exported_when_empty=False)  # catalog.localize
 REQUIRED_TEXT = Field(_text, required=True)
 SLUG = Field(_slug, required=True)
 ORDER = Field(_whole, default=0)
@@ -214,6 +217,8 @@ MEMBER_FIELDS = {
     "departure_note": TEXT,
     "order": ORDER,
     "bio": TEXT,
+    "bio_ko": TRANSLATION,
+    "bio_ja": TRANSLATION,
 }
 PERSON_FIELDS = {
     "slug": SLUG,
@@ -222,7 +227,13 @@ PERSON_FIELDS = {
     "kind": _kind(Person.Kind, Person.Kind.PERSON),
     "note": TEXT,
 }
-THEME_FIELDS = {"slug": SLUG, "name": REQUIRED_TEXT, "description": TEXT}
+THEME_FIELDS = {
+    "slug": SLUG,
+    "name": REQUIRED_TEXT,
+    "description": TEXT,
+    "description_ko": TRANSLATION,
+    "description_ja": TRANSLATION,
+}
 RELEASE_FIELDS = {
     "slug": SLUG,
     "title": REQUIRED_TEXT,
@@ -233,6 +244,8 @@ RELEASE_FIELDS = {
     "released": PARTIAL_DATE,
     "label": TEXT,
     "description": TEXT,
+    "description_ko": TRANSLATION,
+    "description_ja": TRANSLATION,
     "status": STATUS,
     "verified": NO,
     "verification_note": TEXT,
@@ -255,6 +268,8 @@ VIDEO_FIELDS = {
     "published": PARTIAL_DATE,
     "youtube_id": TEXT,
     "description": TEXT,
+    "description_ko": TRANSLATION,
+    "description_ja": TRANSLATION,
     "status": STATUS,
     "verified": NO,
     "verification_note": TEXT,
@@ -274,6 +289,8 @@ TIE_IN_FIELDS = {
     "kind": _kind(TieIn.Kind),
     "started": PARTIAL_DATE,
     "description": TEXT,
+    "description_ko": TRANSLATION,
+    "description_ja": TRANSLATION,
     "url": TEXT,
     "verified": YES,
 }
@@ -312,7 +329,12 @@ def _scalars(record: Record, fields: dict[str, Field], where: Where, problems: l
 
 
 def _dump(instance: models.Model, fields: dict[str, Field]) -> Record:
-    return {key: spec.dump(getattr(instance, key)) for key, spec in fields.items()}
+    values = {key: spec.dump(getattr(instance, key)) for key, spec in fields.items()}
+    return {
+        key: value
+        for key, value in values.items()
+        if value not in (None, "") or fields[key].exported_when_empty
+    }
 
 
 def _track_key(ref: Record) -> TrackKey:

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Precision(models.TextChoices):
-    DAY = "day", "Day"
-    MONTH = "month", "Month"
-    YEAR = "year", "Year"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 _PARTIAL = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
@@ -53,11 +56,13 @@ class PartialDate:
         return self.date.isoformat()
 
     def __str__(self) -> str:
+        """In the active language: "14 November 2022", "2022년 11월 14일", "2022年11月"…"""
         if self.precision == Precision.YEAR:
-            return str(self.date.year)
+            # Translators: a year on its own, e.g. "2025"; Korean "2025년", Japanese "2025年".
+            return pgettext("year alone", "%(year)d") % {"year": self.date.year}
         if self.precision == Precision.MONTH:
-            return self.date.strftime("%B %Y")
-        return f"{self.date.day} {self.date.strftime('%B %Y')}"
+            return formats.date_format(self.date, "YEAR_MONTH_FORMAT")
+        return formats.date_format(self.date, "DATE_FORMAT")
 
     @property
     def year(self) -> int:
@@ -89,7 +94,7 @@ def precision_field() -> models.CharField:
         max_length=5,
         choices=Precision.choices,
         default=Precision.DAY,
-        help_text="How much of the date is known. Month or year: store the 1st of it.",
+        help_text=_("How much of the date is known. Month or year: store the 1st of it."),
     )
 
 

@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member, MusicVideo
 
@@ -17,8 +19,8 @@ FEED_SIZE = 30
 
 class NewVideosFeed(Feed):
     feed_type = Atom1Feed
-    title = "LE SSERAFIM music videos"
-    subtitle = "New music videos in the fansite catalog."
+    title = _("LE SSERAFIM music videos")
+    subtitle = _("New music videos in the fansite catalog.")
 
     def link(self) -> str:
         return "/videos/"
@@ -35,7 +37,13 @@ class NewVideosFeed(Feed):
         return item.title
 
     def item_description(self, item: MusicVideo) -> str:
-        return item.description or f"{item.get_kind_display()}, {item.published or 'date unknown'}."
+        if item.description:
+            return item.description
+        # Translators: a feed entry without a description, e.g. "Teaser, 14 November 2022."
+        return gettext("%(kind)s, %(date)s.") % {
+            "kind": item.get_kind_display(),
+            "date": item.published or gettext("date unknown"),
+        }
 
     def item_pubdate(self, item: MusicVideo) -> datetime.datetime | None:
         return item.first_published_at
@@ -52,7 +60,7 @@ class MemberVideosFeed(NewVideosFeed):
         return get_object_or_404(Member, slug=slug)
 
     def title(self, obj: Member) -> str:  # type: ignore[override]
-        return f"{obj.stage_name}: LE SSERAFIM music videos"
+        return gettext("%(name)s: LE SSERAFIM music videos") % {"name": obj.stage_name}
 
     def link(self, obj: Member) -> str:  # type: ignore[override]
         return obj.get_absolute_url()

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member, MusicVideo, Release, Tag
 
@@ -21,25 +23,33 @@ class VideoFilterForm(forms.Form):
         queryset=Release.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label="All releases",
+        label=_("Release"),
+        empty_label=_("All releases"),
     )
     member = forms.ModelChoiceField(
         queryset=Member.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label="All members",
+        label=_("Member"),
+        empty_label=_("All members"),
     )
     theme = forms.ModelChoiceField(
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label="All themes",
+        label=_("Theme"),
+        empty_label=_("All themes"),
     )
-    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    kind = forms.ChoiceField(required=False)
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Year"))
+    kind = forms.ChoiceField(required=False, label=pgettext_lazy("kind of video", "Kind"))
     sort = forms.ChoiceField(
         required=False,
-        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("title", "Title A to Z")],
+        label=pgettext_lazy("order of a list", "Sort"),
+        choices=[
+            ("newest", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("title", _("Title A to Z")),
+        ],
     )
 
     def __init__(self, *args: Any, user: Any = None, years: list[int] | None = None, **kwargs: Any):
@@ -48,8 +58,8 @@ class VideoFilterForm(forms.Form):
         fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]
         fields["member"].queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]
         fields["theme"].queryset = Tag.objects.only("name", "slug")  # type: ignore[attr-defined]
-        fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
-        fields["kind"].choices = [("", "Any kind"), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]
+        fields["year"].choices = [("", gettext("Any year"))] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
+        fields["kind"].choices = [("", gettext("Any kind")), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]
 
     def filter(self, videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
         data = self.cleaned_data if self.is_bound else {}
@@ -78,8 +88,9 @@ class ReleaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "All kinds"), *Release.Kind.choices]  # type: ignore[attr-defined]
-        self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", gettext("All kinds")), *Release.Kind.choices]  # type: ignore[attr-defined]
+        any_year = [("", gettext("Any year"))]
+        self.fields["year"].choices = any_year + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
 
     def filter(self, releases: QuerySet[Release]) -> QuerySet[Release]:
         data = self.cleaned_data if self.is_bound else {}

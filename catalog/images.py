@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
@@ -114,12 +116,20 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
-def image_field(upload_to: str, help_text: str) -> models.ImageField:
+def image_field(
+    upload_to: str, help_text: str, verbose_name: str | None = None
+) -> models.ImageField:
     return models.ImageField(
+        verbose_name,
         upload_to=upload_to,
         blank=True,
         validators=[validate_image_upload],
-        help_text=f"{help_text} JPEG, PNG, WebP or GIF; it is re-encoded and its metadata removed.",
+        # Lazy, so a translated help_text stays translated.
+        help_text=format_lazy(
+            "{} {}",
+            help_text,
+            _("JPEG, PNG, WebP or GIF; it is re-encoded and its metadata removed."),
+        ),
     )
 
 

@@ -17,10 +17,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.dates import PartialDateAccessor, Precision, normalised_condition, precision_field
 from catalog.images import image_field, process_image, rendition_field
+from catalog.localize import translation_field
 from catalog.text import fold
 
 YOUTUBE_ID_PATTERN = r"^[A-Za-z0-9_-]{11}$"
@@ -42,8 +44,8 @@ def empty_histogram() -> list[int]:
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -98,14 +100,14 @@ class ExternalLink(models.Model):
     """A link to the item elsewhere (streaming, video, databases). Never invented: curated only."""
 
     class Site(models.TextChoices):
-        YOUTUBE = "youtube", "YouTube"
-        SPOTIFY = "spotify", "Spotify"
-        APPLE_MUSIC = "apple_music", "Apple Music"
-        MELON = "melon", "Melon"
-        MUSICBRAINZ = "musicbrainz", "MusicBrainz"
-        WIKIPEDIA = "wikipedia", "Wikipedia"
-        OFFICIAL = "official", "Official site"
-        OTHER = "other", "Other"
+        YOUTUBE = "youtube", _("YouTube")
+        SPOTIFY = "spotify", _("Spotify")
+        APPLE_MUSIC = "apple_music", _("Apple Music")
+        MELON = "melon", _("Melon")
+        MUSICBRAINZ = "musicbrainz", _("MusicBrainz")
+        WIKIPEDIA = "wikipedia", _("Wikipedia")
+        OFFICIAL = "official", _("Official site")
+        OTHER = "other", _("Other")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -152,6 +154,8 @@ class Member(Searchable):
     left_on = models.DateField(null=True, blank=True, help_text="Empty while she is a member.")
     departure_note = models.CharField(max_length=300, blank=True)
     bio = models.TextField(blank=True)
+    bio_ko = translation_field("bio", "ko")
+    bio_ja = translation_field("bio", "ja")
     photo = image_field("catalog/members/%Y/%m/", "A portrait.")
     photo_small = rendition_field("catalog/members/small/%Y/%m/")
     photo_alt = models.CharField(max_length=200, blank=True, help_text="Describes the photo.")
@@ -212,11 +216,13 @@ class Member(Searchable):
 class Tag(Searchable):
     """A theme a video is about, e.g. self-acceptance."""
 
-    search_fields = ("name", "description")
+    search_fields = ("name", "description", "description_ko", "description_ja")
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    description_ko = translation_field("description", "ko")
+    description_ja = translation_field("description", "ja")
 
     history = HistoricalRecords()
 
@@ -237,9 +243,9 @@ class Person(Searchable):
     search_fields = ("name", "native_name")
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        GROUP = "group", "Group or band"
-        ORGANISATION = "organisation", "Company or studio"
+        PERSON = "person", _("Person")
+        GROUP = "group", _("Group or band")
+        ORGANISATION = "organisation", _("Company or studio")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -273,15 +279,15 @@ class Release(Searchable, Publishable):
     search_fields = ("title", "native_title", "label", "ordinal_note")
 
     class Kind(models.TextChoices):
-        EP = "ep", "EP (mini album)"
-        STUDIO_ALBUM = "album", "Studio album"
-        SINGLE_ALBUM = "single_album", "Single album"
-        DIGITAL_SINGLE = "digital_single", "Digital single"
-        JAPANESE_SINGLE = "japanese_single", "Japanese single"
-        REMIX_SINGLE = "remix_single", "Remix single"
-        REMIX_ALBUM = "remix_album", "Remix album"
-        OST = "ost", "Soundtrack (OST)"
-        OTHER = "other", "Other"
+        EP = "ep", _("EP (mini album)")
+        STUDIO_ALBUM = "album", _("Studio album")
+        SINGLE_ALBUM = "single_album", _("Single album")
+        DIGITAL_SINGLE = "digital_single", _("Digital single")
+        JAPANESE_SINGLE = "japanese_single", _("Japanese single")
+        REMIX_SINGLE = "remix_single", _("Remix single")
+        REMIX_ALBUM = "remix_album", _("Remix album")
+        OST = "ost", _("Soundtrack (OST)")
+        OTHER = "other", _("Other")
 
     title = models.CharField(max_length=200)
     native_title = models.CharField(max_length=200, blank=True)
@@ -296,6 +302,8 @@ class Release(Searchable, Publishable):
     released = PartialDateAccessor("released_on")
     label = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    description_ko = translation_field("description", "ko")
+    description_ja = translation_field("description", "ja")
     cover = image_field("catalog/covers/%Y/%m/", "The cover art.")
     cover_small = rendition_field("catalog/covers/small/%Y/%m/")
     cover_alt = models.CharField(max_length=200, blank=True, help_text="Describes the cover art.")
@@ -386,14 +394,14 @@ class Track(Searchable):
 
 
 class MusicVideo(Searchable, Publishable):
-    search_fields = ("title", "native_title", "description")
+    search_fields = ("title", "native_title", "description", "description_ko", "description_ja")
 
     class Kind(models.TextChoices):
-        OFFICIAL = "official", "Official music video"
-        PERFORMANCE = "performance", "Performance video"
-        VISUALIZER = "visualizer", "Visualizer"
-        TEASER = "teaser", "Teaser"
-        SPECIAL = "special", "Special video"
+        OFFICIAL = "official", _("Official music video")
+        PERFORMANCE = "performance", _("Performance video")
+        VISUALIZER = "visualizer", _("Visualizer")
+        TEASER = "teaser", _("Teaser")
+        SPECIAL = "special", _("Special video")
 
     title = models.CharField(max_length=200, help_text='Without guests: "feat." is a credit.')
     native_title = models.CharField(max_length=200, blank=True)
@@ -416,6 +424,8 @@ class MusicVideo(Searchable, Publishable):
         help_text="Leave empty until the official upload is confirmed. Never guess one.",
     )
     description = models.TextField(blank=True)
+    description_ko = translation_field("description", "ko")
+    description_ja = translation_field("description", "ja")
     thumbnail = image_field("catalog/videos/%Y/%m/", "A still from the video.")
     thumbnail_small = rendition_field("catalog/videos/small/%Y/%m/")
     thumbnail_alt = models.CharField(max_length=200, blank=True, help_text="Describes the still.")
@@ -528,18 +538,18 @@ class Credit(models.Model):
     """
 
     class Role(models.TextChoices):
-        FEATURED = "featured", "Featured artist"
-        DIRECTOR = "director", "Director"
-        PRODUCTION = "production", "Production"
-        LYRICIST = "lyricist", "Lyrics"
-        COMPOSER = "composer", "Composition"
-        SONGWRITER = "songwriter", "Songwriting"
-        PRODUCER = "producer", "Producer"
-        ARRANGER = "arranger", "Arrangement"
-        REMIXER = "remixer", "Remix"
-        CHOREOGRAPHER = "choreographer", "Choreography"
-        TRANSLATOR = "translator", "Lyrics translation"
-        OTHER = "other", "Other"
+        FEATURED = "featured", _("Featured artist")
+        DIRECTOR = "director", _("Director")
+        PRODUCTION = "production", _("Production")
+        LYRICIST = "lyricist", _("Lyrics")
+        COMPOSER = "composer", _("Composition")
+        SONGWRITER = "songwriter", _("Songwriting")
+        PRODUCER = "producer", _("Producer")
+        ARRANGER = "arranger", _("Arrangement")
+        REMIXER = "remixer", _("Remix")
+        CHOREOGRAPHER = "choreographer", _("Choreography")
+        TRANSLATOR = "translator", _("Lyrics translation")
+        OTHER = "other", _("Other")
 
     person = models.ForeignKey(
         Person,
@@ -626,11 +636,11 @@ class TieIn(models.Model):
     """A partnership: a webtoon theme, a game, a brand campaign, a drama theme song."""
 
     class Kind(models.TextChoices):
-        STORY = "story", "Webtoon / web fiction"
-        GAME = "game", "Game"
-        BRAND = "brand", "Brand campaign"
-        DRAMA = "drama", "Drama or film"
-        OTHER = "other", "Other"
+        STORY = "story", _("Webtoon / web fiction")
+        GAME = "game", _("Game")
+        BRAND = "brand", _("Brand campaign")
+        DRAMA = "drama", _("Drama or film")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -640,6 +650,8 @@ class TieIn(models.Model):
     started_on_precision = precision_field()
     started = PartialDateAccessor("started_on")
     description = models.TextField(blank=True)
+    description_ko = translation_field("description", "ko")
+    description_ja = translation_field("description", "ja")
     url = models.URLField(blank=True)
     videos = models.ManyToManyField(MusicVideo, blank=True, related_name="tie_ins")
     tracks = models.ManyToManyField(Track, blank=True, related_name="tie_ins")

@@ -8,6 +8,7 @@ from catalog.models import Credit, MusicVideo
 
 CARD_FIELDS = (
     "title",
+    "native_title",
     "slug",
     "kind",
     "status",

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member, MusicVideo, Person, Release, Tag, Track
 from catalog.queries import video_cards
@@ -26,18 +28,21 @@ TYPO_SIMILARITY = 0.4
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str
+    label: str | Promise  # translated when shown
     queryset: Callable[[Any], QuerySet]
     title_field: str
 
 
 KINDS = [
     Kind(
-        "videos", "Videos", lambda user: video_cards(MusicVideo.objects.visible_to(user)), "title"
+        "videos",
+        _("Videos"),
+        lambda user: video_cards(MusicVideo.objects.visible_to(user)),
+        "title",
     ),
     Kind(
         "releases",
-        "Releases",
+        _("Releases"),
         lambda user: Release.objects.visible_to(user).only(
             "title",
             "native_title",
@@ -53,7 +58,7 @@ KINDS = [
     ),
     Kind(
         "tracks",
-        "Songs",
+        _("Songs"),
         lambda user: (
             Track.objects.filter(release__in=Release.objects.visible_to(user))
             .select_related("release")
@@ -61,9 +66,9 @@ KINDS = [
         ),
         "title",
     ),
-    Kind("members", "Members", lambda user: Member.objects.all(), "stage_name"),
-    Kind("people", "People", lambda user: Person.objects.all(), "name"),
-    Kind("themes", "Themes", lambda user: Tag.objects.all(), "name"),
+    Kind("members", _("Members"), lambda user: Member.objects.all(), "stage_name"),
+    Kind("people", _("People"), lambda user: Person.objects.all(), "name"),
+    Kind("themes", _("Themes"), lambda user: Tag.objects.all(), "name"),
 ]
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 

@@ -2,14 +2,25 @@ from django.urls import path
 
 from catalog import views
 from catalog.feeds import MemberVideosFeed, NewVideosFeed
+from catalog.forms import VideoFilterForm
+from fansite.page_cache import for_visitors
 
 app_name = "catalog"
+
+# Visitors get these pages from the cache (fansite/page_cache.py) when the query string holds
+# only what the page reads: the filters and the page; the talk's order and cursor.
+VIDEO_LIST_PARAMS = (*VideoFilterForm.base_fields, "page")
+VIDEO_PAGE_PARAMS = ("sort", "after")
 
 urlpatterns = [
     path("releases/", views.release_list, name="release-list"),
     path("releases/<slug:slug>/", views.release_detail, name="release-detail"),
-    path("videos/", views.video_list, name="video-list"),
-    path("videos/<slug:slug>/", views.video_detail, name="video-detail"),
+    path("videos/", for_visitors(params=VIDEO_LIST_PARAMS)(views.video_list), name="video-list"),
+    path(
+        "videos/<slug:slug>/",
+        for_visitors(params=VIDEO_PAGE_PARAMS)(views.video_detail),
+        name="video-detail",
+    ),
     path("members/", views.member_list, name="member-list"),
     path("members/<slug:slug>/", views.member_detail, name="member-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),

@@ -45,6 +45,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
         releases = form.filter(releases)
     releases = releases.only(
         "title",
+        "native_title",
         "slug",
         "kind",
         "ordinal_note",

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from community.models import Comment, ModerationLog, Report, User
 from community.services import talk as services
@@ -28,7 +30,7 @@ MODERATE = "community.moderate_comment"
 
 class NoteActionForm(ActionForm):
     note = forms.CharField(
-        label="Note (kept in the moderation log)", required=False, max_length=300
+        label=_("Note (kept in the moderation log)"), required=False, max_length=300
     )
 
 
@@ -48,28 +50,32 @@ class ModeratedAdmin(admin.ModelAdmin):
         act: Callable[[Any, str], object],
         done: str,
     ) -> None:
-        """Run act(obj, note) on each selected row; skipped rows are reported, not fatal."""
+        """Run act(obj, note) on each selected row; skipped rows are reported, not fatal.
+        done: the success message, with %(count)d for how many succeeded."""
         note = request.POST.get("note", "").strip()
         succeeded, skipped = 0, []
         for obj in queryset:
             try:
                 act(obj, note)
             except ValidationError as error:
-                skipped.append(f"{obj}: {error.messages[0]}")
+                skipped.append(
+                    gettext("Skipped %(object)s: %(reason)s")
+                    % {"object": obj, "reason": error.messages[0]}
+                )
             else:
                 succeeded += 1
         if succeeded:
-            self.message_user(request, f"{done}: {succeeded}.", messages.SUCCESS)
+            self.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
         for problem in skipped:
-            self.message_user(request, f"Skipped {problem}", messages.WARNING)
+            self.message_user(request, problem, messages.WARNING)
 
 
 class OpenReportsFilter(admin.SimpleListFilter):
-    title = "open reports"
+    title = _("open reports")
     parameter_name = "reported"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Has open reports"), ("no", "No open reports")]
+        return [("yes", _("Has open reports")), ("no", _("No open reports"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         if self.value() == "yes":
@@ -136,48 +142,50 @@ class CommentAdmin(ModeratedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a raw delete would skip the counts; authors delete, moderators hide
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
         return comment.body[:80] + ("…" if len(comment.body) > 80 else "")
 
-    @admin.display(description="open reports", ordering="open_report_count")
+    @admin.display(description=_("open reports"), ordering="open_report_count")
     def open_reports(self, comment: Comment) -> int:
         return comment.open_report_count  # type: ignore[attr-defined,no-any-return]
 
-    @admin.action(description="Hide the selected comments", permissions=["moderate"])
+    @admin.action(description=_("Hide the selected comments"), permissions=["moderate"])
     def hide(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         self._each(
             request,
             queryset,
             lambda c, note: services.comment_hide(comment=c, moderator=request.user, note=note),
-            "Hidden",
+            gettext("Hidden: %(count)d."),
         )
 
-    @admin.action(description="Restore the selected hidden comments", permissions=["moderate"])
+    @admin.action(description=_("Restore the selected hidden comments"), permissions=["moderate"])
     def restore(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         self._each(
             request,
             queryset,
             lambda c, note: services.comment_restore(comment=c, moderator=request.user, note=note),
-            "Restored",
+            gettext("Restored: %(count)d."),
         )
 
-    @admin.action(description="Approve the selected held comments", permissions=["moderate"])
+    @admin.action(description=_("Approve the selected held comments"), permissions=["moderate"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         self._each(
             request,
             queryset,
             lambda c, note: services.comment_approve(comment=c, moderator=request.user, note=note),
-            "Approved",
+            gettext("Approved: %(count)d."),
         )
 
-    @admin.action(description="Dismiss the open reports on the selected", permissions=["moderate"])
+    @admin.action(
+        description=_("Dismiss the open reports on the selected"), permissions=["moderate"]
+    )
     def dismiss_reports(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         self._each(
             request,
             queryset,
             lambda c, note: services.reports_dismiss(comment=c, moderator=request.user, note=note),
-            "Reports dismissed on",
+            gettext("Reports dismissed on: %(count)d."),
         )
 
 
@@ -225,16 +233,16 @@ class ModerationLogAdmin(admin.ModelAdmin):
 
 class SuspendActionForm(ActionForm):
     note = forms.CharField(
-        label="Reason (the fan is told; kept in the log)", required=False, max_length=300
+        label=_("Reason (the fan is told; kept in the log)"), required=False, max_length=300
     )
 
 
 class SuspendedFilter(admin.SimpleListFilter):
-    title = "suspended"
+    title = _("suspended")
     parameter_name = "suspended"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Suspended"), ("no", "Not suspended")]
+        return [("yes", _("Suspended")), ("no", _("Not suspended"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
         if self.value() in ("yes", "no"):
@@ -250,27 +258,27 @@ class FanAdmin(ModeratedAdmin, UserAdmin):
     list_filter = (*UserAdmin.list_filter, SuspendedFilter)
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Community", {"fields": ("suspended_at", "suspension_reason")}),
+        (_("Community"), {"fields": ("suspended_at", "suspension_reason")}),
     )
     readonly_fields = ("suspended_at", "suspension_reason")
     actions = ["suspend", "unsuspend"]
 
-    @admin.action(description="Suspend the selected fans", permissions=["moderate"])
+    @admin.action(description=_("Suspend the selected fans"), permissions=["moderate"])
     def suspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._each(
             request,
             queryset,
             lambda u, note: services.fan_suspend(user=u, moderator=request.user, reason=note),
-            "Suspended",
+            gettext("Suspended: %(count)d."),
         )
 
-    @admin.action(description="Lift the selected fans' suspensions", permissions=["moderate"])
+    @admin.action(description=_("Lift the selected fans' suspensions"), permissions=["moderate"])
     def unsuspend(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._each(
             request,
             queryset,
             lambda u, note: services.fan_unsuspend(user=u, moderator=request.user, reason=note),
-            "Suspension lifted for",
+            gettext("Suspension lifted for: %(count)d."),
         )
 
 

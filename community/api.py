@@ -25,6 +25,8 @@ from django.db.models import (
     Value,
 )
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import (
@@ -151,7 +153,7 @@ class VideoRatingViewSet(viewsets.GenericViewSet):
                 user=request.user, video=video, score=serializer.validated_data["score"]
             )
         except NotAllowed:  # unpublished since get_object() read it
-            raise NotFound("No published video has this slug.") from None
+            raise NotFound(_("No published video has this slug.")) from None
         rating.video = video  # the service has copied the new figures onto it
         return Response(RatingSerializer(rating).data)
 
@@ -179,7 +181,9 @@ class WatchlistSerializer(serializers.ModelSerializer):
     name = StrictCharField(
         max_length=80,
         # Something besides spaces (which are trimmed) and no NUL: the schema's pattern says so.
-        validators=[RegexValidator(r"^[^\x00]*[^\s\x00][^\x00]*$", "Give the list a name.")],
+        validators=[
+            RegexValidator(r"^[^\x00]*[^\s\x00][^\x00]*$", gettext_lazy("Give the list a name."))
+        ],
         help_text="Unique among your lists.",
     )
     description = StrictCharField(max_length=2000, allow_blank=True, default="")
@@ -378,7 +382,7 @@ class MyWatchlistViewSet(
         data = serializer.validated_data
         video = MusicVideo.objects.published().filter(slug=data["video"]).first()
         if video is None:
-            raise MissingReference({"video": ["No published video has this slug."]})
+            raise MissingReference({"video": [_("No published video has this slug.")]})
         with clashes_as_conflict():
             item = watchlist_services.watchlist_add_video(
                 watchlist=watchlist, video=video, note=data["note"]
@@ -499,7 +503,9 @@ class CommentCursorPagination(BasePagination):
     page_size = threads.PAGE_SIZE
     max_page_size = 100
     orderings = tuple(threads.SORTS)  # newest, oldest, liked
-    invalid_cursor = "This cursor is not valid (for this ordering): start again without one."
+    invalid_cursor = gettext_lazy(
+        "This cursor is not valid (for this ordering): start again without one."
+    )
 
     request: Request
     sort: str
@@ -510,7 +516,9 @@ class CommentCursorPagination(BasePagination):
         sort = request.query_params.get(self.ordering_query_param, threads.DEFAULT_SORT)
         if sort not in self.orderings:
             choices = ", ".join(self.orderings)
-            raise serializers.ValidationError({self.ordering_query_param: [f"Choose {choices}."]})
+            raise serializers.ValidationError(
+                {self.ordering_query_param: [_("Choose %(choices)s.") % {"choices": choices}]}
+            )
         return sort
 
     def _page_size(self, request: Request) -> int:
@@ -521,7 +529,8 @@ class CommentCursorPagination(BasePagination):
             raise serializers.ValidationError(
                 {
                     self.page_size_query_param: [
-                        f"Choose a whole number from 1 to {self.max_page_size}."
+                        _("Choose a whole number from 1 to %(maximum)d.")
+                        % {"maximum": self.max_page_size}
                     ]
                 }
             )
@@ -696,7 +705,7 @@ class ThreadCommentSerializer(CommentSerializer):
 
 
 # Something besides spaces (which are trimmed) and no NUL: the schema's pattern says so.
-_SOMETHING = RegexValidator(r"^[^\x00]*[^\s\x00][^\x00]*$", "Write something first.")
+_SOMETHING = RegexValidator(r"^[^\x00]*[^\s\x00][^\x00]*$", gettext_lazy("Write something first."))
 
 
 class CommentBodyField(StrictCharField):
@@ -704,7 +713,7 @@ class CommentBodyField(StrictCharField):
         super().__init__(
             max_length=Comment.MAX_LENGTH,
             validators=[_SOMETHING],
-            error_messages={"blank": "Write something first."},
+            error_messages={"blank": gettext_lazy("Write something first.")},
             help_text=(
                 f"Plain text, up to {Comment.MAX_LENGTH:,} characters and {talk.MAX_LINKS} links. "
                 "A new account's comment with a link waits for a moderator (`status: held`)."
@@ -816,7 +825,7 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
     def _video(self) -> MusicVideo:
         video = MusicVideo.objects.published().filter(slug=self.kwargs["slug"]).first()
         if video is None:
-            raise NotFound("No published video has this slug.")
+            raise NotFound(_("No published video has this slug."))
         return video
 
     def list(self, request: Request, slug: str) -> Response:
@@ -845,9 +854,11 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
             visible = threads.visible_to(Comment.objects.all(), request.user)
             parent = visible.filter(pk=data["parent"]).first()
             if parent is None:
-                raise MissingReference({"parent": ["No comment has this id."]})
+                raise MissingReference({"parent": [_("No comment has this id.")]})
             if parent.video_id != video.pk:
-                raise serializers.ValidationError({"parent": ["That comment is on another video."]})
+                raise serializers.ValidationError(
+                    {"parent": [_("That comment is on another video.")]}
+                )
         try:
             comment = talk.comment_create(
                 author=request.user, video=video, body=data["body"], parent=parent
@@ -858,7 +869,7 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
             # The one refusal left is about the comment replied to (held, hidden, deleted).
             raise serializers.ValidationError({"parent": error.messages}) from None
         except Comment.DoesNotExist:  # deleted while the fan was typing
-            raise MissingReference({"parent": ["No comment has this id."]}) from None
+            raise MissingReference({"parent": [_("No comment has this id.")]}) from None
         _prepare([comment], request.user)
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -895,9 +906,9 @@ class CommentViewSet(viewsets.GenericViewSet):
     def _own(self) -> Comment:
         comment: Comment = self.get_object()
         if comment.status == CommentStatus.DELETED:
-            raise NotFound("This comment was deleted.")
+            raise NotFound(_("This comment was deleted."))
         if comment.author_id != self.request.user.pk:
-            raise PermissionDenied("Only its author can change this comment.")
+            raise PermissionDenied(_("Only its author can change this comment."))
         return comment
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -914,7 +925,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         except DjangoValidationError as error:
             raise _refusal(error) from None
         except Comment.DoesNotExist:
-            raise NotFound("This comment is gone.") from None
+            raise NotFound(_("This comment is gone.")) from None
         edited.author = comment.author
         edited.liked = getattr(comment, "liked", False)  # type: ignore[attr-defined]
         _prepare([edited], request.user)
@@ -924,7 +935,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         try:
             talk.comment_delete(comment=self._own(), user=request.user)
         except Comment.DoesNotExist:
-            raise NotFound("This comment is gone.") from None
+            raise NotFound(_("This comment is gone.")) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _likes(self, comment: Comment, liked: bool) -> Response:
@@ -975,7 +986,9 @@ class CommentViewSet(viewsets.GenericViewSet):
         serializer = ReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if comment.author_id == request.user.pk:
-            raise serializers.ValidationError({NON_FIELD: ["You can't report your own comment."]})
+            raise serializers.ValidationError(
+                {NON_FIELD: [_("You can't report your own comment.")]}
+            )
         data = serializer.validated_data
         try:
             report = talk.report_create(

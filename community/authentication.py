@@ -10,6 +10,7 @@ import datetime
 import hashlib
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -31,17 +32,17 @@ class ApiTokenAuthentication(BaseAuthentication):
         if not words or words[0].lower() != KEYWORD.lower().encode():
             return None  # no token: another scheme (the session) may still apply
         if len(words) != 2:
-            raise exceptions.AuthenticationFailed("Send `Authorization: Token <key>`, one key.")
+            raise exceptions.AuthenticationFailed(_("Send `Authorization: Token <key>`, one key."))
         try:
             key = words[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user = token.user
         if not user.is_active or user.is_suspended:
-            raise exceptions.AuthenticationFailed("This account is inactive or suspended.")
+            raise exceptions.AuthenticationFailed(_("This account is inactive or suspended."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             # An UPDATE, not save(): two simultaneous requests may both write, harmlessly.

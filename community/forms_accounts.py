@@ -12,27 +12,30 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member
 from community.forms_security import PasswordConfirmForm
 from community.models import BlockedEmail, BlockedIP, Profile, User
 from community.tasks import send_email
 
-USERNAME_TAKEN = "That username is taken."
-EMAIL_TAKEN = "Another account already uses this e-mail address."
-EMAIL_BLOCKED = "We can't accept sign-ups with this e-mail address. Please use another one."
-IP_BLOCKED = (
+USERNAME_TAKEN = _("That username is taken.")
+EMAIL_TAKEN = _("Another account already uses this e-mail address.")
+EMAIL_BLOCKED = _("We can't accept sign-ups with this e-mail address. Please use another one.")
+IP_BLOCKED = _(
     "New accounts can't be made from your network right now. If you think this is a mistake, "
     "try again from another connection."
 )
-HONEYPOT_FILLED = (
+HONEYPOT_FILLED = _(
+    # Translators: “Leave this empty” is the label of a hidden field on the sign-up form.
     "Please leave the field labelled “Leave this empty” empty, then send the form again."
 )
-TOO_FAST = (
+TOO_FAST = _(
     "That was quicker than we expected from a person. Please check your details and send the "
     "form again."
 )
-FORM_STALE = "This form was open for a long time. Please check your details and send it again."
+FORM_STALE = _("This form was open for a long time. Please check your details and send it again.")
 
 _STARTED_SALT = "community.signup-started"
 STARTED_MAX_AGE = 24 * 3600  # seconds a sign-up form stays usable
@@ -67,8 +70,8 @@ class SignupForm(UserCreationForm):
     `started` field: scripts are faster than 3 seconds, people are not)."""
 
     email = forms.EmailField(
-        label="E-mail",
-        help_text="We send a link to confirm it; never shown to anyone.",
+        label=_("E-mail"),
+        help_text=_("We send a link to confirm it; never shown to anyone."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -124,16 +127,25 @@ class ProfileForm(forms.ModelForm):
     """The public profile plus the account's e-mail, saved together."""
 
     email = forms.EmailField(
-        label="E-mail",
-        help_text="Only for resetting your password; never shown to anyone.",
+        label=_("E-mail"),
+        help_text=_("Only for resetting your password; never shown to anyone."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        # Each language named in itself, so a fan can find theirs whatever the page's language.
+        choices=[("", _("The one my browser asks for"))]
+        + [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES],
+        help_text=_("The language of the site's pages when you are signed in."),
     )
 
     class Meta:
         model = Profile
         fields = ("display_name", "bio", "avatar", "favourite_member")
         help_texts = {
-            "display_name": "Shown instead of your username; leave empty to use your username.",
+            "display_name": _("Shown instead of your username; leave empty to use your username."),
         }
         widgets = {
             "display_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
@@ -144,9 +156,10 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user: User = self.instance.user
         self.fields["email"].initial = self.user.email
+        self.fields["language"].initial = self.user.language
         member = self.fields["favourite_member"]
         member.queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]
-        member.empty_label = "No favourite"  # type: ignore[attr-defined]
+        member.empty_label = _("No favourite")  # type: ignore[attr-defined]
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]
@@ -157,14 +170,20 @@ class ProfileForm(forms.ModelForm):
     @transaction.atomic
     def save(self, commit: bool = True) -> Profile:
         profile: Profile = super().save(commit=commit)
-        if commit and self.user.email != self.cleaned_data["email"]:
-            self.user.email = self.cleaned_data["email"]
-            self.user.save(update_fields=["email"])
+        changed = [
+            field
+            for field in ("email", "language")
+            if getattr(self.user, field) != self.cleaned_data[field]
+        ]
+        if commit and changed:
+            for field in changed:
+                setattr(self.user, field, self.cleaned_data[field])
+            self.user.save(update_fields=changed)
         return profile
 
 
 class DeleteAccountForm(PasswordConfirmForm):
-    wrong_password = "That password is not right. Nothing was deleted."
+    wrong_password = _("That password is not right. Nothing was deleted.")
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -7,15 +7,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from community.models import User
 
 
 class LoginCodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
-        help_text="The 6 digits your authenticator app shows now, or one of your backup codes.",
+        help_text=_("The 6 digits your authenticator app shows now, or one of your backup codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
         ),
@@ -24,9 +25,9 @@ class LoginCodeForm(forms.Form):
 
 class EnableTwoFactorForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=10,
-        help_text="The 6 digits the app shows for this site right now.",
+        help_text=_("The 6 digits the app shows for this site right now."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -34,10 +35,10 @@ class EnableTwoFactorForm(forms.Form):
 class PasswordConfirmForm(forms.Form):
     """The fan's current password, asked again before a sensitive change."""
 
-    wrong_password = "That password is not right."
+    wrong_password = _("That password is not right.")
 
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MusicVideo
 from community.models import User, WatchEntry, Watchlist, WatchlistItem
@@ -26,15 +27,16 @@ class DatePicker(forms.DateInput):
 
 
 class WatchlistForm(forms.Form):
-    name = forms.CharField(max_length=_max_length(Watchlist, "name"))
+    name = forms.CharField(label=_("Name"), max_length=_max_length(Watchlist, "name"))
     description = forms.CharField(
+        label=_("Description"),
         max_length=_max_length(Watchlist, "description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What ties these videos together (optional).",
+        help_text=_("What ties these videos together (optional)."),
     )
     is_public = forms.BooleanField(
-        label="Public",
+        label=_("Public"),
         required=False,
         help_text=Watchlist._meta.get_field("is_public").help_text,
     )
@@ -52,13 +54,17 @@ class WatchlistForm(forms.Form):
         super().__init__(*args, **kwargs)
         if watchlist is not None and watchlist.is_default:
             self.fields["name"].disabled = True
-            self.fields["name"].help_text = "Your default list keeps its name."
+            self.fields["name"].help_text = _("Your default list keeps its name.")
 
 
 class _ListChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        label = obj.name if obj.is_public else f"{obj.name} (private)"
-        return f"{label} — already added" if obj.has_video else label
+        name = obj.display_name
+        if obj.has_video:
+            if obj.is_public:
+                return _("%(name)s — already added") % {"name": name}
+            return _("%(name)s (private) — already added") % {"name": name}
+        return name if obj.is_public else _("%(name)s (private)") % {"name": name}
 
 
 class AddToWatchlistForm(forms.Form):
@@ -69,12 +75,13 @@ class AddToWatchlistForm(forms.Form):
         required=False,
         empty_label=None,
         widget=forms.RadioSelect,
-        label="List",
+        label=_("List"),
     )
     note = forms.CharField(
+        label=_("Note"),
         max_length=_max_length(WatchlistItem, "note"),
         required=False,
-        help_text="A few words for later (optional).",
+        help_text=_("A few words for later (optional)."),
     )
 
     def __init__(self, *args: Any, user: User, video: MusicVideo, **kwargs: Any) -> None:
@@ -87,13 +94,17 @@ class AddToWatchlistForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    note = forms.CharField(max_length=_max_length(WatchlistItem, "note"), required=False)
-    watched_on = forms.DateField(required=False, widget=DatePicker(), label="Watched on")
+    note = forms.CharField(
+        label=_("Note"), max_length=_max_length(WatchlistItem, "note"), required=False
+    )
+    watched_on = forms.DateField(required=False, widget=DatePicker(), label=_("Watched on"))
 
 
 class WatchLogForm(forms.Form):
-    watched_on = forms.DateField(required=False, widget=DatePicker(), label="Watched on")
-    note = forms.CharField(max_length=_max_length(WatchEntry, "note"), required=False)
+    watched_on = forms.DateField(required=False, widget=DatePicker(), label=_("Watched on"))
+    note = forms.CharField(
+        label=_("Note"), max_length=_max_length(WatchEntry, "note"), required=False
+    )
 
     def clean_watched_on(self) -> Any:
         # "I watched it" without a date means today.

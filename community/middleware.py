@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from community.services.two_factor import has_two_factor
 
@@ -42,7 +43,9 @@ class StaffTwoFactorMiddleware:
             return redirect(f"{reverse('community:login-code')}?{query}")
         messages.info(
             request,
-            "Staff accounts need two-factor authentication to open the admin. "
-            "Set it up below; it takes a minute with an authenticator app.",
+            _(
+                "Staff accounts need two-factor authentication to open the admin. "
+                "Set it up below; it takes a minute with an authenticator app."
+            ),
         )
         return redirect(f"{reverse('community:two-factor')}?{query}")

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from catalog.images import image_field, process_image, rendition_field
 from catalog.models import RATING_SCORES, Member, MusicVideo
@@ -29,6 +31,13 @@ class User(AbstractUser):
         null=True,
         blank=True,
         help_text="Empty until the fan follows the link we e-mail; until then they can't write.",
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The site's language for this fan; empty follows the browser."),
     )
 
     class Meta(AbstractUser.Meta):
@@ -59,9 +68,13 @@ class Profile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
-    display_name = models.CharField(max_length=60, blank=True)
-    bio = models.TextField(max_length=1000, blank=True)
-    avatar = image_field("community/avatars/%Y/%m/", "Your picture; it is cropped square.")
+    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    bio = models.TextField(_("bio"), max_length=1000, blank=True)
+    avatar = image_field(
+        "community/avatars/%Y/%m/",
+        _("Your picture; it is cropped square."),
+        verbose_name=_("avatar"),
+    )
     avatar_small = rendition_field("community/avatars/small/%Y/%m/")
     favourite_member = models.ForeignKey(
         Member,
@@ -69,7 +82,7 @@ class Profile(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="fans",
-        verbose_name="favourite member",
+        verbose_name=_("favourite member"),
     )
     alerts_seen_at = models.DateTimeField(
         null=True, blank=True, help_text="New-video alerts after this are unread."
@@ -138,10 +151,12 @@ class Watchlist(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watchlists"
     )
-    name = models.CharField(max_length=80)
-    description = models.TextField(max_length=2000, blank=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
     is_public = models.BooleanField(
-        "public", default=False, help_text="Public lists appear on your profile and in /lists/."
+        _("public"),
+        default=False,
+        help_text=_("Public lists appear on your profile and in /lists/."),
     )
     is_default = models.BooleanField(default=False, editable=False)
     item_count = models.PositiveIntegerField(default=0, editable=False)
@@ -178,13 +193,30 @@ class Watchlist(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("community:watchlist-detail", args=[self.pk])
 
+    @staticmethod
+    def default_display_name() -> str:
+        """The default list's stock name in the active language (it is stored in English)."""
+        # Translators: the name of the private list every fan has, filled by "+ Watch later".
+        return gettext("Watch later")
+
+    @property
+    def display_name(self) -> str:
+        """The name to show fans: the default list's stock name is translated, others are not.
+
+        A default list that kept a name of the fan's own (one they had called "watch later"
+        before it became the default) shows that name as it is.
+        """
+        if self.is_default and self.name == self.DEFAULT_NAME:
+            return self.default_display_name()
+        return self.name
+
 
 class WatchlistItem(models.Model):
     watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="items")
     video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveIntegerField()
-    note = models.CharField(max_length=280, blank=True)
-    watched_on = models.DateField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=280, blank=True)
+    watched_on = models.DateField(_("watched on"), null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -207,8 +239,8 @@ class WatchEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_entries"
     )
     video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
-    watched_on = models.DateField()
-    note = models.CharField(max_length=280, blank=True)
+    watched_on = models.DateField(_("watched on"))
+    note = models.CharField(_("note"), max_length=280, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -227,10 +259,10 @@ class Follow(models.Model):
     """A fan follows another fan, a watchlist, a member, or the whole group."""
 
     class Kind(models.TextChoices):
-        FAN = "fan", "Fan"
-        LIST = "list", "Watchlist"
-        MEMBER = "member", "Member"
-        GROUP = "group", "The group"
+        FAN = "fan", pgettext_lazy("follow target", "Fan")
+        LIST = "list", pgettext_lazy("follow target", "Watchlist")
+        MEMBER = "member", pgettext_lazy("follow target", "Member")
+        GROUP = "group", _("The group")
 
     follower = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
@@ -294,7 +326,7 @@ class Follow(models.Model):
 
     def clean(self) -> None:
         if self.kind == self.Kind.FAN and self.fan_id == self.follower_id:
-            raise ValidationError("You can't follow yourself.")
+            raise ValidationError(_("You can't follow yourself."))
 
 
 class CommentQuerySet(models.QuerySet):
@@ -308,10 +340,10 @@ class Comment(models.Model):
     MAX_LENGTH = 3000
 
     class Status(models.TextChoices):
-        VISIBLE = "visible", "Visible"
-        HELD = "held", "Held for review"
-        HIDDEN = "hidden", "Removed by a moderator"
-        DELETED = "deleted", "Deleted by its author"
+        VISIBLE = "visible", pgettext_lazy("comment status", "Visible")
+        HELD = "held", _("Held for review")
+        HIDDEN = "hidden", _("Removed by a moderator")
+        DELETED = "deleted", _("Deleted by its author")
 
     video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -322,9 +354,18 @@ class Comment(models.Model):
         related_name="comments",
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        # community_comment_reply_idx (parent, created_at, id) serves lookups by parent; a
+        # parent-only index beside it let PostgreSQL sort a whole thread to find its first
+        # replies.
+        db_index=False,
     )
-    body = models.TextField(max_length=MAX_LENGTH)
+    # Translators: the text of a comment, as a form field's name.
+    body = models.TextField(_("body"), max_length=MAX_LENGTH)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.VISIBLE)
     like_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
@@ -354,8 +395,10 @@ class Comment(models.Model):
                 condition=Q(parent__isnull=True),
                 name="community_comment_liked_idx",
             ),
-            # Replies under their parent, oldest first.
-            models.Index(fields=["parent", "created_at"], name="community_comment_reply_idx"),
+            # Replies under their parent, oldest first, in the (created_at, id) order pages use:
+            # the first few of a thread, or the next page after a cursor, are read off the index
+            # and the scan stops there, however long the thread.
+            models.Index(fields=["parent", "created_at", "id"], name="community_comment_reply_idx"),
             # A fan's profile lists their recent comments.
             models.Index(fields=["author", "-created_at"], name="community_comment_author_idx"),
         ]
@@ -411,22 +454,22 @@ class CommentLike(models.Model):
 
 class Report(models.Model):
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        HARASSMENT = "harassment", "Harassment or hate"
-        OFF_TOPIC = "off_topic", "Off-topic"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam")
+        HARASSMENT = "harassment", _("Harassment or hate")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DISMISSED = "dismissed", "Dismissed"
-        ACTIONED = "actioned", "Acted on"
+        OPEN = "open", pgettext_lazy("report status", "Open")
+        DISMISSED = "dismissed", pgettext_lazy("report status", "Dismissed")
+        ACTIONED = "actioned", pgettext_lazy("report status", "Acted on")
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
     )
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reason = models.CharField(max_length=10, choices=Reason.choices)
-    note = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -484,9 +527,9 @@ class Block(models.Model):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        REPLY = "reply", "Reply to your comment"
-        HIDDEN = "hidden", "Your comment was removed by a moderator"
-        RESTORED = "restored", "Your comment was restored"
+        REPLY = "reply", _("Reply to your comment")
+        HIDDEN = "hidden", _("Your comment was removed by a moderator")
+        RESTORED = "restored", _("Your comment was restored")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -521,12 +564,12 @@ class ModerationLog(models.Model):
     """Every moderator action, for accountability."""
 
     class Action(models.TextChoices):
-        HIDE = "hide", "Hid a comment"
-        RESTORE = "restore", "Restored a comment"
-        APPROVE = "approve", "Approved a held comment"
-        DISMISS = "dismiss", "Dismissed reports"
-        SUSPEND = "suspend", "Suspended a fan"
-        UNSUSPEND = "unsuspend", "Lifted a suspension"
+        HIDE = "hide", _("Hid a comment")
+        RESTORE = "restore", _("Restored a comment")
+        APPROVE = "approve", _("Approved a held comment")
+        DISMISS = "dismiss", _("Dismissed reports")
+        SUSPEND = "suspend", _("Suspended a fan")
+        UNSUSPEND = "unsuspend", _("Lifted a suspension")
 
     moderator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -554,7 +597,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=80, help_text="What the token is for, e.g. my Discord bot.")
+    name = models.CharField(
+        _("name"), max_length=80, help_text=_("What the token is for, e.g. my Discord bot.")
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(max_length=8, editable=False, help_text="To recognise the token.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -608,7 +653,11 @@ class BlockedEmail(models.Model):
         local, at, domain = self.pattern.rpartition("@")
         if (at and not local) or "." not in domain or " " in self.pattern:
             raise ValidationError(
-                {"pattern": "Enter an address like spam@example.com or a domain like example.com."}
+                {
+                    "pattern": _(
+                        "Enter an address like spam@example.com or a domain like example.com."
+                    )
+                }
             )
 
 
@@ -655,5 +704,5 @@ class BlockedIP(models.Model):
             self.network = str(ipaddress.ip_network(self.network.strip(), strict=False))
         except ValueError:
             raise ValidationError(
-                {"network": "Enter an IP address or a network such as 203.0.113.0/24."}
+                {"network": _("Enter an IP address or a network such as 203.0.113.0/24.")}
             ) from None

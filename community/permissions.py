@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -13,8 +14,8 @@ class IsActiveFanOrReadOnly(BasePermission):
     """Anyone reads; writing takes a signed-in fan who is not suspended and has confirmed their
     e-mail address (as @confirmed_email_required asks on the pages)."""
 
-    SUSPENDED = "Your account is suspended: you can read, but not write."
-    UNCONFIRMED = (
+    SUSPENDED = _("Your account is suspended: you can read, but not write.")
+    UNCONFIRMED = _(
         "Confirm your e-mail address first: follow the link we e-mailed you "
         "(or ask for a new one at /accounts/confirm-email/resend/)."
     )
@@ -39,7 +40,7 @@ class IsActiveFanOrReadOnly(BasePermission):
 class IsOwnerOrReadOnly(BasePermission):
     """Writes to an object are for its owner only (`owner`, or `user` where that is the name)."""
 
-    message = "Only its owner can change this."
+    message = _("Only its owner can change this.")
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
         if request.method in SAFE_METHODS:

@@ -1,7 +1,9 @@
 """Reading talk: which comments a viewer sees, a video's thread in keyset pages, cited moments.
 
 Pages are found by key, never by OFFSET, and the total shown is video.comment_count, never a
-COUNT(*): the hundredth page of a 100,000-comment thread costs what the first does.
+COUNT(*): the hundredth page of a 100,000-comment thread costs what the first does. A page shows
+the first few replies of each comment and links the rest to the thread's own page, which pages
+them by the same kind of key: a thread with 10,000 replies costs what one with three does.
 """
 
 from __future__ import annotations
@@ -22,27 +24,33 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import MusicVideo
+from catalog.models import Status as VideoStatus
 from community import text
 from community.models import Block, Comment, CommentLike, CommentMoment
 
 PAGE_SIZE = 20
+REPLIES_SHOWN = 3  # under each comment of the video page; the rest on the thread's own page
+REPLIES_PAGE_SIZE = 50  # replies per page of a thread's own page
 MOST_CITED = 5
 Status = Comment.Status
 
 # sort: (label, key field); the id breaks ties, so pages never overlap or skip.
 SORTS = {
-    "newest": ("Newest", "created_at"),
-    "oldest": ("Oldest", "created_at"),
-    "liked": ("Most liked", "like_count"),
+    "newest": (pgettext_lazy("sort order", "Newest"), "created_at"),
+    "oldest": (pgettext_lazy("sort order", "Oldest"), "created_at"),
+    "liked": (pgettext_lazy("sort order", "Most liked"), "like_count"),
 }
 DEFAULT_SORT = "newest"
 ASCENDING = {"oldest"}
+REPLY_SORT = "oldest"  # replies read oldest first, paged by (created_at, id) cursors
 
 
 def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
@@ -118,16 +126,36 @@ def _after(
     )
 
 
+def _mark_own(comments: list[Comment], user: Any) -> None:
+    viewer = user.pk if getattr(user, "is_authenticated", False) else None
+    for comment in comments:
+        # Not author_id == user.pk alone: a visitor and "a deleted fan" both have None.
+        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
+
+
+def _first_replies(user: Any) -> dict[str, Subquery]:
+    """The ids of a comment's first REPLIES_SHOWN + 1 replies the viewer sees, a subquery each.
+
+    Each stops within a few rows of the (parent, created_at) index, so a page costs the same
+    whatever its threads' sizes; the last only tells whether there are more to link to.
+    """
+    replies = visible_to(Comment.objects.filter(parent=OuterRef("pk")), user)
+    ids = replies.order_by("created_at", "pk").values("pk")
+    return {f"first_reply_{n}": Subquery(ids[n : n + 1]) for n in range(REPLIES_SHOWN + 1)}
+
+
 @dataclass
 class ThreadPage:
-    comments: list[Comment]  # top-level, each with .thread_replies (oldest first)
+    # top-level, each with .thread_replies (its first REPLIES_SHOWN, oldest first) and
+    # .more_replies (whether the thread's own page has more)
+    comments: list[Comment]
     sort: str
     next_cursor: str | None
     after: str | None
 
 
 def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -> ThreadPage:
-    """One page of a video's top-level comments with their replies (2 queries).
+    """One page of a video's top-level comments with their first replies (2 queries).
 
     Placeholders ("Removed by a moderator.") only appear beside visible talk: with none, a
     visitor gets no queries and a fan sees just their own held or hidden comments.
@@ -145,33 +173,71 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
         top = top.filter(author=user)  # as for visitors, but the fan's own held/hidden ones
     if position is not None:
         top = _after(top, sort, *position)
+    top = top.annotate(**_first_replies(user))
     comments = list(top.order_by(*order)[: PAGE_SIZE + 1])
     next_cursor = None
     if len(comments) > PAGE_SIZE:
         comments = comments[:PAGE_SIZE]
         next_cursor = _cursor_of(sort, comments[-1])
+    shown = [getattr(c, f"first_reply_{n}") for c in comments for n in range(REPLIES_SHOWN)]
     replies: dict[int, list[Comment]] = {c.pk: [] for c in comments}
-    if comments:
-        rows = _for_display(Comment.objects.filter(parent__in=list(replies)), user)
+    if any(pk is not None for pk in shown):
+        rows = _for_display(Comment.objects.filter(pk__in=[pk for pk in shown if pk]), user)
         for reply in rows.order_by("created_at", "pk"):
             replies[reply.parent_id].append(reply)  # type: ignore[index]
-    viewer = user.pk if signed_in else None
     for comment in comments:
         comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
-        for shown in (comment, *comment.thread_replies):  # type: ignore[attr-defined]
-            # Not author_id == user.pk alone: a visitor and "a deleted fan" both have None.
-            shown.is_own = viewer is not None and shown.author_id == viewer
+        more = getattr(comment, f"first_reply_{REPLIES_SHOWN}") is not None
+        comment.more_replies = more  # type: ignore[attr-defined]
+        _mark_own([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
     return ThreadPage(comments, sort, next_cursor, after if position is not None else None)
 
 
-def thread_url(comment: Comment) -> str:
-    """The video page opened at this comment's thread (newest first), wherever it is paged.
+def thread_comment(pk: int, user: Any) -> Comment | None:
+    """A comment on a published video as the viewer may see it, with its video (1 query)."""
+    comments = Comment.objects.filter(pk=pk, video__status=VideoStatus.PUBLISHED)
+    comment = _for_display(comments, user).select_related("video").first()
+    if comment is not None:
+        _mark_own([comment], user)
+    return comment
 
-    Cursors point *after* a comment; one a hair past the thread's own key starts at the thread.
-    Needs comment.video and, for a reply, comment.parent (queries if not fetched).
+
+@dataclass
+class RepliesPage:
+    comment: Comment  # the thread's top-level comment
+    replies: list[Comment]  # oldest first
+    next_cursor: str | None
+    after: str | None
+
+
+def replies_page(top: Comment, user: Any, after: str = "") -> RepliesPage:
+    """One page of a thread's replies, oldest first, after a cursor (1 query, any thread size)."""
+    position = decode_cursor(REPLY_SORT, after) if after else None
+    rows = _for_display(Comment.objects.filter(parent=top), user)
+    if position is not None:
+        rows = _after(rows, REPLY_SORT, *position)
+    replies = list(rows.order_by("created_at", "pk")[: REPLIES_PAGE_SIZE + 1])
+    next_cursor = None
+    if len(replies) > REPLIES_PAGE_SIZE:
+        replies = replies[:REPLIES_PAGE_SIZE]
+        next_cursor = _cursor_of(REPLY_SORT, replies[-1])
+    _mark_own(replies, user)
+    return RepliesPage(top, replies, next_cursor, after if position is not None else None)
+
+
+def thread_url(comment: Comment) -> str:
+    """Where a comment is read in its thread, wherever that is paged.
+
+    A top-level comment: the video page (newest first) opened at its thread. A reply: its
+    thread's own page opened at the reply, since the video page shows only the first few.
+    Cursors point *after* a comment; one a hair before or past a key starts at that comment.
+    Needs comment.video for a top-level comment (a query if not fetched).
     """
-    top = comment.parent or comment
-    cursor = encode_cursor(DEFAULT_SORT, top.created_at, top.pk + 1)
+    if comment.parent_id is not None:
+        cursor = encode_cursor(REPLY_SORT, comment.created_at, comment.pk - 1)
+        page = reverse("community:comment-thread", args=[comment.parent_id])
+        return f"{page}?{urlencode({'after': cursor})}#comment-{comment.pk}"
+    cursor = encode_cursor(DEFAULT_SORT, comment.created_at, comment.pk + 1)
     page = reverse("catalog:video-detail", args=[comment.video.slug])
     return f"{page}?{urlencode({'after': cursor})}#comment-{comment.pk}"
 

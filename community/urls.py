@@ -60,6 +60,7 @@ urlpatterns = [
     path("alerts/", follows.alerts, name="alerts"),
     # Talk
     path("videos/<slug:slug>/comments/", talk.comment_create, name="comment-create"),
+    path("comments/<int:pk>/", talk.comment_thread, name="comment-thread"),
     path("comments/<int:pk>/reply/", talk.comment_reply, name="comment-reply"),
     path("comments/<int:pk>/edit/", talk.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", talk.comment_delete, name="comment-delete"),

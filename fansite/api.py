@@ -14,6 +14,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -45,8 +47,12 @@ class Pagination(PageNumberPagination):
         if raw is None:
             return None
         if not _DIGITS.fullmatch(raw) or int(raw) < 1 or (maximum and int(raw) > maximum):
-            limit = f" from 1 to {maximum}" if maximum else " from 1 up"
-            raise exceptions.ValidationError({name: [f"Choose a whole number{limit}."]})
+            message = (
+                _("Choose a whole number from 1 to %(maximum)d.") % {"maximum": maximum}
+                if maximum
+                else _("Choose a whole number from 1 up.")
+            )
+            raise exceptions.ValidationError({name: [message]})
         return int(raw)
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
@@ -86,7 +92,7 @@ class StrictCharField(_StrictType, serializers.CharField):
     DRF refuses those anyway, but as a RegexValidator the schema says so too."""
 
     json_types = (str,)
-    NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
+    NO_NUL = RegexValidator(r"^[^\x00]*$", gettext_lazy("Null characters are not allowed."))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -174,13 +180,13 @@ class Conflict(exceptions.ValidationError):
     """The request is well formed but clashes with what exists (a duplicate, the default list)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "This clashes with what already exists."
+    default_detail = gettext_lazy("This clashes with what already exists.")
     default_code = "conflict"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "too_large"
 
 
@@ -188,7 +194,7 @@ class MissingReference(exceptions.ValidationError):
     """A field names something that doesn't exist (an unknown video slug): 404, by field."""
 
     status_code = status.HTTP_404_NOT_FOUND
-    default_detail = "Not found."
+    default_detail = gettext_lazy("Not found.")
     default_code = "not_found"
 
 
@@ -239,4 +245,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 @csrf_exempt  # it changes nothing, and a CSRF refusal would be an HTML page
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """For addresses under /api/ that match no endpoint: JSON, like every other API error."""
-    return JsonResponse(error_body({"detail": ["No API endpoint at this address."]}), status=404)
+    return JsonResponse(error_body({"detail": [_("No API endpoint at this address.")]}), status=404)

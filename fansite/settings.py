@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "catalog",
     "community",
+    "fansite",  # the page cache's signals (fansite/page_cache.py)
 ]
 
 MIDDLEWARE = [
@@ -99,10 +100,12 @@ MIDDLEWARE = [
     "fansite.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "fansite.languages.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "community.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,6 +125,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fansite.context_processors.site",
@@ -157,7 +161,8 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis client per pool rather than one per call.
+            "BACKEND": "fansite.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "fansite"),
         }
@@ -165,6 +170,13 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Visitors' home, video list and video pages are served from the cache (fansite/page_cache.py):
+# stored this many seconds at most (0: never), and made stale at once by any write they show.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# What Cache-Control lets browsers and CDNs reuse without asking (they revalidate with the ETag).
+# 0 keeps "a write shows at once" true for them too; more trades that for fewer requests here.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
 
 # Argon2 first: new and changed passwords are hashed with it; older hashes still verify.
 PASSWORD_HASHERS = [
@@ -183,7 +195,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface in English (no URL prefix), Korean (/ko/) and Japanese (/ja/): fansite/languages.py.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ko", "Korean"), ("ja", "Japanese")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # compiled by `make` (compilemessages), never committed
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# English dates as "14 November 2022"; Korean and Japanese use Django's own formats.
+FORMAT_MODULE_PATH = ["fansite.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -267,7 +286,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 if SECURE_COOKIES:
     # __Host- cookies are only sent over HTTPS, to this exact host (OWASP ASVS 5.0, 3.3.1).
     SESSION_COOKIE_NAME = "__Host-sessionid"

@@ -1,4 +1,4 @@
-"""/sitemap.xml: every public page, split into sections (Django pages past 50 000 URLs)."""
+"""/sitemap.xml: every public page in each language, in sections (paged past 50 000 URLs)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from catalog.models import Member, MusicVideo, Release, Tag
 from community.models import User, Watchlist
 
 
-class PagesSitemap(Sitemap):
+class TrilingualSitemap(Sitemap):
+    """Every page in English, Korean and Japanese, each entry naming the others (hreflang)."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class PagesSitemap(TrilingualSitemap):
     changefreq = "daily"
 
     def items(self) -> list[str]:
@@ -30,7 +38,7 @@ class PagesSitemap(Sitemap):
         return reverse(item)
 
 
-class ModelSitemap(Sitemap):
+class ModelSitemap(TrilingualSitemap):
     queryset: QuerySet[Any]
 
     def items(self) -> QuerySet[Any]:

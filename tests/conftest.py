@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 
@@ -48,3 +50,52 @@ def _force_login_keeps_the_second_factor(monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login_with_device)
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """A request to /ko/… or /ja/… leaves its language active on the thread; each test starts in
+    English so reverse() and messages don't depend on the test before."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@contextlib.contextmanager
+def lazy_loads_raise():
+    """Inside: Django 6.1's FETCH_RAISE fetch mode wherever the default FETCH_ONE would run a
+    query, so touching a relation or deferred field that wasn't fetched raises FieldFetchBlocked.
+
+    Django documents fetch modes per queryset (QuerySet.fetch_mode()) and has no setting for a
+    default, so this swaps two internals for the block: the mode new querysets start with
+    (django.db.models.query.DEFAULT_FETCH_MODE), and FETCH_ONE's own fetch, for instances that
+    still carry it (querysets built at import time, like a viewset's `queryset`, and objects
+    made in Python). An attribute error here means a Django upgrade moved them. A queryset
+    that asks for FETCH_PEERS keeps it.
+    """
+    from django.db.models import FETCH_RAISE, fetch_modes, query
+
+    default, fetch_one = query.DEFAULT_FETCH_MODE, fetch_modes.FetchOne.fetch
+    query.DEFAULT_FETCH_MODE = FETCH_RAISE
+    fetch_modes.FetchOne.fetch = fetch_modes.FetchRaise.fetch  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        query.DEFAULT_FETCH_MODE = default
+        fetch_modes.FetchOne.fetch = fetch_one  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def django_assert_max_num_queries(django_assert_max_num_queries):
+    """pytest-django's query budget, with lazy loads failing loudly inside it (see
+    lazy_loads_raise): a budget test names the query that would have been an N+1, not only
+    the count."""
+
+    @contextlib.contextmanager
+    def strict_budget(num, *args, **kwargs):
+        with lazy_loads_raise(), django_assert_max_num_queries(num, *args, **kwargs) as context:
+            yield context
+
+    return strict_budget

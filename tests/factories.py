@@ -24,6 +24,7 @@ from catalog.models import (
     TieIn,
     Track,
 )
+from catalog.text import fold
 from community.models import Profile, Rating, User, Watchlist, WatchlistItem
 
 _seq = itertools.count(1)
@@ -188,3 +189,159 @@ def make_watchlist(owner: User | None = None, **kwargs: Any) -> Watchlist:
         watchlist.item_count = len(videos)
         watchlist.save(update_fields=["item_count"])
     return watchlist
+
+
+# ---- Many rows at once, for the query budgets' 1,000-row runs ------------------------------------
+# bulk_create skips save() and signals: search text, publication time and a video's release are
+# set here as save() would; no history rows, thumbnails or figures (ratings go through the
+# service, or set the figures yourself).
+
+BUDGET_ROWS = [10, 1000]  # query budgets are asserted at both sizes: the counts must not grow
+
+
+def _searchable(obj: Any) -> Any:
+    obj.search_text = fold(" ".join(str(getattr(obj, f) or "") for f in obj.search_fields))
+    return obj
+
+
+# The defaults of make_member, make_release, ... for row k.
+_DEFAULTS: dict[type[Any], Any] = {
+    Member: lambda k: {
+        "stage_name": f"MEMBER {k}",
+        "slug": f"member-{k}",
+        "native_name": f"멤버{k}",
+        "joined_on": datetime.date(2022, 4, 1),
+        "order": k,
+    },
+    Release: lambda k: {
+        "title": f"Release {k}",
+        "slug": f"release-{k}",
+        "kind": Release.Kind.EP,
+        "released_on": datetime.date(2022, 5, 2),
+        "status": Status.PUBLISHED,
+    },
+    Track: lambda k: {"title": f"Track {k}", "sequence": 1, "number": 1},
+    Person: lambda k: {"name": f"Person {k}", "slug": f"person-{k}"},
+    Tag: lambda k: {"name": f"Theme {k}", "slug": f"theme-{k}"},
+    TieIn: lambda k: {
+        "name": f"Tie-in {k}",
+        "slug": f"tie-in-{k}",
+        "partner": "A partner",
+        "kind": TieIn.Kind.OTHER,
+    },
+    Credit: lambda k: {"role": Credit.Role.DIRECTOR},
+    ChartAchievement: lambda k: {
+        "chart": "Billboard 200",
+        "peak": 14,
+        "summary": "Entered the chart.",
+    },
+}
+
+
+def make_rows(model: type[Any], n: int, **fields: Any) -> list[Any]:
+    """n rows of a catalog model with its make_* defaults, in a few INSERTs.
+
+    Each field is one value for every row, or a list of n values, one per row:
+    make_rows(Track, 3, release=releases, title="Intro").
+    """
+    rows = []
+    for i in range(n):
+        values = {
+            name: value[i] if isinstance(value, list) else value for name, value in fields.items()
+        }
+        row = model(**{**_DEFAULTS.get(model, lambda k: {})(_n()), **values})
+        rows.append(_searchable(row) if hasattr(row, "search_fields") else row)
+    return model.objects.bulk_create(rows, batch_size=500)
+
+
+def make_videos(n: int, **kwargs: Any) -> list[MusicVideo]:
+    """n videos as make_video makes one, in a few INSERTs. Each keyword is one value for all or
+    a list of n, as for make_rows; members and themes go to every video."""
+    members = kwargs.pop("members", [])
+    themes = kwargs.pop("themes", [])
+    now = timezone.now()
+    videos = []
+    for i in range(n):
+        k = _n()
+        fields = {
+            "title": f"Video {k}",
+            "slug": f"video-{k}",
+            "published_on": datetime.date(2022, 11, 14),
+            "status": Status.PUBLISHED,
+            **{
+                name: value[i] if isinstance(value, list) else value
+                for name, value in kwargs.items()
+            },
+        }
+        video = MusicVideo(**fields)
+        if video.track_id and not video.release_id:
+            video.release_id = video.track.release_id
+        if video.status == Status.PUBLISHED:
+            video.first_published_at = now
+        videos.append(_searchable(video))
+    videos = MusicVideo.objects.bulk_create(videos)
+    for field, column, related in (("members", "member", members), ("themes", "tag", themes)):
+        through = getattr(MusicVideo, field).through
+        through.objects.bulk_create(
+            through(musicvideo=video, **{column: item}) for video in videos for item in related
+        )
+    return videos
+
+
+def make_users(n: int, **kwargs: Any) -> list[User]:
+    """n fans as make_user makes one (not staff), sharing one password hash."""
+    password = kwargs.pop("password", "correct horse battery staple")
+    template = User()
+    template.set_password(password)
+    users = []
+    for _ in range(n):
+        k = _n()
+        fields = {
+            "username": f"fan{k}",
+            "email": f"fan{k}@example.com",
+            "email_confirmed_at": timezone.now(),
+            **kwargs,
+        }
+        users.append(User(password=template.password, **fields))
+    return User.objects.bulk_create(users)
+
+
+def make_ratings(pairs: Any, score: Any = 8) -> list[Rating]:
+    """A rating per (user, video) pair (new ones), added to the videos' figures as the service
+    adds them. score: one score for all, or a function of the pair's index."""
+    ratings = Rating.objects.bulk_create(
+        Rating(user=user, video=video, score=score(i) if callable(score) else score)
+        for i, (user, video) in enumerate(pairs)
+    )
+    videos = {rating.video.pk: rating.video for rating in ratings}
+    for rating in ratings:
+        video = videos[rating.video.pk]  # one object per video, whichever the pairs held
+        video.rating_histogram = list(video.rating_histogram)
+        video.rating_histogram[rating.score - 1] += 1
+        video.rating_count += 1
+        video.rating_sum += rating.score
+    MusicVideo.objects.bulk_update(
+        videos.values(), ["rating_count", "rating_sum", "rating_histogram"], batch_size=500
+    )
+    return ratings
+
+
+def make_watchlists(n: int, videos: Any = (), **kwargs: Any) -> list[Watchlist]:
+    """n lists (owner=... required) each holding the same videos, in a few INSERTs. Each keyword
+    is one value for all or a list of n, as for make_rows."""
+    videos = list(videos)
+    lists = []
+    for i in range(n):
+        values = {k: v[i] if isinstance(v, list) else v for k, v in kwargs.items()}
+        fields = {"name": f"List {_n()}", "is_public": True, **values}
+        lists.append(Watchlist(item_count=len(videos), **fields))
+    lists = Watchlist.objects.bulk_create(lists, batch_size=500)
+    WatchlistItem.objects.bulk_create(
+        (
+            WatchlistItem(watchlist=watchlist, video=video, position=position)
+            for watchlist in lists
+            for position, video in enumerate(videos, start=1)
+        ),
+        batch_size=500,
+    )
+    return lists

@@ -16,17 +16,20 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from community.models import User
 from community.tasks import send_email
 
 _SALT = "community.email-confirmation"
 
-LINK_INVALID = (
+LINK_INVALID = gettext_lazy(
     "This confirmation link isn't valid. Check that you copied all of it, or ask for a new one."
 )
-LINK_EXPIRED = "This confirmation link has expired. Log in and ask for a new one in your settings."
-LINK_USED = "This link was already used: your e-mail address is confirmed."
+LINK_EXPIRED = gettext_lazy(
+    "This confirmation link has expired. Log in and ask for a new one in your settings."
+)
+LINK_USED = gettext_lazy("This link was already used: your e-mail address is confirmed.")
 
 
 def _max_age() -> datetime.timedelta:
@@ -47,7 +50,8 @@ def email_confirmation_send(*, user: User, site_url: str) -> None:
         "site_name": settings.SITE_NAME,
     }
     send_email.enqueue(
-        subject=f"Confirm your e-mail address for {settings.SITE_NAME}",
+        subject=gettext("Confirm your e-mail address for %(site_name)s")
+        % {"site_name": settings.SITE_NAME},
         body=render_to_string("community/emails/confirm_email.txt", context),
         to=[user.email],
     )

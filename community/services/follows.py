@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from catalog.models import Member
 from community.models import Follow, User, Watchlist
@@ -21,7 +22,7 @@ def _target_fields(kind: str, target: Target) -> dict[str, object]:
         return {"member": target}
     if kind == Follow.Kind.GROUP:
         return {}
-    raise ValidationError({"kind": "Choose a fan, a list, a member or the group."})
+    raise ValidationError({"kind": _("Choose a fan, a list, a member or the group.")})
 
 
 @transaction.atomic
@@ -29,9 +30,9 @@ def follow_create(*, follower: User, kind: str, target: Target) -> Follow:
     """Follow; following twice is harmless and returns the existing follow."""
     fields = _target_fields(kind, target)
     if kind == Follow.Kind.FAN and target == follower:
-        raise ValidationError("You can't follow yourself.")
+        raise ValidationError(_("You can't follow yourself."))
     if kind == Follow.Kind.LIST and isinstance(target, Watchlist) and not target.is_public:
-        raise ValidationError("Only public lists can be followed.")
+        raise ValidationError(_("Only public lists can be followed."))
     existing = Follow.objects.filter(follower=follower, kind=kind, **fields).first()
     if existing:
         return existing

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.models import MusicVideo
 from community import text
@@ -41,7 +43,7 @@ Status = Comment.Status
 
 def _check_can_write(user: User) -> None:
     if user.is_suspended:
-        raise ValidationError("Your account is suspended: you can read, but not post or react.")
+        raise ValidationError(_("Your account is suspended: you can read, but not post or react."))
 
 
 def _check_moderator(user: User) -> None:
@@ -52,15 +54,27 @@ def _check_moderator(user: User) -> None:
 def _clean_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": _("Write something first.")})
     if len(body) > Comment.MAX_LENGTH:
         raise ValidationError(
-            {"body": f"Keep it to {Comment.MAX_LENGTH:,} characters (this has {len(body):,})."}
+            {
+                "body": _("Keep it to %(limit)s characters (this has %(count)s).")
+                % {"limit": f"{Comment.MAX_LENGTH:,}", "count": f"{len(body):,}"}
+            }
         )
     if "\x00" in body:
-        raise ValidationError({"body": "The text contains a character that can't be saved."})
+        raise ValidationError({"body": _("The text contains a character that can't be saved.")})
     if text.link_count(body) > MAX_LINKS:
-        raise ValidationError({"body": f"A comment can have at most {MAX_LINKS} links."})
+        raise ValidationError(
+            {
+                "body": ngettext(
+                    "A comment can have at most %(count)d link.",
+                    "A comment can have at most %(count)d links.",
+                    MAX_LINKS,
+                )
+                % {"count": MAX_LINKS}
+            }
+        )
     return body
 
 
@@ -132,7 +146,7 @@ def comment_create(
     replied_to = parent
     if parent is not None:
         if parent.video_id != video.pk:
-            raise ValidationError("That comment is on another video.")
+            raise ValidationError(_("That comment is on another video."))
         # Locked (with its parent) so the thread can't be deleted or moderated meanwhile.
         replied_to = _lock(parent)
         parent = (
@@ -142,7 +156,7 @@ def comment_create(
             Status.VISIBLE,
             Status.DELETED,
         ):
-            raise ValidationError("This comment can't be replied to.")
+            raise ValidationError(_("This comment can't be replied to."))
     status = Status.HELD if _needs_review(author, body) else Status.VISIBLE
     comment = Comment(video=video, author=author, parent=parent, body=body, status=status)
     comment.full_clean()
@@ -164,7 +178,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
     body = _clean_body(body)
     locked = _lock(comment)
     if locked.status not in (Status.VISIBLE, Status.HELD):
-        raise ValidationError("This comment can no longer be edited.")
+        raise ValidationError(_("This comment can no longer be edited."))
     if locked.status == Status.VISIBLE and _needs_review(editor, body):
         locked.status = Status.HELD
         _count(locked, -1)
@@ -203,7 +217,7 @@ def comment_like(*, user: User, comment: Comment) -> bool:
     """Like once; False when the fan already liked it."""
     _check_can_write(user)
     if comment.status != Status.VISIBLE:
-        raise ValidationError("Only visible comments can be liked.")
+        raise ValidationError(_("Only visible comments can be liked."))
     try:
         with transaction.atomic():  # a double click racing itself hits the unique constraint
             CommentLike.objects.create(user=user, comment=comment)
@@ -225,18 +239,18 @@ def comment_unlike(*, user: User, comment: Comment) -> bool:
 def report_create(*, reporter: User, comment: Comment, reason: str, note: str = "") -> Report:
     _check_can_write(reporter)
     if comment.author_id == reporter.pk:
-        raise ValidationError("You can't report your own comment.")
+        raise ValidationError(_("You can't report your own comment."))
     if comment.status != Status.VISIBLE:
-        raise ValidationError("Only visible comments can be reported.")
+        raise ValidationError(_("Only visible comments can be reported."))
     if Report.objects.filter(reporter=reporter, comment=comment).exists():
-        raise ValidationError("You already reported this comment.")
+        raise ValidationError(_("You already reported this comment."))
     report = Report(reporter=reporter, comment=comment, reason=reason, note=note.strip())
     report.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
             report.save()
     except IntegrityError:
-        raise ValidationError("You already reported this comment.") from None
+        raise ValidationError(_("You already reported this comment.")) from None
     return report
 
 
@@ -244,9 +258,8 @@ def report_create(*, reporter: User, comment: Comment, reason: str, note: str = 
 def block_create(*, blocker: User, blocked: User) -> Block:
     """Block a fan (again is harmless): neither sees the other's comments any more."""
     if blocker.pk == blocked.pk:
-        raise ValidationError("You can't block yourself.")
-    block, _ = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    return block
+        raise ValidationError(_("You can't block yourself."))
+    return Block.objects.get_or_create(blocker=blocker, blocked=blocked)[0]
 
 
 @transaction.atomic
@@ -285,7 +298,10 @@ def _moderate(
     _check_moderator(moderator)
     locked = _lock(comment)
     if locked.status not in allowed_from:
-        raise ValidationError(f"The comment is {locked.get_status_display().lower()}.")
+        raise ValidationError(
+            # Translators: status is a comment's state in lower case, like "held for review".
+            _("The comment is %(status)s.") % {"status": locked.get_status_display().lower()}
+        )
     was_counted = locked.status == Status.VISIBLE
     locked.status = to
     locked.save(update_fields=["status"])
@@ -368,11 +384,11 @@ def fan_suspend(*, user: User, moderator: User, reason: str) -> User:
     _check_moderator(moderator)
     reason = reason.strip()
     if not reason:
-        raise ValidationError("Give a reason: the fan is told why.")
+        raise ValidationError(_("Give a reason: the fan is told why."))
     if user.pk == moderator.pk:
-        raise ValidationError("You can't suspend yourself.")
+        raise ValidationError(_("You can't suspend yourself."))
     if user.is_suspended:
-        raise ValidationError("Already suspended.")
+        raise ValidationError(_("Already suspended."))
     user.suspended_at = timezone.now()
     user.suspension_reason = reason[: User._meta.get_field("suspension_reason").max_length]
     user.save(update_fields=["suspended_at", "suspension_reason"])
@@ -386,7 +402,7 @@ def fan_suspend(*, user: User, moderator: User, reason: str) -> User:
 def fan_unsuspend(*, user: User, moderator: User, reason: str = "") -> User:
     _check_moderator(moderator)
     if not user.is_suspended:
-        raise ValidationError("Not suspended.")
+        raise ValidationError(_("Not suspended."))
     user.suspended_at = None
     user.suspension_reason = ""
     user.save(update_fields=["suspended_at", "suspension_reason"])

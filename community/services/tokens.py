@@ -6,6 +6,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from community.authentication import hash_key
 from community.models import ApiToken, User
@@ -20,7 +21,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     User.objects.select_for_update().only("pk").get(pk=user.pk)
     if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_FAN:
         raise ValidationError(
-            f"You have {MAX_TOKENS_PER_FAN} tokens already; revoke one you no longer use."
+            ngettext(
+                "You have %(count)d token already; revoke one you no longer use.",
+                "You have %(count)d tokens already; revoke one you no longer use.",
+                MAX_TOKENS_PER_FAN,
+            )
+            % {"count": MAX_TOKENS_PER_FAN}
         )
     key = secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, key_hash=hash_key(key), prefix=key[:8])

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import MusicVideo
 from community.models import User, WatchEntry, Watchlist, WatchlistItem
@@ -31,17 +32,17 @@ def _latest_watch_date() -> datetime.date:
 
 def _check_watched_on(watched_on: datetime.date | None) -> None:
     if watched_on is not None and watched_on > _latest_watch_date():
-        raise ValidationError({"watched_on": "That date is in the future."})
+        raise ValidationError({"watched_on": _("That date is in the future.")})
 
 
 def _check_can_write(user: User) -> None:
     if user.is_suspended:
-        raise ValidationError("Your account is suspended: you can read, but not add or change.")
+        raise ValidationError(_("Your account is suspended: you can read, but not add or change."))
 
 
 def _check_published(video: MusicVideo) -> None:
     if video.is_draft:
-        raise ValidationError("Only published videos can be added or logged.")
+        raise ValidationError(_("Only published videos can be added or logged."))
 
 
 def _locked_list(watchlist: Watchlist) -> Watchlist:
@@ -52,7 +53,9 @@ def _check_name_free(*, owner_id: int, name: str, exclude_pk: int | None = None)
     # The database constraint ignores case; say so kindly before it says so with an error.
     taken = Watchlist.objects.filter(owner_id=owner_id, name__iexact=name).exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError({"name": f"You already have a list called “{name}”."})
+        raise ValidationError(
+            {"name": _("You already have a list called “%(name)s”.") % {"name": name}}
+        )
 
 
 def _save_named(watchlist: Watchlist) -> None:
@@ -62,7 +65,7 @@ def _save_named(watchlist: Watchlist) -> None:
             watchlist.save()
     except IntegrityError:
         raise ValidationError(
-            {"name": f"You already have a list called “{watchlist.name}”."}
+            {"name": _("You already have a list called “%(name)s”.") % {"name": watchlist.name}}
         ) from None
 
 
@@ -110,7 +113,9 @@ def watchlist_update(
 ) -> Watchlist:
     _check_can_write(watchlist.owner)
     if watchlist.is_default and name != watchlist.name:
-        raise ValidationError({"name": f"“{Watchlist.DEFAULT_NAME}” keeps its name."})
+        raise ValidationError(
+            {"name": _("“%(name)s” keeps its name.") % {"name": watchlist.display_name}}
+        )
     _check_name_free(owner_id=watchlist.owner_id, name=name, exclude_pk=watchlist.pk)
     watchlist.name = name
     watchlist.description = description
@@ -124,7 +129,9 @@ def watchlist_update(
 def watchlist_delete(*, watchlist: Watchlist) -> None:
     """Delete a list with its items and follows. The default list stays: empty it instead."""
     if watchlist.is_default:
-        raise ValidationError(f"“{Watchlist.DEFAULT_NAME}” can't be deleted; empty it instead.")
+        raise ValidationError(
+            _("“%(name)s” can't be deleted; empty it instead.") % {"name": watchlist.display_name}
+        )
     watchlist.delete()
 
 
@@ -144,7 +151,7 @@ def watchlist_add_video(
     _check_published(video)
     locked = _locked_list(watchlist)
     if WatchlistItem.objects.filter(watchlist=locked, video=video).exists():
-        raise ValidationError("Already in this list.", code="duplicate")
+        raise ValidationError(_("Already in this list."), code="duplicate")
     last = locked.items.aggregate(last=Max("position"))["last"] or 0
     item = WatchlistItem(watchlist=locked, video=video, position=last + 1, note=note)
     item.full_clean(validate_constraints=False)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from community.models import Follow
 from community.services.follows import Target
@@ -32,8 +33,9 @@ def follow_button(context: template.Context, kind: str, target: Target = None) -
         lookup = {_FIELDS[kind]: target} if kind in _FIELDS else {}
         following = Follow.objects.filter(follower=user, kind=kind, **lookup).exists()
     label = {
-        Follow.Kind.FAN: "this fan",
-        Follow.Kind.LIST: "this list",
+        # Translators: what the follow button follows, as in "Follow this fan".
+        Follow.Kind.FAN: _("this fan"),
+        Follow.Kind.LIST: _("this list"),
         Follow.Kind.MEMBER: str(target),
         Follow.Kind.GROUP: "LE SSERAFIM",
     }[kind]

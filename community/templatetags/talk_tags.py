@@ -28,28 +28,36 @@ def thread_url_filter(comment: Comment) -> str:
     return threads.thread_url(comment)
 
 
+def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
+    """What community/comments/comment.html needs beside the comment (no queries)."""
+    user = request.user
+    return {
+        "request": request,
+        "user": user,
+        "video": video,
+        "can_post": user.is_authenticated and not user.is_suspended and user.has_confirmed_email,
+        "form": CommentForm(auto_id="id_comment_%s"),
+        "reasons": Report.Reason.choices,
+    }
+
+
 @register.inclusion_tag("community/comments/thread.html", takes_context=True)
 def comments_section(context: template.Context, video: MusicVideo) -> dict[str, Any]:
-    """The video's talk: one page of comments with replies and the most-cited moments.
+    """The video's talk: one page of comments with their first replies and the most-cited
+    moments.
 
     3 queries for a signed-in fan (comments, replies, moments); none for a visitor on a
     video nobody has talked about yet.
     """
     request: HttpRequest = context["request"]
-    user = request.user
     page = threads.thread_page(
-        video, user, sort=request.GET.get("sort", ""), after=request.GET.get("after", "")
+        video, request.user, sort=request.GET.get("sort", ""), after=request.GET.get("after", "")
     )
     return {
-        "request": request,
-        "user": user,
-        "video": video,
+        **talk_context(request, video),
         "page": page,
         "sorts": {key: label for key, (label, _) in threads.SORTS.items()},
         "moments": threads.moments_cited(video),
-        "can_post": user.is_authenticated and not user.is_suspended and user.has_confirmed_email,
-        "form": CommentForm(auto_id="id_comment_%s"),
-        "reasons": Report.Reason.choices,
     }
 
 

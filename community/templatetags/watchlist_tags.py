@@ -20,6 +20,14 @@ class WatchLater:
 
     pk: int | None
     video_ids: frozenset[int]
+    name: str = Watchlist.DEFAULT_NAME
+
+    @property
+    def display_name(self) -> str:
+        """As Watchlist.display_name: the stock name in the fan's language, a fan's own as is."""
+        if self.name == Watchlist.DEFAULT_NAME:
+            return Watchlist.default_display_name()
+        return self.name
 
 
 def watch_later_for(request: HttpRequest) -> WatchLater:
@@ -28,12 +36,13 @@ def watch_later_for(request: HttpRequest) -> WatchLater:
     if cached is None:
         rows = list(
             Watchlist.objects.filter(owner=request.user, is_default=True).values_list(
-                "pk", "items__video_id"
+                "pk", "name", "items__video_id"
             )
         )
         cached = WatchLater(
-            pk=next((pk for pk, _ in rows), None),
-            video_ids=frozenset(video_id for _, video_id in rows if video_id is not None),
+            pk=next((pk for pk, _, _ in rows), None),
+            video_ids=frozenset(video_id for _, _, video_id in rows if video_id is not None),
+            name=next((name for _, name, _ in rows), Watchlist.DEFAULT_NAME),
         )
         setattr(request, _CACHE_ATTR, cached)
     return cached
@@ -53,6 +62,6 @@ def add_to_watchlist(context: template.Context, video: MusicVideo) -> dict[str, 
             csrf_token=context.get("csrf_token"),
             watch_later=watch_later,
             saved=video.pk in watch_later.video_ids,
-            default_name=Watchlist.DEFAULT_NAME,
+            default_name=watch_later.display_name,
         )
     return widget

@@ -13,6 +13,7 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -56,8 +57,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             email_confirmation_send(user=user, site_url=site_url(request))
             messages.success(
                 request,
-                f"Welcome, {user.username}! We've e-mailed you a link: open it to confirm your "
-                "address, then rate videos, comment and keep lists.",
+                _(
+                    "Welcome, %(username)s! We've e-mailed you a link: open it to confirm your "
+                    "address, then rate videos, comment and keep lists."
+                )
+                % {"username": user.username},
             )
             return redirect("home")
     return render(request, "community/signup.html", {"form": form})
@@ -70,7 +74,7 @@ def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("community:settings")
     return render(request, "community/settings.html", {"form": form, "profile": profile})
 
@@ -96,7 +100,7 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account_delete(user=request.user)
         logout(request)
-        messages.success(request, "Your account and everything in it are deleted. Goodbye!")
+        messages.success(request, _("Your account and everything in it are deleted. Goodbye!"))
         return redirect("home")
     user = request.user
     lists = user.watchlists.aggregate(count=Count("id"), items=Sum("item_count", default=0))

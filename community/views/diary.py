@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import MusicVideo, Status
@@ -73,11 +75,16 @@ def log_watch(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             times = WatchEntry.objects.filter(user=request.user, video=video).count()
-            again = f" You've watched it {times} times." if times > 1 else ""
-            messages.success(
-                request,
-                f"Logged “{video.display_title}” as watched on {_day(entry.watched_on)}." + again,
-            )
+            logged = {"title": video.display_title, "date": _day(entry.watched_on), "times": times}
+            if times > 1:
+                message = ngettext(
+                    "Logged “%(title)s” as watched on %(date)s. You've watched it %(times)d time.",
+                    "Logged “%(title)s” as watched on %(date)s. You've watched it %(times)d times.",
+                    times,
+                )
+            else:
+                message = _("Logged “%(title)s” as watched on %(date)s.")
+            messages.success(request, message % logged)
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(safe_next(request, video.get_absolute_url()))
@@ -112,7 +119,8 @@ def entry_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.watch_entry_delete(entry=entry)
     messages.success(
         request,
-        f"Removed “{entry.video.title}” on {_day(entry.watched_on)} from your diary.",
+        _("Removed “%(title)s” on %(date)s from your diary.")
+        % {"title": entry.video.title, "date": _day(entry.watched_on)},
     )
     return redirect(safe_next(request, reverse("community:diary")))
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Member, MusicVideo, Status
@@ -72,10 +73,12 @@ def follow(request: HttpRequest) -> HttpResponse:
     else:
         if kind in (Follow.Kind.MEMBER, Follow.Kind.GROUP):
             messages.success(
-                request, f"Following {_name(kind, target)}: new videos will show in your alerts."
+                request,
+                _("Following %(name)s: new videos will show in your alerts.")
+                % {"name": _name(kind, target)},
             )
         else:
-            messages.success(request, f"You follow {_name(kind, target)}.")
+            messages.success(request, _("You follow %(name)s.") % {"name": _name(kind, target)})
     return _back(request, fallback)
 
 
@@ -85,7 +88,9 @@ def follow(request: HttpRequest) -> HttpResponse:
 def unfollow(request: HttpRequest) -> HttpResponse:
     kind, target, fallback = _target(request)
     if follow_delete(follower=request.user, kind=kind, target=target):
-        messages.success(request, f"You no longer follow {_name(kind, target)}.")
+        messages.success(
+            request, _("You no longer follow %(name)s.") % {"name": _name(kind, target)}
+        )
     return _back(request, fallback)
 
 

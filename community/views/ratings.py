@@ -10,6 +10,7 @@ from django.db.models import F, FloatField, Sum
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import MusicVideo
@@ -36,10 +37,16 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.POST.get("remove"):
         if rating_remove(user=request.user, video=video):
-            messages.success(request, f"Your rating of “{video.title}” was removed.")
+            messages.success(
+                request, _("Your rating of “%(title)s” was removed.") % {"title": video.title}
+            )
     elif form.is_valid():
         rating = rating_set(user=request.user, video=video, score=form.cleaned_data["score"])
-        messages.success(request, f"You rated “{video.title}” {rating.stars:g} out of 5.")
+        messages.success(
+            request,
+            _("You rated “%(title)s” %(stars)s out of 5.")
+            % {"title": video.title, "stars": f"{rating.stars:g}"},
+        )
     else:
         status = 400
         messages.error(request, form.errors["score"][0])

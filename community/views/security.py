@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -127,7 +129,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     else:
         user = None
     if user is None:
-        messages.info(request, "Please log in again: the code step waits five minutes at most.")
+        messages.info(request, _("Please log in again: the code step waits five minutes at most."))
         return redirect("login")
 
     form = LoginCodeForm(request.POST or None)
@@ -142,7 +144,14 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 left = services.backup_codes_left(user)
                 messages.warning(
                     request,
-                    f"You used a backup code; {left} left. You can make new ones in your settings.",
+                    ngettext(
+                        "You used a backup code; %(left)d left. "
+                        "You can make new ones in your settings.",
+                        "You used a backup code; %(left)d left. "
+                        "You can make new ones in your settings.",
+                        left,
+                    )
+                    % {"left": left},
                 )
             return redirect(next_url)
         if pending is not None:
@@ -150,16 +159,26 @@ def login_code(request: HttpRequest) -> HttpResponse:
             request.session[PENDING] = pending
             if pending["tries"] >= MAX_CODE_TRIES:
                 del request.session[PENDING]
-                messages.error(request, "Too many wrong codes. Please log in again.")
+                messages.error(request, _("Too many wrong codes. Please log in again."))
                 return redirect("login")
         if result.locked_until is not None:
             wait = max(1, int(result.locked_until.timestamp() - time.time()))
-            form.add_error("code", f"Too many wrong codes: wait {wait} seconds, then try again.")
+            form.add_error(
+                "code",
+                ngettext(
+                    "Too many wrong codes: wait %(wait)d second, then try again.",
+                    "Too many wrong codes: wait %(wait)d seconds, then try again.",
+                    wait,
+                )
+                % {"wait": wait},
+            )
         else:
             form.add_error(
                 "code",
-                "That code didn't work. Check that your phone's clock is right and type the code "
-                "it shows now, or use a backup code.",
+                _(
+                    "That code didn't work. Check that your phone's clock is right and type the "
+                    "code it shows now, or use a backup code."
+                ),
             )
     return render(
         request,
@@ -215,15 +234,17 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
         if codes is not None:
             device.refresh_from_db()
             django_otp.login(request, device)  # this session has just proved it holds the app
-            messages.success(request, "Two-factor authentication is on.")
+            messages.success(request, _("Two-factor authentication is on."))
             next_url = _safe_next(request, _next_param(request), "")
             return render(
                 request, "community/two_factor_codes.html", {"codes": codes, "next": next_url}
             )
         form.add_error(
             "code",
-            "That code didn't match. Check that your phone's clock is right and type the code the "
-            "app shows now.",
+            _(
+                "That code didn't match. Check that your phone's clock is right and type the code "
+                "the app shows now."
+            ),
         )
     return _two_factor_page(request, status=400, form=form)
 
@@ -240,7 +261,7 @@ def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _two_factor_page(request, status=400, codes_form=form)
     codes = services.backup_codes_regenerate(user=request.user)
-    messages.success(request, "New backup codes are ready; the old ones no longer work.")
+    messages.success(request, _("New backup codes are ready; the old ones no longer work."))
     return render(request, "community/two_factor_codes.html", {"codes": codes, "next": ""})
 
 
@@ -254,7 +275,7 @@ def two_factor_disable(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.two_factor_disable(user=request.user)
     request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
     messages.success(
-        request, "Two-factor authentication is off; logging in takes only your password."
+        request, _("Two-factor authentication is off; logging in takes only your password.")
     )
     return redirect("community:two-factor")
 
@@ -280,7 +301,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(request, "community/confirm_email.html", {"token": token})
     messages.success(
-        request, "Thank you: your e-mail address is confirmed. You can rate, comment and follow."
+        request,
+        _("Thank you: your e-mail address is confirmed. You can rate, comment and follow."),
     )
     return redirect("home" if request.user.is_authenticated else "login")
 
@@ -291,15 +313,18 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 def confirm_email_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.has_confirmed_email:
-        messages.info(request, "Your e-mail address is already confirmed.")
+        messages.info(request, _("Your e-mail address is already confirmed."))
     elif not user.email:
-        messages.error(request, "Add your e-mail address in your settings first.")
+        messages.error(request, _("Add your e-mail address in your settings first."))
     else:
         email_confirmation_send(user=user, site_url=site_url(request))
         messages.success(
             request,
-            f"We sent a new confirmation link to {user.email}. It can take a few minutes; look "
-            "in your spam folder too.",
+            _(
+                "We sent a new confirmation link to %(email)s. It can take a few minutes; look "
+                "in your spam folder too."
+            )
+            % {"email": user.email},
         )
     return redirect(_safe_next(request, _next_param(request), resolve_url("community:settings")))
 

@@ -16,14 +16,18 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import MusicVideo, Status
+from community import threads
 from community.decorators import confirmed_email_required
 from community.forms_talk import CommentForm, ReportForm
 from community.models import Comment, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
+from community.templatetags.talk_tags import talk_context
 from community.threads import thread_url, visible_to
 
 NOTIFICATIONS_SHOWN = 50
@@ -72,9 +76,27 @@ def _posted(request: HttpRequest, comment: Comment) -> HttpResponse:
     if comment.status == Comment.Status.HELD:
         messages.info(
             request,
-            "Your comment is waiting for a moderator: new accounts' links are checked first.",
+            _("Your comment is waiting for a moderator: new accounts' links are checked first."),
         )
     return redirect(thread_url(comment))
+
+
+# ---- Reading a thread ---------------------------------------------------------------------------
+
+
+@require_GET
+def comment_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment with all its replies, oldest first, in keyset pages: where the video page's
+    "See the whole thread" leads (it shows only the first few replies). No JavaScript needed."""
+    comment = threads.thread_comment(pk, request.user)
+    if comment is None:
+        raise Http404("No such comment.")
+    if comment.parent_id is not None:  # a reply: its thread, opened at it
+        return redirect(thread_url(comment))
+    page = threads.replies_page(comment, request.user, after=request.GET.get("after", ""))
+    video = comment.video
+    context = {**talk_context(request, video), "page": page, "video_title": video.display_title}
+    return render(request, "community/comments/replies.html", context)
 
 
 # ---- Writing ------------------------------------------------------------------------------------
@@ -86,7 +108,10 @@ def _posted(request: HttpRequest, comment: Comment) -> HttpResponse:
 @rate_limited("comment")
 def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
-    page = {"heading": f"Comment on “{video.display_title}”", "submit": "Post comment"}
+    page = {
+        "heading": _("Comment on “%(title)s”") % {"title": video.display_title},
+        "submit": _("Post comment"),
+    }
     if request.method != "POST":
         return _form_page(request, CommentForm(), video, **page)
     form = CommentForm(request.POST)
@@ -110,7 +135,11 @@ def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parent = _get_comment_for_user(request, pk)
     if parent.status != Comment.Status.VISIBLE:
         raise Http404("This comment can't be replied to.")
-    page = {"heading": "Reply", "submit": "Post reply", "replying_to": parent}
+    page = {
+        "heading": pgettext("page heading", "Reply"),
+        "submit": _("Post reply"),
+        "replying_to": parent,
+    }
     if request.method != "POST":
         return _form_page(request, CommentForm(), parent.video, **page)
     form = CommentForm(request.POST)
@@ -139,7 +168,7 @@ def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_own_comment_for_user(request, pk)
     if comment.status == Comment.Status.HIDDEN:
         raise Http404("A moderator removed this comment.")
-    page = {"heading": "Edit your comment", "submit": "Save", "editing": comment}
+    page = {"heading": _("Edit your comment"), "submit": _("Save"), "editing": comment}
     if request.method != "POST":
         form = CommentForm(initial={"body": comment.body})
         return _form_page(request, form, comment.video, **page)
@@ -152,7 +181,7 @@ def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Your comment was updated.")
+            messages.success(request, _("Your comment was updated."))
             return _posted(request, edited)
     return _form_page(request, form, comment.video, status=400, **page)
 
@@ -163,7 +192,10 @@ def comment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_own_comment_for_user(request, pk)
     if request.method == "POST":
         services.comment_delete(comment=comment, user=request.user)
-        messages.success(request, "Your comment was deleted.")
+        messages.success(request, _("Your comment was deleted."))
+        # A reply goes back to the rest of its thread, unless the thread went with it.
+        if comment.parent_id and Comment.objects.filter(pk=comment.parent_id).exists():
+            return redirect("community:comment-thread", comment.parent_id)
         return redirect(f"{comment.video.get_absolute_url()}#comments")
     has_replies = Comment.objects.filter(parent=comment).exists()
     return render(
@@ -207,7 +239,7 @@ def comment_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Thank you: a moderator will look at this comment.")
+            messages.success(request, _("Thank you: a moderator will look at this comment."))
             return redirect(thread_url(comment))
     return render(
         request,
@@ -228,7 +260,8 @@ def block(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"You blocked {fan.public_name}: neither of you will see the other's comments.",
+            _("You blocked %(name)s: neither of you will see the other's comments.")
+            % {"name": fan.public_name},
         )
     return _back(request, fan.get_absolute_url())
 
@@ -238,7 +271,7 @@ def block(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     fan = get_object_or_404(User, username=username)
     if services.block_delete(blocker=request.user, blocked=fan):
-        messages.success(request, f"You unblocked {fan.public_name}.")
+        messages.success(request, _("You unblocked %(name)s.") % {"name": fan.public_name})
     return _back(request, fan.get_absolute_url())
 
 
@@ -258,5 +291,5 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     if services.notifications_mark_all_read(user=request.user):
-        messages.success(request, "All caught up.")
+        messages.success(request, _("All caught up."))
     return redirect("community:notifications")

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -57,5 +58,8 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = _get_token_for_user(request, pk)
     token_services.api_token_revoke(token=token)
-    messages.success(request, f"Revoked “{token.name}”: apps using it can no longer sign in.")
+    messages.success(
+        request,
+        _("Revoked “%(name)s”: apps using it can no longer sign in.") % {"name": token.name},
+    )
     return redirect("community:api-tokens")

@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import MusicVideo, Status
@@ -33,9 +35,12 @@ EXPORT_COLUMNS = ("position", "title", "video_url", "note", "watched_on", "added
 
 # /lists/?sort=…: label and order; the id breaks ties so pages never overlap.
 SORTS = {
-    "newest": ("Newest", ("-created_at", "-id")),
-    "followed": ("Most followed", ("-follower_count", "-created_at", "-id")),
-    "largest": ("Largest", ("-item_count", "-created_at", "-id")),
+    "newest": (pgettext_lazy("sort order", "Newest"), ("-created_at", "-id")),
+    "followed": (
+        pgettext_lazy("sort order", "Most followed"),
+        ("-follower_count", "-created_at", "-id"),
+    ),
+    "largest": (pgettext_lazy("sort order", "Largest"), ("-item_count", "-created_at", "-id")),
 }
 
 
@@ -153,7 +158,7 @@ def watchlist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Created “{watchlist.name}”.")
+            messages.success(request, _("Created “%(name)s”.") % {"name": watchlist.display_name})
             return redirect(safe_next(request, watchlist.get_absolute_url()))
     return render(
         request,
@@ -176,7 +181,7 @@ def watchlist_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
             watchlist.refresh_from_db()  # the page names the list as it is saved
         else:
-            messages.success(request, f"Saved “{watchlist.name}”.")
+            messages.success(request, _("Saved “%(name)s”.") % {"name": watchlist.display_name})
             return redirect(watchlist)
     return render(request, "community/watchlist_form.html", {"form": form, "watchlist": watchlist})
 
@@ -192,7 +197,7 @@ def watchlist_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(watchlist)
-        messages.success(request, f"Deleted “{watchlist.name}”.")
+        messages.success(request, _("Deleted “%(name)s”.") % {"name": watchlist.display_name})
         return redirect("community:my-lists")
     return render(request, "community/watchlist_confirm_delete.html", {"watchlist": watchlist})
 
@@ -310,7 +315,9 @@ def item_update(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Saved your note on “{item.video.title}”.")
+            messages.success(
+                request, _("Saved your note on “%(title)s”.") % {"title": item.video.title}
+            )
             return redirect(safe_next(request, item.watchlist.get_absolute_url()))
     return _render_detail(request, _get_watchlist_for_user(request, pk), invalid=(item.pk, form))
 
@@ -331,7 +338,7 @@ def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
     if target is not None:
         services.item_move(item=item, direction=target)
     else:
-        messages.error(request, "Choose where to move it: up, down, or a place in the list.")
+        messages.error(request, _("Choose where to move it: up, down, or a place in the list."))
     return redirect(safe_next(request, item.watchlist.get_absolute_url()))
 
 
@@ -341,7 +348,11 @@ def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
 def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = _get_item_for_user(request, pk, item_pk)
     services.item_remove(item=item)
-    messages.success(request, f"Removed “{item.video.title}” from “{item.watchlist.name}”.")
+    messages.success(
+        request,
+        _("Removed “%(title)s” from “%(name)s”.")
+        % {"title": item.video.title, "name": item.watchlist.display_name},
+    )
     return redirect(safe_next(request, item.watchlist.get_absolute_url()))
 
 
@@ -369,9 +380,18 @@ def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                     watchlist=watchlist, video=video, note=form.cleaned_data["note"]
                 )
             except ValidationError as error:
-                messages.error(request, f"“{watchlist.name}”: {' '.join(error.messages)}")
+                messages.error(
+                    request,
+                    # Translators: a list's name, then why the video could not be added to it.
+                    _("“%(name)s”: %(errors)s")
+                    % {"name": watchlist.display_name, "errors": " ".join(error.messages)},
+                )
             else:
-                messages.success(request, f"Added “{video.display_title}” to “{watchlist.name}”.")
+                messages.success(
+                    request,
+                    _("Added “%(title)s” to “%(name)s”.")
+                    % {"title": video.display_title, "name": watchlist.display_name},
+                )
             return redirect(back)
         if form.has_error("watchlist", "invalid_choice"):
             raise Http404("Not one of your lists.")

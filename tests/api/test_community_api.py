@@ -18,7 +18,15 @@ from catalog.models import Status
 from community.models import ApiToken, Rating, Watchlist, WatchlistItem
 from community.services.watchlists import watchlist_default_for
 from tests.api.conftest import ApiClient, make_token
-from tests.factories import make_rating, make_user, make_video, make_watchlist
+from tests.factories import (
+    BUDGET_ROWS,
+    make_rating,
+    make_user,
+    make_video,
+    make_videos,
+    make_watchlist,
+    make_watchlists,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -440,15 +448,14 @@ def test_me_shows_the_profile_and_export_has_everything(as_fan, fan):
 # ---- Query budgets --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n", [5, 100])
+@pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_list_endpoints_run_a_fixed_number_of_queries(
     api, fan, as_fan, django_assert_max_num_queries, n
 ):
-    """Guards against N+1 queries: the same count for 5 items as for 100."""
-    videos = [make_video() for _ in range(n)]
-    for _ in range(n):
-        make_watchlist(owner=fan, is_public=True)
-    big = make_watchlist(owner=fan, is_public=True, videos=videos)
+    """Guards against N+1 queries: the same count for 10 items as for 1,000."""
+    videos = make_videos(n)
+    make_watchlists(n, owner=fan, is_public=True)
+    [big] = make_watchlists(1, owner=fan, is_public=True, videos=videos)
 
     with django_assert_max_num_queries(2):  # count, page with owners and profiles
         assert len(api.get(f"{V1}/lists/?page_size=100").json()["results"]) == min(n + 1, 100)

@@ -10,15 +10,17 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import MusicVideo, Status
+from community import threads
 from community.models import Comment, CommentLike, CommentMoment
 from community.services import talk
-from community.threads import PAGE_SIZE
+from community.threads import PAGE_SIZE, REPLIES_PAGE_SIZE, REPLIES_SHOWN
 from tests.factories import make_user, make_video
 
 pytestmark = pytest.mark.django_db
@@ -326,7 +328,8 @@ def test_deleting_a_comment_with_replies_keeps_the_thread(client):
 
     # The placeholder goes with its last reply.
     client.force_login(reply.author)
-    client.post(reverse("community:comment-delete", args=[reply.pk]))
+    response = client.post(reverse("community:comment-delete", args=[reply.pk]))
+    assert response["Location"] == f"{video.get_absolute_url()}#comments"
     assert not Comment.objects.exists()
     video.refresh_from_db()
     assert video.comment_count == 0
@@ -336,7 +339,9 @@ def test_deleting_a_reply_updates_the_reply_count(client):
     top = make_comment()
     reply = make_comment(video=top.video, parent=top)
     client.force_login(reply.author)
-    client.post(reverse("community:comment-delete", args=[reply.pk]))
+    response = client.post(reverse("community:comment-delete", args=[reply.pk]))
+    # The fan is back on the thread, which lives on.
+    assert response["Location"] == reverse("community:comment-thread", args=[top.pk])
     top.refresh_from_db()
     assert top.reply_count == 0
     assert Comment.objects.get() == top
@@ -460,8 +465,158 @@ def test_after_posting_a_reply_the_fan_lands_on_its_thread(client):
     assert "Reviving it" in page
 
 
+# ---- Long threads: the first replies on the video page, all of them on the thread's page ---------
+
+
+def _replies(top, n, author=None):
+    """n replies to top, oldest first a second apart, with top.reply_count and the video's count
+    kept as the services keep them (bulk: a thread of thousands in a blink)."""
+    author = author or make_fan()
+    start = timezone.now() - datetime.timedelta(days=1)
+    replies = Comment.objects.bulk_create(
+        Comment(video=top.video, parent=top, author=author, body=f"Reply {i}") for i in range(n)
+    )
+    for i, reply in enumerate(replies):
+        reply.created_at = start + datetime.timedelta(seconds=i)
+    Comment.objects.bulk_update(replies, ["created_at"])
+    Comment.objects.filter(pk=top.pk).update(reply_count=F("reply_count") + n)
+    MusicVideo.objects.filter(pk=top.video_id).update(comment_count=F("comment_count") + n)
+    top.refresh_from_db()
+    return replies
+
+
+def _ids(page):
+    return [int(pk) for pk in re.findall(r'<article id="comment-(\d+)"', page)]
+
+
+def test_the_video_page_shows_the_first_replies_and_links_the_rest(client):
+    video = make_video()
+    busy = make_comment(video=video, body="A busy thread")
+    quiet = make_comment(video=video, body="A quiet thread")
+    busy_replies = _replies(busy, REPLIES_SHOWN + 4)
+    quiet_replies = _replies(quiet, REPLIES_SHOWN)
+
+    page = _page(client, video)
+
+    shown = _ids(page)
+    assert [r.pk for r in busy_replies[:REPLIES_SHOWN]] == [
+        pk for pk in shown if pk in {r.pk for r in busy_replies}
+    ]
+    assert all(r.pk in shown for r in quiet_replies)
+    thread = reverse("community:comment-thread", args=[busy.pk])
+    assert f'<a href="{thread}">See the whole thread ({REPLIES_SHOWN + 4} replies)</a>' in page
+    assert reverse("community:comment-thread", args=[quiet.pk]) not in page
+
+
+def test_oldest_first_costs_the_same_whatever_the_threads_sizes(client):
+    """The oldest threads gather the replies; a page shows at most REPLIES_SHOWN of each."""
+    video = make_video()
+    tops = [make_comment(video=video, body=f"Thread {n}") for n in range(PAGE_SIZE + 1)]
+    for top in tops[:3]:
+        _replies(top, 300)
+    client.get(video.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as big:
+        page = _page(client, video, sort="oldest")
+    assert len(_ids(page)) == PAGE_SIZE + 3 * REPLIES_SHOWN
+    assert page.count("See the whole thread (300 replies)") == 3
+
+    small = make_video()
+    for n in range(PAGE_SIZE + 1):
+        _replies(make_comment(video=small, body=f"Thread {n}"), 1)
+    client.get(small.get_absolute_url())
+    with CaptureQueriesContext(connection) as few:
+        _page(client, small, sort="oldest")
+    assert len(big) == len(few)
+
+
+def _walk_replies(client, top):
+    """Follow the thread page's "Show more replies" to the end: reply ids, pages."""
+    url, seen, pages = reverse("community:comment-thread", args=[top.pk]), [], 0
+    params = {}
+    while True:
+        response = client.get(url, params)
+        assert response.status_code == 200
+        page = response.content.decode()
+        ids = _ids(page)
+        assert ids[0] == top.pk  # every page starts with the comment replied to
+        seen += ids[1:]
+        pages += 1
+        more = re.search(r'rel="next" href="\?after=([\w-]+)"', page)
+        if not more:
+            return seen, pages
+        params = {"after": more.group(1)}
+
+
+def test_the_thread_page_reads_every_reply_in_keyset_pages_without_javascript(client):
+    top = make_comment(body="Where it started")
+    replies = _replies(top, 2 * REPLIES_PAGE_SIZE + 5)
+    # Ties: the id alone must keep pages apart.
+    same_time = replies[40].created_at
+    Comment.objects.filter(pk__in=[r.pk for r in replies[40:60]]).update(created_at=same_time)
+
+    seen, pages = _walk_replies(client, top)
+
+    assert seen == [r.pk for r in replies]
+    assert pages == 3
+    page = client.get(reverse("community:comment-thread", args=[top.pk])).content.decode()
+    assert "Where it started" in page
+    assert f"{len(replies)} replies" in page
+    assert top.video.get_absolute_url() in page  # back to the video's talk
+
+
+def test_a_reply_links_to_its_thread_page_opened_at_it(client):
+    top = make_comment(body="Top")
+    replies = _replies(top, REPLIES_PAGE_SIZE + 10)
+    late = replies[REPLIES_PAGE_SIZE + 5]
+    url = threads.thread_url(late)
+    assert url.startswith(reverse("community:comment-thread", args=[top.pk]) + "?after=")
+    assert url.endswith(f"#comment-{late.pk}")
+    page = client.get(url).content.decode()
+    assert _ids(page)[:2] == [top.pk, late.pk]
+    assert "Back to the first replies" in page
+    # The thread page of a reply is its thread's, opened at it.
+    response = client.get(reverse("community:comment-thread", args=[late.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == url
+
+
+def test_the_thread_page_hides_what_the_viewer_may_not_see(client):
+    draft_top = make_comment(body="On a draft")
+    MusicVideo.objects.filter(pk=draft_top.video_id).update(status=Status.DRAFT)
+    held = make_comment(author=make_user(), body="Spam at https://spam.example")
+    assert held.status == "held"
+    for comment in (draft_top, held):
+        url = reverse("community:comment-thread", args=[comment.pk])
+        assert client.get(url).status_code == 404
+    assert client.get(reverse("community:comment-thread", args=[999999])).status_code == 404
+    client.force_login(held.author)  # its author sees it
+    assert client.get(reverse("community:comment-thread", args=[held.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("n_replies", [10, 1000])
+def test_thread_page_query_budget(client, django_assert_max_num_queries, n_replies):
+    top = make_comment()
+    fans = [make_fan() for _ in range(3)]
+    for reply in _replies(top, n_replies)[:30:3]:
+        talk.comment_like(user=fans[0], comment=reply)
+    url = reverse("community:comment-thread", args=[top.pk])
+    client.get(url)
+    # the comment, its replies, the video's credits (title)
+    with django_assert_max_num_queries(3):
+        page = client.get(url).content.decode()
+    assert len(_ids(page)) == 1 + min(n_replies, REPLIES_PAGE_SIZE)
+    client.force_login(fans[0])
+    client.get(url)
+    # + session, user, unread notifications
+    with django_assert_max_num_queries(6):
+        page = client.get(url).content.decode()
+    assert 'aria-pressed="true"' in page
+
+
 def _crowd(video, n):
-    """n top-level comments by a few fans, a third with a reply, some liked and citing moments."""
+    """n top-level comments by a few fans, a third with a reply and the newest with n // 4 (a
+    long thread on the first page), some liked and citing moments."""
     fans = [make_fan() for _ in range(4)]
     tops = Comment.objects.bulk_create(
         Comment(video=video, author=fans[i % 4], body=f"Comment {i} at 1:{i % 60:02}")
@@ -469,7 +624,7 @@ def _crowd(video, n):
     )
     replies = Comment.objects.bulk_create(
         Comment(video=video, author=fans[(i + 1) % 4], parent=top, body="A reply")
-        for i, top in enumerate(tops[::3])
+        for i, top in enumerate(tops[::3] + [tops[-1]] * (n // 4))
     )
     CommentLike.objects.bulk_create(
         CommentLike(user=fans[0], comment=c) for c in tops[::2] + replies[::2]
@@ -488,10 +643,12 @@ def _queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("n_comments", [10, 300])
-def test_video_page_query_budget(client, django_assert_max_num_queries, n_comments):
-    """Guards N+1: the talk costs the same few queries with 10 and 300 comments and replies
-    (comments, replies, moments) on top of the page without talk, whatever that costs."""
+@pytest.mark.parametrize("n_comments", [10, 1000])
+def test_video_page_query_budget(client, settings, django_assert_max_num_queries, n_comments):
+    """Guards N+1: the talk costs the same few queries with 10 and 1,000 comments and their
+    replies (comments, replies, moments) on top of the page without talk, whatever that costs;
+    and the page shows at most REPLIES_SHOWN replies of each thread, however long."""
+    settings.PAGE_CACHE_SECONDS = 0  # the page as rendered, not as the page cache serves it
     video = make_video(youtube_id="4vbDFu0PUew")
     fans = _crowd(video, n_comments)
     quiet = make_video(youtube_id="pyf8cbqyfPs").get_absolute_url()
@@ -501,7 +658,8 @@ def test_video_page_query_budget(client, django_assert_max_num_queries, n_commen
     client.get(url)
     with django_assert_max_num_queries(without_talk + 3):
         page = client.get(url).content.decode()
-    assert page.count('<article id="comment-') > min(n_comments, PAGE_SIZE)  # with replies
+    articles = page.count('<article id="comment-')
+    assert min(n_comments, PAGE_SIZE) < articles <= PAGE_SIZE * (1 + REPLIES_SHOWN)
 
     client.force_login(fans[1])
     signed_in_quiet = _queries(client, quiet)  # has the 1 comments query (a fan's held ones)

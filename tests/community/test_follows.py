@@ -10,11 +10,16 @@ from django.urls import reverse
 from catalog.models import Status
 from community.models import Follow
 from tests.factories import (
+    BUDGET_ROWS,
     make_member,
     make_rating,
+    make_ratings,
     make_user,
+    make_users,
     make_video,
+    make_videos,
     make_watchlist,
+    make_watchlists,
 )
 
 pytestmark = pytest.mark.django_db
@@ -140,19 +145,18 @@ def test_member_page_offers_a_follow_button(client):
     assert "Following HONG EUNCHAE" in client.get(member.get_absolute_url()).content.decode()
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_feed_and_alerts_query_budgets(client, django_assert_max_num_queries, n):
     """Guards N+1: the feed and alerts cost the same whatever the activity."""
     fan = make_user()
     member = make_member()
     Follow.objects.create(follower=fan, kind="group")
     Follow.objects.create(follower=fan, kind="member", member=member)
-    for _ in range(n):
-        friend = make_user()
-        Follow.objects.create(follower=fan, kind="fan", fan=friend)
-        video = make_video(members=[member])
-        make_rating(user=friend, video=video)
-        make_watchlist(owner=friend, videos=[video])
+    friends = make_users(n)
+    Follow.objects.bulk_create(Follow(follower=fan, kind="fan", fan=friend) for friend in friends)
+    videos = make_videos(n, members=[member])
+    make_ratings(zip(friends, videos, strict=True))
+    make_watchlists(n, owner=friends, videos=videos[:1])
     client.force_login(fan)
     with django_assert_max_num_queries(9):  # incl. the header's alert and notification counts
         assert client.get(reverse("community:feed")).status_code == 200

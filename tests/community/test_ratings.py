@@ -6,12 +6,21 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import MusicVideo, Status
 from community.models import Rating
 from community.services.ratings import rating_recount, rating_remove, rating_set
-from tests.factories import make_rating, make_user, make_video
+from tests.factories import (
+    BUDGET_ROWS,
+    make_rating,
+    make_ratings,
+    make_user,
+    make_users,
+    make_video,
+    make_videos,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,20 +185,57 @@ def test_top_chart_empty_state(client):
     assert "Not enough ratings yet" in body
 
 
-@pytest.mark.parametrize("n_videos", [5, 60])
+@pytest.mark.parametrize("n_videos", BUDGET_ROWS)
 def test_top_and_video_page_query_budgets(client, django_assert_max_num_queries, n_videos):
     """Guards N+1: the chart and a rated video's page cost the same for few and many ratings."""
-    fans = [make_user() for _ in range(3)]
-    videos = [make_video() for _ in range(n_videos)]
-    for video in videos:
-        for fan in fans:
-            make_rating(user=fan, video=video, score=random.randint(1, 10))
+    fans = make_users(3)
+    videos = make_videos(n_videos)
+    make_ratings(
+        ((fan, video) for video in videos for fan in fans), score=lambda _: random.randint(1, 10)
+    )
     client.force_login(fans[0])
     client.get(videos[0].get_absolute_url())  # warm the content-type cache
     with django_assert_max_num_queries(6):
         assert client.get(reverse("community:top")).status_code == 200
     with django_assert_max_num_queries(11):
         assert client.get(videos[0].get_absolute_url()).status_code == 200
+
+
+def _statements(captured):
+    """The SQL a write ran, less the savepoints of the test's own transaction."""
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_a_rating_write_is_four_statements_with_no_video_save_or_history():
+    """Lock the video, read the fan's rating, write it, one UPDATE of the figures (it was 31
+    statements through MusicVideo.save(): search text, deferred loads, history rows)."""
+    video, fan = make_video(), make_user()
+    history = video.history.count()
+    for write in (
+        lambda: rating_set(user=fan, video=video, score=5),  # new
+        lambda: rating_set(user=fan, video=video, score=9),  # changed
+        lambda: rating_remove(user=fan, video=video),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            write()
+        statements = _statements(captured)
+        assert len(statements) == 4, statements
+        assert sum(s.startswith('UPDATE "catalog_musicvideo"') for s in statements) == 1
+        assert "historical" not in " ".join(statements)
+    assert video.history.count() == history
+
+
+def test_the_figures_in_sql_match_the_copy_the_caller_gets():
+    video = make_video()
+    fans = [make_user() for _ in range(3)]
+    for fan, score in zip(fans, (10, 1, 10), strict=True):
+        rating_set(user=fan, video=video, score=score)
+    rating_set(user=fans[0], video=video, score=4)  # 10 -> 4
+    rating_remove(user=fans[1], video=video)
+    shown = (video.rating_count, video.rating_sum, video.rating_histogram)
+    video.refresh_from_db()
+    assert (video.rating_count, video.rating_sum, video.rating_histogram) == shown
+    assert shown == (2, 14, [0, 0, 0, 1, 0, 0, 0, 0, 0, 1]) == rating_recount(video)
 
 
 @pytest.mark.django_db(transaction=True)

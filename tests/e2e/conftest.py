@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,15 +143,16 @@ class Site:
         """An expected console error or failed request (a 404 page logs one), for this test."""
         self._allowed.append(re.compile(pattern))
 
-    def new_page(self, device: str | None = None) -> Any:
-        """A page in a new context: another person, or the same one on another screen."""
+    def new_page(self, device: str | None = None, locale: str = "en-GB") -> Any:
+        """A page in a new context: another person, or the same one on another screen; `locale`
+        is the browser's language (its Accept-Language)."""
         device = device or self.device
         context = self.browser.new_context(
             base_url=self.base_url,
             viewport=VIEWPORTS[device],
             is_mobile=device == "phone",
             has_touch=device == "phone",
-            locale="en-GB",
+            locale=locale,
             timezone_id="UTC",
             accept_downloads=True,
             service_workers="block",
@@ -205,7 +207,9 @@ class Site:
             raise AssertionError(f"The browser saw {len(self.problems)} problem(s):\n{report}")
 
     def save_artifacts(self, name: str) -> None:
-        folder = Path(os.environ.get("E2E_ARTIFACTS", "/tmp/fansite-e2e-failures"))
+        folder = Path(
+            os.environ.get("E2E_ARTIFACTS") or Path(tempfile.gettempdir(), "fansite-e2e-failures")
+        )
         stem = re.sub(r"[^\w.-]+", "-", name)
         for n, context in enumerate(self._contexts):
             for m, page in enumerate(context.pages):
@@ -245,7 +249,7 @@ def site(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iter
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """A test that used the browser fails if any of its pages logged a problem; when it fails,
-    each open page's screenshot and HTML go to $E2E_ARTIFACTS (default: a folder in /tmp)."""
+    each open page's screenshot and HTML go to $E2E_ARTIFACTS (default: a folder in the system's temporary directory)."""
     watched = getattr(item, "funcargs", {}).get("site")
     try:
         result = yield

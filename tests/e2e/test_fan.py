@@ -25,7 +25,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def talk(page: Page) -> Locator:
-    return page.get_by_role("region", name=re.compile(r"^Talk"))
+    """The comments: on a video's page, or on a thread's own page (where a reply lands)."""
+    return page.get_by_role("region", name=re.compile(r"^(Talk|A thread on)"))
+
+
+def replies(page: Page) -> Locator:
+    return talk(page).get_by_role("list", name=re.compile(r"^(Replies|\d+ repl)"))
 
 
 def rating(page: Page) -> Locator:
@@ -141,11 +146,11 @@ def test_a_new_fan_rates_comments_replies_and_reports(site):
     theirs_on_page.get_by_text("Reply", exact=True).click()
     theirs_on_page.get_by_label("Your reply").fill("Agreed, the chorus especially")
     theirs_on_page.get_by_role("button", name="Post reply").click()
-    replies = talk(page).get_by_role("list", name="Replies")
-    expect(replies).to_contain_text("Agreed, the chorus especially")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("A thread on")
+    expect(replies(page)).to_contain_text("Agreed, the chorus especially")
 
     # Edit the reply, then delete it
-    reply = replies.get_by_role("article").filter(has_text="Agreed")
+    reply = replies(page).get_by_role("article").filter(has_text="Agreed")
     reply.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", name="Edit your comment")).to_be_visible()
     page.get_by_label("Your comment").fill("Agreed, the bridge especially")
@@ -243,7 +248,7 @@ def test_rating_and_commenting_with_the_keyboard_only(site):
     page.keyboard.press("Tab")
     expect(theirs.get_by_role("button", name="Post reply")).to_be_focused()
     page.keyboard.press("Space")
-    expect(talk(page).get_by_role("list", name="Replies")).to_contain_text("So clean!")
+    expect(replies(page)).to_contain_text("So clean!")
 
     fan = User.objects.get(username="fearnot_hana")
     assert fan.ratings.get().score == 8

@@ -1,0 +1,258 @@
+"""Whole pages for visitors from the cache: the home page, the video list and the video pages.
+
+A visitor (no session cookie, no message waiting) asking for one of these pages with GET or HEAD
+gets the copy rendered for an earlier visitor, as long as nothing they would see has changed
+since. Every copy carries the site's *generation*, one number in the cache that each write to
+what visitors see moves on (the signals at the end), so a curator's edit, a new rating or a
+hidden comment shows at once. Copies also expire after PAGE_CACHE_SECONDS, for what no write
+announces (relative times, "on this day").
+
+The key is the address (scheme, host, path and query string, the same for GET and HEAD) and the
+active language. The generation is checked, not keyed: the page and the generation come back in
+one round trip to the cache, and a new copy replaces the stale one instead of sitting beside it.
+A hit runs no query and never loads the session.
+
+Only what is the same for every visitor is stored: a 200 from the view that sets no cookie and
+used no CSRF token, session or message. Signed-in fans always get a page rendered for them,
+marked private. Query strings are limited to the parameters the page reads, one value each, so
+tracking parameters and made-up ones are answered without filling the cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+
+GENERATION_KEY = "page-cache:generation"
+# A WSGI environ key (a client can't send it, unlike headers): the benchmark sets it, through
+# bench/wsgi.py, to measure the pages as rendered.
+SKIP = "fansite.page_cache.skip"
+MAX_QUERY_STRING = 512
+ENTRY_FORMAT = 1  # (generation, headers, content): change it when that changes
+
+View = Callable[..., HttpResponseBase]
+_local = threading.local()
+
+
+def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
+    """Serve the view's page to visitors from the cache. `params`: the query parameters the page
+    reads; an address with any other is rendered every time."""
+    allowed = frozenset(params)
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not _for_visitor(request):
+                response = view(request, *args, **kwargs)
+                if request.method in ("GET", "HEAD"):
+                    _private(response)
+                return response
+            if (
+                request.META.get(SKIP)
+                or not _cacheable_address(request, allowed)
+                or settings.PAGE_CACHE_SECONDS <= 0
+            ):
+                response = view(request, *args, **kwargs)
+                patch_vary_headers(response, ("Cookie",))
+                return response
+            key = _key(request)
+            found = cache.get_many([GENERATION_KEY, key])
+            generation = found.get(GENERATION_KEY)
+            if generation is None:
+                generation = _start_generation()
+            entry = found.get(key)
+            if entry is not None and entry[0] == generation:
+                _generation, headers, content = entry
+                response = HttpResponse(content, headers=headers)
+                return _conditional(request, response)
+            # Rendered after reading the generation: a write meanwhile makes this copy stale.
+            response = view(request, *args, **kwargs)
+            if not _same_for_everyone(request, response):
+                _private(response)
+                return response
+            if getattr(response, "is_rendered", True) is False:
+                response.render()  # type: ignore[attr-defined]
+            content = response.content  # type: ignore[attr-defined]
+            _shared(response, f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"')
+            if generation is not None:
+                entry = (generation, dict(response.items()), content)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                _local.stored = True
+            return _conditional(request, response)
+
+        return cached_view
+
+    return decorate
+
+
+def _for_visitor(request: HttpRequest) -> bool:
+    """A visitor's GET or HEAD: no session (so not signed in), no message waiting to be shown."""
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        and not request.COOKIES.get(CookieStorage.cookie_name)
+    )
+
+
+def _cacheable_address(request: HttpRequest, allowed: frozenset[str]) -> bool:
+    if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
+        return False
+    return all(name in allowed and len(values) == 1 for name, values in request.GET.lists())
+
+
+def _key(request: HttpRequest) -> str:
+    address = f"{translation.get_language()} {request.build_absolute_uri()}"
+    return f"page:{ENTRY_FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _same_for_everyone(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """A page that nothing about this visitor went into, and that sets nothing on them."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Cache-Control"):  # the view decided (never_cache, private…)
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # a CSRF token is in the page
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and (session.modified or session.session_key):
+        return False
+    if getattr(getattr(request, "_messages", None), "added_new", False):
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_authenticated)
+
+
+def _shared(response: HttpResponseBase, etag: str) -> None:
+    """Headers for browsers and shared caches (stored with the page): the same page for every
+    visitor without cookies, revalidated (a 304 from here when unchanged) once
+    PAGE_CACHE_MAX_AGE has passed. With the default 0 a visitor never sees a page older than the
+    last write, which no one downstream could be told about."""
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
+    if settings.PAGE_CACHE_MAX_AGE == 0:
+        patch_cache_control(response, must_revalidate=True)
+    patch_vary_headers(response, ("Cookie",))
+
+
+def _conditional(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """304 Not Modified for a browser or CDN that has this page (If-None-Match: its ETag)."""
+    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MATCH" not in request.META:
+        return response
+    return get_conditional_response(request, etag=response["ETag"], response=response)
+
+
+def _private(response: HttpResponseBase) -> None:
+    """A page made for this visitor (signed in, or given a token or a message): theirs alone."""
+    if not response.has_header("Cache-Control"):
+        patch_cache_control(response, private=True)
+    patch_vary_headers(response, ("Cookie",))
+
+
+# ---- The generation -----------------------------------------------------------------------------
+
+
+def _start_generation() -> int | None:
+    """The generation when there is none yet (or it was evicted): a random number, so copies
+    stored under an earlier one never match."""
+    cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def bump() -> None:
+    """Every stored page is stale from now on (one INCR)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: any new number will do
+        cache.set(GENERATION_KEY, secrets.randbits(48), timeout=None)
+
+
+def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Something visitors see was written on database `using`: bump the generation once the
+    transaction commits (earlier, readers would store the old page under the new number).
+
+    One bump per transaction, however many rows it writes (loading the catalog is one). Also at
+    once if this thread stored a page since its last write: pages it renders inside this
+    transaction see the uncommitted rows (the tests, which never commit, rely on it)."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        bump()
+        return
+    if not any(func is _bump_after_commit for _, func, _ in connection.run_on_commit):
+        connection.on_commit(_bump_after_commit, robust=True)
+    if getattr(_local, "stored", False):
+        _local.stored = False
+        bump()
+
+
+def _bump_after_commit() -> None:
+    bump()
+
+
+# ---- What visitors see: the catalog and the talk ------------------------------------------------
+
+# Fans' own fields that pages show (a comment's author); logins and settings don't count.
+SHOWN_USER_FIELDS = frozenset({"username"})
+SHOWN_PROFILE_FIELDS = frozenset({"display_name"})
+
+
+def _changed(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    content_changed(using)
+
+
+def _m2m_changed(sender: type, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    if sender._meta.app_label == "catalog" and action.startswith("post_"):
+        content_changed(using)
+
+
+def _fan_saved(
+    sender: type,
+    instance: Any,
+    created: bool,
+    update_fields: frozenset[str] | None,
+    using: str = DEFAULT_DB_ALIAS,
+    **kwargs: Any,
+) -> None:
+    from community.models import Profile
+
+    if created:  # a new account has nothing on any page yet; a new profile, maybe its name
+        if sender is Profile and instance.display_name:
+            content_changed(using)
+        return
+    shown = SHOWN_PROFILE_FIELDS if sender is Profile else SHOWN_USER_FIELDS
+    if update_fields is None or shown & set(update_fields):
+        content_changed(using)
+
+
+def connect_signals() -> None:
+    """Every catalog model (not its history), and the talk's rows and figures: ratings, comments
+    (posting, editing, hiding, deleting), likes, and the names comments are signed with."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from simple_history.models import HistoricalChanges
+
+    from community.models import Comment, CommentLike, Profile, Rating, User
+
+    catalog = [
+        model
+        for model in apps.get_app_config("catalog").get_models()
+        if not issubclass(model, HistoricalChanges)
+    ]
+    for model in [*catalog, Rating, Comment, CommentLike]:
+        post_save.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="page_cache_m2m")
+    for model in (User, Profile):
+        post_save.connect(_fan_saved, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
+    post_delete.connect(_changed, sender=User, dispatch_uid="page_cache_user_deleted")

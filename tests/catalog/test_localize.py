@@ -1,0 +1,273 @@
+"""Catalog text in the page's language: translated descriptions falling back to English, and names
+in the right script (catalog.localize, the catalog_text template filters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.translation import override
+
+from catalog.catalog_io import (
+    DEMO_CATALOG,
+    dump_catalog,
+    export_catalog,
+    load_catalog,
+    read_catalog,
+)
+from catalog.localize import localized, names, script_language
+from catalog.models import Member, MusicVideo, Release, Tag, TieIn
+from tests.factories import (
+    make_member,
+    make_release,
+    make_staff,
+    make_tag,
+    make_tie_in,
+    make_track,
+    make_video,
+)
+
+
+def render(source: str, **context: Any) -> str:
+    return Template("{% load catalog_text %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("김채원", "ko"),
+        ("宮脇咲良", "ja"),
+        ("クレイジー", "ja"),
+        ("三千円の使いかた", "ja"),
+        ("EASY", ""),
+    ],
+)
+def test_the_script_tells_the_language(text, lang):
+    assert script_language(text) == lang
+
+
+def test_a_translation_is_shown_in_its_language_else_the_english_text():
+    release = Release(description="In English.", description_ko="한국어로.", description_ja="")
+
+    with override("en"):
+        assert (localized(release, "description").text, localized(release, "description").lang) == (
+            "In English.",
+            "en",
+        )
+        assert localized(release, "description").lang_attr == ""
+    with override("ko"):
+        assert localized(release, "description").text == "한국어로."
+        assert localized(release, "description").lang_attr == ""  # the page's own language
+    with override("ja"):
+        assert localized(release, "description").text == "In English."
+        assert localized(release, "description").lang_attr == ' lang="en"'
+
+
+def test_the_filter_marks_the_english_fallback_inside_a_korean_page():
+    template = (
+        '{% with bio=member|localized:"bio" %}'
+        '<div class="prose"{{ bio.lang_attr }}>{{ bio|linebreaks }}</div>{% endwith %}'
+    )
+    member = Member(bio="She & the group.", bio_ja="彼女とグループ。")
+
+    with override("ko"):
+        assert render(template, member=member) == (
+            '<div class="prose" lang="en"><p>She &amp; the group.</p></div>'
+        )
+    with override("ja"):
+        assert render(template, member=member) == '<div class="prose"><p>彼女とグループ。</p></div>'
+    with override("en"):
+        assert render(template, member=member) == (
+            '<div class="prose"><p>She &amp; the group.</p></div>'
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", 'KIM CHAEWON <span class="native" lang="ko">김채원</span>'),
+        ("ko", '<span lang="ko">김채원</span> <span class="native" lang="en">KIM CHAEWON</span>'),
+        ("ja", '<span lang="en">KIM CHAEWON</span> <span class="native" lang="ko">김채원</span>'),
+    ],
+)
+def test_a_korean_name_comes_first_on_korean_pages(language, expected):
+    with override(language):
+        assert (
+            render(
+                "{{ member|names }}", member=Member(stage_name="KIM CHAEWON", native_name="김채원")
+            )
+            == expected
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second"),
+    [("en", "SAKURA", "宮脇咲良"), ("ko", "SAKURA", "宮脇咲良"), ("ja", "宮脇咲良", "SAKURA")],
+)
+def test_a_japanese_name_comes_first_on_japanese_pages_only(language, first, second):
+    with override(language):
+        pair = names("SAKURA", "宮脇咲良")
+    assert (pair.first.text, pair.second.text) == (first, second)
+    assert pair.second.lang_attr == (' lang="ja"' if second == "宮脇咲良" else ' lang="en"')
+
+
+def test_a_name_without_a_native_form_stays_english():
+    with override("ko"):
+        assert (
+            render("{{ release|names }}", release=Release(title="EASY"))
+            == '<span lang="en">EASY</span>'
+        )
+    with override("en"):
+        assert render("{{ release|names }}", release=Release(title="EASY")) == "EASY"
+
+
+@pytest.mark.django_db
+def test_pages_show_translations_and_native_names_without_extra_queries(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # count the queries of rendering, not of a cache hit
+    member = make_member(
+        stage_name="KIM CHAEWON",
+        slug="kim-chaewon",
+        native_name="김채원",
+        bio="The leader.",
+        bio_ko="리더.",
+    )
+    sakura = make_member(stage_name="SAKURA", slug="sakura", native_name="宮脇咲良")
+    release = make_release(
+        title="EASY", slug="easy", native_title="이지", description="The third mini album."
+    )
+    make_track(release=release, title="Smart", native_title="스마트")
+    theme = make_tag(name="Resilience", description="Getting up again.", description_ja="再起。")
+    video = make_video(
+        title="EASY",
+        slug="easy-mv",
+        release=release,
+        members=[member, sakura],
+        themes=[theme],
+        description="Official video.",
+        description_ko="공식 뮤직비디오.",
+    )
+    make_tie_in(name="A campaign", description="With a partner.", videos=[video])
+    pages = {
+        "home": lambda: reverse("home"),
+        "members": lambda: reverse("catalog:member-list"),
+        "member": member.get_absolute_url,
+        "releases": lambda: reverse("catalog:release-list"),
+        "release": release.get_absolute_url,
+        "videos": lambda: reverse("catalog:video-list"),
+        "video": video.get_absolute_url,
+        "theme": theme.get_absolute_url,
+    }
+    bodies: dict[str, dict[str, str]] = {}
+    queries: dict[str, dict[str, int]] = {}
+    for language in ("en", "ko", "ja"):
+        for page, url in pages.items():
+            # The middleware activates the page's language; override() restores ours after.
+            with override(language):
+                path = url()
+                client.get(path)  # warm per-process caches
+                with CaptureQueriesContext(connection) as captured:
+                    response = client.get(path)
+            assert response.status_code == 200, (language, page)
+            bodies.setdefault(language, {})[page] = response.content.decode()
+            queries.setdefault(page, {})[language] = len(captured)
+
+    for page, counts in queries.items():
+        assert counts["ko"] == counts["en"] == counts["ja"] > 0, (page, counts)
+
+    en, ko, ja = bodies["en"], bodies["ko"], bodies["ja"]
+    assert '<h1>KIM CHAEWON <span class="native" lang="ko">김채원</span></h1>' in en["member"]
+    assert (
+        '<h1><span lang="ko">김채원</span> <span class="native" lang="en">KIM CHAEWON</span></h1>'
+        in ko["member"]
+    )
+    assert '<div class="prose"><p>리더.</p></div>' in ko["member"]
+    assert '<div class="prose" lang="en"><p>The leader.</p></div>' in ja["member"]
+    assert '<meta name="description" content="공식 뮤직비디오.">' in ko["video"]
+    assert '<meta property="og:description" content="Official video.">' in ja["video"]
+    assert '<br><span lang="en">With a partner.</span>' in ko["video"]
+    assert '<div class="prose"><p>再起。</p></div>' in ja["theme"]
+    assert '<span class="track-title" lang="ko">스마트</span>' in ko["release"]
+    assert '<h3 class="card-title" lang="ja">宮脇咲良</h3>' in ja["members"]
+    assert '<h3 class="card-title" lang="en">SAKURA</h3>' in ko["members"]
+    assert '<p class="native" lang="ja">宮脇咲良</p>' in en["home"]
+    assert '<h3 class="card-title" lang="ko">이지</h3>' in ko["releases"]
+
+
+@pytest.mark.django_db
+def test_search_finds_words_of_a_translated_description(client):
+    make_video(title="Smart", slug="smart", description_ja="渋谷の交差点で踊る。")
+    make_tag(name="Joy", slug="joy", description_ko="함께하는 기쁨")
+
+    assert 'href="/videos/smart/"' in client.get(reverse("search"), {"q": "渋谷"}).content.decode()
+    assert "Joy" in client.get(reverse("search"), {"q": "기쁨"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "english", "after"),
+    [
+        (Member, "bio", "Photo"),
+        (Release, "description", "Cover"),
+        (MusicVideo, "description", "Who and what"),
+        (Tag, "description", None),
+        (TieIn, "description", None),
+    ],
+)
+@pytest.mark.django_db
+def test_admin_keeps_translations_in_a_collapsed_fieldset_after_the_english_text(
+    model, english, after
+):
+    request = RequestFactory().get("/")
+    request.user = make_staff()
+    fieldsets = admin.site._registry[model].get_fieldsets(request)
+
+    titles = [title for title, _options in fieldsets]
+    index = titles.index("Translations")
+    options = fieldsets[index][1]
+    assert options["fields"] == [f"{english}_ko", f"{english}_ja"]
+    assert options["classes"] == ["collapse"]
+    assert english in fieldsets[index - 1][1]["fields"]
+    assert titles[index + 1 : index + 2] == ([after] if after else [])
+    others = [field for _title, opts in fieldsets[:index] for field in opts["fields"]]
+    assert f"{english}_ko" not in others
+
+
+@pytest.mark.django_db
+def test_a_korean_description_goes_through_export_and_load():
+    release = make_release(
+        slug="easy", title="EASY", description="English.", description_ko="한국어."
+    )
+    document = export_catalog()
+    record = document["releases"][0]
+    assert record["description_ko"] == "한국어."
+    assert "description_ja" not in record  # empty translations stay out of the file
+
+    release.delete()
+    load_catalog(document)
+
+    assert Release.objects.get(slug="easy").description_ko == "한국어."
+    assert export_catalog() == document
+
+
+@pytest.mark.django_db
+def test_the_demo_file_exports_byte_for_byte():
+    load_catalog(read_catalog(DEMO_CATALOG))
+
+    assert dump_catalog(export_catalog()) == DEMO_CATALOG.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_the_api_gives_the_translations(client):
+    make_release(slug="easy", description="English.", description_ko="한국어.")
+    make_member(slug="sakura", bio_ja="日本語。")
+
+    release = client.get("/api/v1/releases/easy/").json()
+    member = client.get("/api/v1/members/sakura/").json()
+
+    assert (release["description_ko"], release["description_ja"]) == ("한국어.", "")
+    assert member["bio_ja"] == "日本語。"

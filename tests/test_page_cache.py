@@ -1,0 +1,259 @@
+"""Visitors' pages from the cache (fansite/page_cache.py): hits cost no query, signed-in fans
+never share a page, and every write visitors would see shows at once."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Status
+from community.services import talk
+from community.services.ratings import rating_set
+from fansite import page_cache
+from tests.factories import make_member, make_profile, make_staff, make_user, make_video
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/videos/", "/videos/?sort=oldest&page=2", "/videos/impurities/"]
+
+
+@pytest.fixture
+def video():
+    return make_video(
+        title="Impurities", slug="impurities", published_on=datetime.date(2022, 11, 14)
+    )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_second_visitor_gets_the_page_from_the_cache_without_a_query(
+    client, django_assert_num_queries, video, path
+):
+    first = client.get(path)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = client.get(path)
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_head_shares_the_get_copy(client, django_assert_num_queries, video):
+    client.get("/videos/impurities/")
+    with django_assert_num_queries(0):
+        assert client.head("/videos/impurities/").status_code == 200
+
+
+def test_cached_pages_say_so_to_browsers_and_answer_304_when_unchanged(client, video):
+    first = client.get("/videos/")
+    second = client.get("/videos/")
+    for response in (first, second):
+        assert response["ETag"] == first["ETag"]
+        assert set(response["Cache-Control"].split(", ")) == {
+            "public",
+            "max-age=0",
+            "must-revalidate",
+        }
+        assert "Cookie" in response["Vary"]
+    assert client.get("/videos/", headers={"if-none-match": first["ETag"]}).status_code == 304
+    video.title = "Impurities (renamed)"
+    video.save()
+    assert client.get("/videos/", headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+def test_unknown_or_repeated_parameters_are_rendered_every_time(client, video):
+    for path in ["/?utm_source=feed", "/videos/?page=1&page=2", "/videos/?q=x"]:
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        assert "ETag" not in response
+        assert len(queries) > 0, path
+
+
+def test_a_signed_in_fan_never_gets_nor_leaves_a_cached_page(
+    client, django_assert_max_num_queries, video
+):
+    client.get("/videos/impurities/")  # a visitor's copy is stored
+    fan = make_user(username="minji")
+    client.force_login(fan)
+    mine = client.get("/videos/impurities/")
+    assert "@minji" in mine.content.decode()
+    assert "Log in to rate this video" not in mine.content.decode()
+    assert "private" in mine["Cache-Control"]
+    assert "ETag" not in mine
+
+    cache.clear()
+    client.get("/videos/")  # the fan's page, rendered for them: stored nowhere
+    client.logout()
+    client.cookies.clear()
+    visitor = client.get("/videos/")
+    assert "@minji" not in visitor.content.decode()
+    assert "ETag" in visitor  # the visitor's copy, not the fan's
+
+
+def test_a_visitor_with_a_message_waiting_gets_it(client, video):
+    client.get("/")
+    client.cookies["messages"] = "anything"
+    response = client.get("/")
+    assert "ETag" not in response
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_curators_edit_shows_at_once(client, video):
+    assert "Impurities" in client.get("/videos/impurities/").content.decode()
+    client.get("/videos/")
+    video.title = "Impurities (Performance ver.)"
+    video.save()
+    assert "Impurities (Performance ver.)" in client.get("/videos/impurities/").content.decode()
+    assert "Impurities (Performance ver.)" in client.get("/videos/").content.decode()
+
+    video.members.add(make_member(stage_name="KIM CHAEWON", slug="kim-chaewon"))
+    assert "KIM CHAEWON" in client.get("/videos/impurities/").content.decode()
+
+    video.status = Status.DRAFT
+    video.save()
+    assert client.get("/videos/impurities/").status_code == 404
+    assert "Impurities" not in client.get("/videos/").content.decode()
+
+
+def test_a_new_rating_shows_at_once(client, video):
+    assert "No ratings yet" in client.get("/videos/impurities/").content.decode()
+    rating_set(user=make_user(), video=video, score=8)
+    assert "from 1 rating" in client.get("/videos/impurities/").content.decode()
+    rating_set(user=make_user(), video=video, score=10)
+    assert "from 2 ratings" in client.get("/videos/impurities/").content.decode()
+
+
+def test_comments_hidden_deleted_liked_and_renamed_show_at_once(client, video):
+    fan = make_user(username="yunjin_fan")
+    comment = talk.comment_create(author=fan, video=video, body="The bridge at 2:01!")
+    page = client.get("/videos/impurities/").content.decode()
+    assert "The bridge at 2:01!" in page
+    assert "0 likes" in page
+
+    talk.comment_like(user=make_user(), comment=comment)
+    assert "1 like<" in client.get("/videos/impurities/").content.decode()
+
+    make_profile(user=fan, display_name="Yunjin forever")
+    assert "Yunjin forever" in client.get("/videos/impurities/").content.decode()
+
+    moderator = make_staff()
+    talk.comment_hide(comment=comment, moderator=moderator)
+    assert "The bridge at 2:01!" not in client.get("/videos/impurities/").content.decode()
+
+    talk.comment_restore(comment=comment, moderator=moderator)
+    assert "The bridge at 2:01!" in client.get("/videos/impurities/").content.decode()
+    talk.comment_delete(comment=comment, user=fan)
+    assert "The bridge at 2:01!" not in client.get("/videos/impurities/").content.decode()
+
+
+def test_logins_and_settings_that_pages_dont_show_keep_the_cache(client, video):
+    fan = make_user()
+    client.get("/")
+    generation = cache.get(page_cache.GENERATION_KEY)
+    fan.last_login = datetime.datetime.now(datetime.UTC)
+    fan.save(update_fields=["last_login"])
+    fan.language = "ko"
+    fan.save(update_fields=["language"])
+    assert cache.get(page_cache.GENERATION_KEY) == generation
+    fan.username = "renamed"
+    fan.save(update_fields=["username"])
+    assert cache.get(page_cache.GENERATION_KEY) != generation
+
+
+def test_languages_never_mix(client, django_assert_num_queries, video):
+    english = client.get("/videos/impurities/")
+    korean = client.get("/ko/videos/impurities/")
+    japanese = client.get("/ja/videos/impurities/")
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="ko">' in korean.content.decode()
+    assert '<html lang="ja">' in japanese.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get("/ko/videos/impurities/").content == korean.content
+        assert client.get("/videos/impurities/").content == english.content
+    # An English address, asked for by a Korean browser, is not the cached English page.
+    response = client.get("/videos/impurities/", headers={"accept-language": "ko"})
+    assert response.status_code == 302
+    assert response["Location"] == "/ko/videos/impurities/"
+
+
+# ---- The decorator on its own -------------------------------------------------------------------
+
+
+def _counted(view):
+    calls = []
+
+    def counting(request):
+        calls.append(request)
+        return view(request)
+
+    return page_cache.for_visitors()(counting), calls
+
+
+def _request(path="/page/", **extra):
+    request = RequestFactory().get(path, **extra)
+    request.COOKIES.update(extra.pop("cookies", {}))
+    return request
+
+
+def test_a_page_that_sets_a_cookie_or_carries_a_csrf_token_is_not_stored():
+    def sets_cookie(request):
+        response = HttpResponse("hello")
+        response.set_cookie("seen", "1")
+        return response
+
+    def with_token(request):
+        return HttpResponse(f"token {get_token(request)}")
+
+    for view in (sets_cookie, with_token):
+        cached, calls = _counted(view)
+        for _ in range(2):
+            response = cached(_request())
+        assert len(calls) == 2, view.__name__
+        assert "private" in response["Cache-Control"]
+
+
+def test_only_200s_from_plain_visits_are_stored():
+    cached, calls = _counted(lambda request: HttpResponse("hello"))
+    for _ in range(3):
+        assert cached(_request()).content == b"hello"
+    assert len(calls) == 1  # then from the cache
+
+    cached(_request(HTTP_COOKIE="sessionid=abc"))
+    cached(RequestFactory().post("/page/"))
+    assert len(calls) == 3
+
+    missing, calls = _counted(lambda request: HttpResponse("gone", status=404))
+    missing(_request("/missing/"))
+    missing(_request("/missing/"))
+    assert len(calls) == 2
+
+
+def test_the_benchmark_can_ask_for_the_page_as_rendered():
+    cached, calls = _counted(lambda request: HttpResponse("hello"))
+    cached(_request())
+    cached(_request(**{page_cache.SKIP: True}))
+    assert len(calls) == 2
+
+
+def test_a_lost_generation_never_revives_old_copies():
+    cached, calls = _counted(lambda request: HttpResponse("hello"))
+    cached(_request())
+    cache.delete(page_cache.GENERATION_KEY)  # evicted
+    cached(_request())
+    assert len(calls) == 2
+
+
+def test_loading_the_catalog_bumps_once(monkeypatch, django_capture_on_commit_callbacks):
+    bumps = []
+    monkeypatch.setattr(page_cache, "bump", lambda: bumps.append(1))
+    monkeypatch.setattr(page_cache._local, "stored", False, raising=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_catalog", verbosity=0)
+    assert len(bumps) == 1
