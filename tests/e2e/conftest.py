@@ -249,7 +249,7 @@ def site(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iter
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """A test that used the browser fails if any of its pages logged a problem; when it fails,
-    each open page's screenshot and HTML go to $E2E_ARTIFACTS (default: a folder in the system's temporary directory)."""
+    each open page's screenshot and HTML go to $E2E_ARTIFACTS (default: the temporary directory)."""
     watched = getattr(item, "funcargs", {}).get("site")
     try:
         result = yield
