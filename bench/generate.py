@@ -50,7 +50,9 @@ FULL = {
     "watchlists": 50_000,
     "items_per_list": 8,
     "likes": 300_000,
-    "bench_accounts": 300,
+    # Not data: signed-in writers. A fan may post 10 comments a minute (community/ratelimit.py);
+    # at some 300 writes/s for 12 s, 1,000 fans post fewer than 4 each, so no write is refused.
+    "bench_accounts": 1000,
 }
 # 1/100 of the rows; 100 videos rather than 10, so ratings can stay one per fan per video.
 SMALL = {
@@ -63,7 +65,6 @@ SMALL = {
     "growth_comments": "10,100",
     "watchlists": 500,
     "likes": 3000,
-    "bench_accounts": 300,  # not data: enough fans that the write limits leave room
 }
 
 REPLY_SHARE = 0.2  # of a video's comments, replies

@@ -257,3 +257,59 @@ def test_loading_the_catalog_bumps_once(monkeypatch, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_catalog", verbosity=0)
     assert len(bumps) == 1
+
+
+# ---- The talk under a video, for pages rendered all the same ------------------------------------
+
+RENDERED = {page_cache.SKIP: True}  # the page itself rendered, as after a cookie or a new query
+
+
+def _talk_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(path, **RENDERED).content.decode()
+    return page, [q["sql"] for q in queries if "community_comment" in q["sql"]]
+
+
+def test_visitors_share_the_rendered_talk_until_it_changes(client, video):
+    fan = make_user(username="yunjin_fan")
+    talk.comment_create(author=fan, video=video, body="The bridge at 2:01!")
+    first, read = _talk_queries(client, "/videos/impurities/")
+    assert "The bridge at 2:01!" in first
+    assert read  # the first visitor's page reads the comments
+    second, read = _talk_queries(client, "/videos/impurities/")
+    assert second == first
+    assert read == []  # later ones get the talk as rendered
+
+    talk.comment_create(author=fan, video=video, body="And the ending")
+    third, read = _talk_queries(client, "/videos/impurities/")
+    assert "And the ending" in third
+    assert read
+    # Each sort and page of the talk is its own.
+    oldest, _ = _talk_queries(client, "/videos/impurities/?sort=oldest")
+    assert oldest.index("The bridge") < oldest.index("And the ending")
+    assert third.index("And the ending") < third.index("The bridge")
+
+
+def test_fans_get_their_own_talk_and_visitors_never_see_it(client, video):
+    fan = make_user(username="yunjin_fan")
+    talk.comment_create(author=fan, video=video, body="The bridge at 2:01!")
+    visitor = client.get("/videos/impurities/", **RENDERED).content.decode()
+    client.force_login(fan)
+    mine = client.get("/videos/impurities/").content.decode()
+    assert "Post comment" in mine
+    assert "csrfmiddlewaretoken" in mine
+    client.logout()
+    again = client.get("/videos/impurities/", **RENDERED).content.decode()
+    assert "Post comment" not in again
+    assert "csrfmiddlewaretoken" not in again
+    assert "Log in to join the conversation" in visitor
+    assert "Log in to join the conversation" in again
+
+
+def test_the_talk_is_kept_per_language(client, video):
+    talk.comment_create(author=make_user(), video=video, body="The bridge at 2:01!")
+    english = client.get("/videos/impurities/", **RENDERED).content.decode()
+    korean = client.get("/ko/videos/impurities/", **RENDERED).content.decode()
+    assert "Log in to join the conversation" in english
+    assert "로그인하고 대화에 참여하기" in korean
+    assert "Log in to join the conversation" not in korean

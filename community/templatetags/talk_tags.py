@@ -11,6 +11,7 @@ from community import text, threads
 from community.badges import unread_notification_count
 from community.forms_talk import CommentForm
 from community.models import Comment, Report
+from fansite import page_cache
 
 register = template.Library()
 
@@ -41,18 +42,39 @@ def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("community/comments/thread.html", takes_context=True)
-def comments_section(context: template.Context, video: MusicVideo) -> dict[str, Any]:
+MAX_FRAGMENT_PARAM = 200  # longer sort/after values are no real page: not worth keeping
+
+
+@register.simple_tag(takes_context=True)
+def comments_section(context: template.Context, video: MusicVideo) -> SafeString:
     """The video's talk: one page of comments with their first replies and the most-cited
     moments.
 
     3 queries for a signed-in fan (comments, replies, moments); none for a visitor on a
-    video nobody has talked about yet.
+    video nobody has talked about yet. What visitors see is the same for all of them, so it
+    is rendered once per page of talk and kept until the next write (page_cache.fragment):
+    rendering 20 comments and their replies is most of the video page's cost.
     """
     request: HttpRequest = context["request"]
-    page = threads.thread_page(
-        video, request.user, sort=request.GET.get("sort", ""), after=request.GET.get("after", "")
-    )
+    sort, after = request.GET.get("sort", ""), request.GET.get("after", "")
+
+    def render() -> SafeString:
+        section = context.new(_section_context(request, video, sort, after))
+        if context.get("csrf_token") is not None:  # for the forms signed-in fans get
+            section["csrf_token"] = context["csrf_token"]
+        return context.template.engine.get_template("community/comments/thread.html").render(
+            section
+        )
+
+    if request.user.is_authenticated or max(len(sort), len(after)) > MAX_FRAGMENT_PARAM:
+        return render()
+    return page_cache.fragment("talk", (video.pk, sort, after), render)
+
+
+def _section_context(
+    request: HttpRequest, video: MusicVideo, sort: str, after: str
+) -> dict[str, Any]:
+    page = threads.thread_page(video, request.user, sort=sort, after=after)
     return {
         **talk_context(request, video),
         "page": page,
