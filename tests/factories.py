@@ -28,6 +28,8 @@ from catalog.text import fold
 from community.models import Profile, Rating, User, Watchlist, WatchlistItem
 
 _seq = itertools.count(1)
+# Member.order is a small integer (PostgreSQL: up to 32,767); the bulk factories count far past it.
+ORDER_WRAP = 30_000
 
 
 def _n() -> int:
@@ -71,7 +73,7 @@ def make_member(**kwargs: Any) -> Member:
     kwargs.setdefault("slug", f"member-{n}")
     kwargs.setdefault("native_name", f"멤버{n}")
     kwargs.setdefault("joined_on", datetime.date(2022, 4, 1))
-    kwargs.setdefault("order", n)
+    kwargs.setdefault("order", n % ORDER_WRAP)
     return Member.objects.create(**kwargs)
 
 
@@ -211,7 +213,7 @@ _DEFAULTS: dict[type[Any], Any] = {
         "slug": f"member-{k}",
         "native_name": f"멤버{k}",
         "joined_on": datetime.date(2022, 4, 1),
-        "order": k,
+        "order": k % ORDER_WRAP,
     },
     Release: lambda k: {
         "title": f"Release {k}",
