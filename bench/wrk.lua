@@ -8,8 +8,9 @@
 -- FANS   for writes (and signed-in reads): a file of "sessionid csrftoken address" lines, made
 --        by run.py logging each bench fan in, or "-". Requests take the fans in turn.
 -- THREADS the -t given to wrk, so the threads take turns rather than the same fans.
--- CACHE  uncached: reads ask (X-Bench-Page-Cache: off) for pages as rendered, skipping the page
---        cache visitors get; cached (or nothing): as visitors get them.
+-- CACHE  off: reads ask (X-Bench-Page-Cache: off) for pages as rendered, skipping the page cache
+--        visitors get; render: skipping every cache of pages and fragments (made from scratch);
+--        cached (or nothing): as visitors get them.
 --
 -- Every request carries X-Bench-Client, an address bench/wsgi.py turns into REMOTE_ADDR, as a
 -- trusted proxy would: otherwise all of wrk would be one client, and the per-address write limits
@@ -67,7 +68,7 @@ function init(args)
   end
   -- wrk's threads each have their own Lua state: the count comes from run.py.
   thread_count = tonumber(args[4] or "1")
-  uncached = args[5] == "uncached"
+  skip_cache = (args[5] == "off" or args[5] == "render") and args[5] or nil
   statuses = {}
   math.randomseed(os.time() * 1000 + id)
   if #paths == 0 then
@@ -109,8 +110,8 @@ function request()
   if mode == "get" then
     local path = paths[(counter + id) % #paths + 1]
     local headers = {["X-Bench-Client"] = anonymous_address()}
-    if uncached then
-      headers["X-Bench-Page-Cache"] = "off"
+    if skip_cache then
+      headers["X-Bench-Page-Cache"] = skip_cache
     end
     if #fans > 0 then
       local fan = next_fan()

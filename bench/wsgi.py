@@ -7,7 +7,8 @@ supplies each visitor's address; here bench/wrk.lua does, in X-Bench-Client. Not
 differs from fansite/wsgi.py: same settings, middleware and limits.
 
 X-Bench-Page-Cache: off asks for a visitor's page as rendered, skipping the page cache
-(fansite/page_cache.py), to measure what a page costs to make.
+(fansite/page_cache.py), as after a write elsewhere made every page stale; "render" skips the
+fragments kept across such writes too (the talk under a video): the page made from scratch.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fansite.page_cache import SKIP
+from fansite.page_cache import SKIP, SKIP_FRAGMENTS
 from fansite.wsgi import application as site
 
 
@@ -26,6 +27,9 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
     if client:
         with contextlib.suppress(ValueError):  # not an address: keep the real one
             environ["REMOTE_ADDR"] = str(ipaddress.ip_address(client))
-    if environ.pop("HTTP_X_BENCH_PAGE_CACHE", "") == "off":
+    skip = environ.pop("HTTP_X_BENCH_PAGE_CACHE", "")
+    if skip in ("off", "render"):
         environ[SKIP] = True
+    if skip == "render":
+        environ[SKIP_FRAGMENTS] = True
     return site(environ, start_response)

@@ -28,6 +28,7 @@ MOMENT_RE = re.compile(r"(?<![\w:.])(?:(\d{1,2}):([0-5]\d)|(\d{1,2})):([0-5]\d)(
 
 # Unbroken runs longer than this get break opportunities, so one long "word" can't widen the page.
 LONG_WORD = 30
+LONG_RUN_RE = re.compile(rf"\S{{{LONG_WORD + 1},}}")
 
 Kind = Literal["text", "url", "moment"]
 
@@ -97,12 +98,15 @@ def format_moment(seconds: int) -> str:
 def _escape_text(text: str) -> str:
     """Escape, and add break opportunities inside overlong runs of characters."""
     pieces = []
-    for run in re.findall(r"\s+|\S+", text):
-        if len(run) > LONG_WORD and not run.isspace():
-            chunks = [run[i : i + LONG_WORD] for i in range(0, len(run), LONG_WORD)]
-            pieces.append("<wbr>".join(escape(chunk) for chunk in chunks))
-        else:
-            pieces.append(escape(run))
+    position = 0
+    for match in LONG_RUN_RE.finditer(text):  # most comments have none: one escape() in all
+        run = match.group()
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(
+            "<wbr>".join(escape(run[i : i + LONG_WORD]) for i in range(0, len(run), LONG_WORD))
+        )
+        position = match.end()
+    pieces.append(escape(text[position:]))
     return "".join(pieces).replace("\n", "<br>\n")
 
 

@@ -20,6 +20,7 @@ tracking parameters and made-up ones are answered without filling the cache.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import secrets
@@ -40,6 +41,8 @@ GENERATION_KEY = "page-cache:generation"
 # A WSGI environ key (a client can't send it, unlike headers): the benchmark sets it, through
 # bench/wsgi.py, to measure the pages as rendered.
 SKIP = "fansite.page_cache.skip"
+# The same, and no fragment either: the page rendered from scratch.
+SKIP_FRAGMENTS = "fansite.page_cache.skip_fragments"
 MAX_QUERY_STRING = 512
 ENTRY_FORMAT = 1  # (generation, headers, content): change it when that changes
 
@@ -161,27 +164,54 @@ def _private(response: HttpResponseBase) -> None:
     patch_vary_headers(response, ("Cookie",))
 
 
-def fragment(name: str, parts: Iterable[object], render: Callable[[], SafeString]) -> SafeString:
-    """A piece of a page that is the same for every visitor (the talk under a video, say),
-    rendered once per generation, language and `parts`, and kept like a page. For pages that
-    are rendered every time all the same (a query string the page cache doesn't keep, or a
-    visitor's cookie that isn't a session). One round trip to the cache on a hit."""
+def fragment(
+    name: str,
+    parts: Iterable[object],
+    versions: Iterable[str],
+    render: Callable[[], SafeString],
+) -> SafeString:
+    """A costly piece of a page that is the same for every visitor (the talk under a video),
+    rendered once per language and `parts` and kept until one of its `versions` moves on
+    (version_changed), or PAGE_CACHE_SECONDS pass (relative times).
+
+    Not the site's generation: a rating on one video makes every whole page stale, but the talk
+    under the others is still good, so re-rendering those pages costs only the rest. One round
+    trip to the cache on a hit."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return render()
     address = "\x1f".join([name, translation.get_language() or "", *map(str, parts)])
     key = f"fragment:{ENTRY_FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        generation = _start_generation()
+    version_keys = [f"version:{version}" for version in versions]
+    found = cache.get_many([*version_keys, key])
+    current = []
+    for version_key in version_keys:
+        value = found.get(version_key)
+        if value is None:  # new, or evicted: a random start, so no old copy matches
+            cache.add(version_key, secrets.randbits(48), timeout=None)
+            value = cache.get(version_key)
+            if value is None:
+                return render()
+        current.append(value)
     entry = found.get(key)
-    if entry is not None and entry[0] == generation:
+    if entry is not None and entry[0] == current:
         return mark_safe(entry[1])  # a template's output, stored below
     html = render()
-    if generation is not None:
-        cache.set(key, (generation, str(html)), settings.PAGE_CACHE_SECONDS)
-        _local.stored = True
+    cache.set(key, (current, str(html)), settings.PAGE_CACHE_SECONDS)
     return html
+
+
+def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """What fragments under `version` show was written: stale now, and again once the
+    transaction commits (a fragment rendered in between may hold the old rows)."""
+    _bump_version(version)
+    connection = connections[using]
+    if connection.in_atomic_block:
+        connection.on_commit(functools.partial(_bump_version, version), robust=True)
+
+
+def _bump_version(version: str) -> None:
+    with contextlib.suppress(ValueError):  # not started yet: nothing is stored under it
+        cache.incr(f"version:{version}")
 
 
 # ---- The generation -----------------------------------------------------------------------------
@@ -253,10 +283,45 @@ def _fan_saved(
     if created:  # a new account has nothing on any page yet; a new profile, maybe its name
         if sender is Profile and instance.display_name:
             content_changed(using)
+            version_changed(FANS_VERSION, using)
         return
     shown = SHOWN_PROFILE_FIELDS if sender is Profile else SHOWN_USER_FIELDS
     if update_fields is None or shown & set(update_fields):
         content_changed(using)
+        version_changed(FANS_VERSION, using)
+
+
+def _fan_deleted(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    version_changed(FANS_VERSION, using)  # "a deleted fan" where their name was
+
+
+def _talk_changed(
+    sender: type, instance: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
+    from community.models import Comment
+
+    if isinstance(instance, Comment):
+        video_id = instance.video_id
+    elif "comment" in instance._state.fields_cache:  # a like, made with its comment at hand
+        video_id = instance.comment.video_id
+    else:  # a like removed by a query
+        video_id = (
+            Comment.objects.using(using)
+            .filter(pk=instance.comment_id)
+            .values_list("video_id", flat=True)
+            .first()
+        )
+    if video_id is not None:
+        version_changed(talk_version(video_id), using)
+
+
+def talk_version(video_id: int) -> str:
+    """The version of the talk under one video: its comments, replies and likes."""
+    return f"talk:{video_id}"
+
+
+# The names comments are signed with, on every video's talk.
+FANS_VERSION = "fans"
 
 
 def connect_signals() -> None:
@@ -276,7 +341,12 @@ def connect_signals() -> None:
     for model in [*catalog, Rating, Comment, CommentLike]:
         post_save.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
+    for model in (Comment, CommentLike):
+        uid = f"talk_version_{model._meta.label}"
+        post_save.connect(_talk_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_talk_changed, sender=model, dispatch_uid=uid)
     m2m_changed.connect(_m2m_changed, dispatch_uid="page_cache_m2m")
     for model in (User, Profile):
         post_save.connect(_fan_saved, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
     post_delete.connect(_changed, sender=User, dispatch_uid="page_cache_user_deleted")
+    post_delete.connect(_fan_deleted, sender=User, dispatch_uid="talk_version_user_deleted")

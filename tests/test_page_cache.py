@@ -259,51 +259,66 @@ def test_loading_the_catalog_bumps_once(monkeypatch, django_capture_on_commit_ca
     assert len(bumps) == 1
 
 
-# ---- The talk under a video, for pages rendered all the same ------------------------------------
+# ---- The talk under a video: kept until that video's talk changes -------------------------------
 
-RENDERED = {page_cache.SKIP: True}  # the page itself rendered, as after a cookie or a new query
+RENDERED = {page_cache.SKIP: True}  # the page itself rendered, as after a write elsewhere
 
 
-def _talk_queries(client, path):
+def _talk_queries(client, path, **extra):
     with CaptureQueriesContext(connection) as queries:
-        page = client.get(path, **RENDERED).content.decode()
+        page = client.get(path, **RENDERED, **extra).content.decode()
     return page, [q["sql"] for q in queries if "community_comment" in q["sql"]]
 
 
-def test_visitors_share_the_rendered_talk_until_it_changes(client, video):
+def test_the_talk_outlives_writes_elsewhere_and_not_its_own(client, video):
     fan = make_user(username="yunjin_fan")
-    talk.comment_create(author=fan, video=video, body="The bridge at 2:01!")
+    comment = talk.comment_create(author=fan, video=video, body="The bridge at 2:01!")
     first, read = _talk_queries(client, "/videos/impurities/")
     assert "The bridge at 2:01!" in first
     assert read  # the first visitor's page reads the comments
-    second, read = _talk_queries(client, "/videos/impurities/")
-    assert second == first
-    assert read == []  # later ones get the talk as rendered
 
+    # A rating on another video makes every page stale, but not this talk.
+    rating_set(user=make_user(), video=make_video(), score=8)
+    second, read = _talk_queries(client, "/videos/impurities/")
+    assert read == []
+    assert second == first
+
+    # Its own talk changing shows at once: a comment, a like, an unlike, a hide, a rename.
     talk.comment_create(author=fan, video=video, body="And the ending")
-    third, read = _talk_queries(client, "/videos/impurities/")
-    assert "And the ending" in third
+    page, read = _talk_queries(client, "/videos/impurities/")
+    assert "And the ending" in page
     assert read
+    liker = make_user()
+    talk.comment_like(user=liker, comment=comment)
+    assert "1 like<" in _talk_queries(client, "/videos/impurities/")[0]
+    talk.comment_unlike(user=liker, comment=comment)
+    assert "1 like<" not in _talk_queries(client, "/videos/impurities/")[0]
+    talk.comment_hide(comment=comment, moderator=make_staff())
+    assert "The bridge at 2:01!" not in _talk_queries(client, "/videos/impurities/")[0]
+    make_profile(user=fan, display_name="Yunjin forever")
+    assert "Yunjin forever" in _talk_queries(client, "/videos/impurities/")[0]
+
     # Each sort and page of the talk is its own.
     oldest, _ = _talk_queries(client, "/videos/impurities/?sort=oldest")
-    assert oldest.index("The bridge") < oldest.index("And the ending")
-    assert third.index("And the ending") < third.index("The bridge")
+    newest, _ = _talk_queries(client, "/videos/impurities/")
+    assert oldest.index("Removed by a moderator") < oldest.index("And the ending")
+    assert newest.index("And the ending") < newest.index("Removed by a moderator")
 
 
 def test_fans_get_their_own_talk_and_visitors_never_see_it(client, video):
     fan = make_user(username="yunjin_fan")
     talk.comment_create(author=fan, video=video, body="The bridge at 2:01!")
-    visitor = client.get("/videos/impurities/", **RENDERED).content.decode()
+    before = client.get("/videos/impurities/", **RENDERED).content.decode()
     client.force_login(fan)
     mine = client.get("/videos/impurities/").content.decode()
     assert "Post comment" in mine
     assert "csrfmiddlewaretoken" in mine
     client.logout()
-    again = client.get("/videos/impurities/", **RENDERED).content.decode()
-    assert "Post comment" not in again
-    assert "csrfmiddlewaretoken" not in again
-    assert "Log in to join the conversation" in visitor
-    assert "Log in to join the conversation" in again
+    after = client.get("/videos/impurities/", **RENDERED).content.decode()
+    for page in (before, after):
+        assert "Log in to join the conversation" in page
+        assert "Post comment" not in page
+        assert "csrfmiddlewaretoken" not in page
 
 
 def test_the_talk_is_kept_per_language(client, video):
@@ -313,3 +328,10 @@ def test_the_talk_is_kept_per_language(client, video):
     assert "Log in to join the conversation" in english
     assert "로그인하고 대화에 참여하기" in korean
     assert "Log in to join the conversation" not in korean
+
+
+def test_the_benchmark_can_ask_for_the_talk_rendered_from_scratch(client, video):
+    talk.comment_create(author=make_user(), video=video, body="The bridge at 2:01!")
+    client.get("/videos/impurities/", **RENDERED)
+    _, read = _talk_queries(client, "/videos/impurities/", **{page_cache.SKIP_FRAGMENTS: True})
+    assert read

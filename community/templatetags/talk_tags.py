@@ -52,8 +52,9 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
 
     3 queries for a signed-in fan (comments, replies, moments); none for a visitor on a
     video nobody has talked about yet. What visitors see is the same for all of them, so it
-    is rendered once per page of talk and kept until the next write (page_cache.fragment):
-    rendering 20 comments and their replies is most of the video page's cost.
+    is rendered once per page of talk and kept until the video's talk changes
+    (page_cache.fragment): rendering 20 comments and their replies is most of the video page's
+    cost, and a rating elsewhere, which re-renders every page, leaves it be.
     """
     request: HttpRequest = context["request"]
     sort, after = request.GET.get("sort", ""), request.GET.get("after", "")
@@ -66,9 +67,16 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
             section
         )
 
-    if request.user.is_authenticated or max(len(sort), len(after)) > MAX_FRAGMENT_PARAM:
+    if (
+        request.user.is_authenticated
+        or max(len(sort), len(after)) > MAX_FRAGMENT_PARAM
+        or request.META.get(page_cache.SKIP_FRAGMENTS)
+    ):
         return render()
-    return page_cache.fragment("talk", (video.pk, sort, after), render)
+    # Parts: what else of the video the talk shows (its count, its address, moment links).
+    parts = (video.pk, video.slug, video.youtube_id, video.comment_count, sort, after)
+    versions = (page_cache.talk_version(video.pk), page_cache.FANS_VERSION)
+    return page_cache.fragment("talk", parts, versions, render)
 
 
 def _section_context(
