@@ -154,7 +154,8 @@ def watchlist_add_video(
         raise ValidationError(_("Already in this list."), code="duplicate")
     last = locked.items.aggregate(last=Max("position"))["last"] or 0
     item = WatchlistItem(watchlist=locked, video=video, position=last + 1, note=note)
-    item.full_clean(validate_constraints=False)
+    # The list is locked and the video was just read: no query to check that they exist.
+    item.full_clean(exclude=["watchlist", "video"], validate_constraints=False)
     item.save()
     _touch(locked, watchlist, item_delta=1)
     return item
