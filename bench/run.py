@@ -29,12 +29,14 @@ import http.client
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
@@ -868,8 +870,7 @@ def python_profile(call: Any) -> dict[str, Any]:
         )
     rows.sort(reverse=True)
     short = [
-        f"{own * 1000:8.2f} ms own {cum * 1000:8.2f} ms cum {calls:7d} calls  "
-        + (where.split("site-packages/")[-1])
+        f"{own * 1000:8.2f} ms own {cum * 1000:8.2f} ms cum {calls:7d} calls  " + _short_path(where)
         for own, cum, calls, where in rows[:15]
     ]
     return {
@@ -917,6 +918,14 @@ def _real_write(mode: str) -> dict[str, Any]:
         "warm": f"/videos/{fresh[1]}/add-to-list/",
         "data": {},
     }
+
+
+def _short_path(where: str) -> str:
+    """A profiled function's file without this machine's folders: django/…, python/…."""
+    if "site-packages/" in where:
+        return where.split("site-packages/")[-1]
+    stdlib = sysconfig.get_paths()["stdlib"]
+    return where.replace(stdlib, "python") if where.startswith(stdlib) else where
 
 
 def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str, Any]:
@@ -1312,7 +1321,9 @@ def main(argv: list[str] | None = None) -> None:
             "connections": args.connections,
             "wrk_threads": args.wrk_threads,
             "nice": args.nice,
-            "gunicorn": " ".join(server.command[1:]).replace(str(ROOT), "."),
+            "gunicorn": re.sub(
+                r"\S*/fansite-bench-[^/\s]+/", "<run folder>/", " ".join(server.command[1:])
+            ).replace(str(ROOT), "."),
             "redis_url": args.redis_url,
         },
         "logins": logins,
