@@ -75,7 +75,7 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
             found = cache.get_many([GENERATION_KEY, key])
             generation = found.get(GENERATION_KEY)
             if generation is None:
-                generation = _start_generation()
+                generation = _start(GENERATION_KEY)
             entry = found.get(key)
             if entry is not None and entry[0] == generation:
                 _generation, headers, content = entry
@@ -186,9 +186,8 @@ def fragment(
     current = []
     for version_key in version_keys:
         value = found.get(version_key)
-        if value is None:  # new, or evicted: a random start, so no old copy matches
-            cache.add(version_key, secrets.randbits(48), timeout=None)
-            value = cache.get(version_key)
+        if value is None:
+            value = _start(version_key)
             if value is None:
                 return render()
         current.append(value)
@@ -217,11 +216,11 @@ def _bump_version(version: str) -> None:
 # ---- The generation -----------------------------------------------------------------------------
 
 
-def _start_generation() -> int | None:
-    """The generation when there is none yet (or it was evicted): a random number, so copies
-    stored under an earlier one never match."""
-    cache.add(GENERATION_KEY, secrets.randbits(48), timeout=None)
-    return cache.get(GENERATION_KEY)
+def _start(key: str) -> int | None:
+    """The generation, or a fragment's version, when there is none yet (or it was evicted): a
+    random number, so copies stored under an earlier one never match."""
+    cache.add(key, secrets.randbits(48), timeout=None)
+    return cache.get(key)
 
 
 def bump() -> None:

@@ -240,6 +240,11 @@ _DEFAULTS: dict[type[Any], Any] = {
 }
 
 
+def _row_values(fields: dict[str, Any], i: int) -> dict[str, Any]:
+    """Row i's values: each field is one value for every row, or a list with one per row."""
+    return {name: value[i] if isinstance(value, list) else value for name, value in fields.items()}
+
+
 def make_rows(model: type[Any], n: int, **fields: Any) -> list[Any]:
     """n rows of a catalog model with its make_* defaults, in a few INSERTs.
 
@@ -248,10 +253,7 @@ def make_rows(model: type[Any], n: int, **fields: Any) -> list[Any]:
     """
     rows = []
     for i in range(n):
-        values = {
-            name: value[i] if isinstance(value, list) else value for name, value in fields.items()
-        }
-        row = model(**{**_DEFAULTS.get(model, lambda k: {})(_n()), **values})
+        row = model(**{**_DEFAULTS.get(model, lambda k: {})(_n()), **_row_values(fields, i)})
         rows.append(_searchable(row) if hasattr(row, "search_fields") else row)
     return model.objects.bulk_create(rows, batch_size=500)
 
@@ -270,10 +272,7 @@ def make_videos(n: int, **kwargs: Any) -> list[MusicVideo]:
             "slug": f"video-{k}",
             "published_on": datetime.date(2022, 11, 14),
             "status": Status.PUBLISHED,
-            **{
-                name: value[i] if isinstance(value, list) else value
-                for name, value in kwargs.items()
-            },
+            **_row_values(kwargs, i),
         }
         video = MusicVideo(**fields)
         if video.track_id and not video.release_id:
@@ -334,8 +333,7 @@ def make_watchlists(n: int, videos: Any = (), **kwargs: Any) -> list[Watchlist]:
     videos = list(videos)
     lists = []
     for i in range(n):
-        values = {k: v[i] if isinstance(v, list) else v for k, v in kwargs.items()}
-        fields = {"name": f"List {_n()}", "is_public": True, **values}
+        fields = {"name": f"List {_n()}", "is_public": True, **_row_values(kwargs, i)}
         lists.append(Watchlist(item_count=len(videos), **fields))
     lists = Watchlist.objects.bulk_create(lists, batch_size=500)
     WatchlistItem.objects.bulk_create(
