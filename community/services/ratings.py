@@ -2,18 +2,15 @@
 
 Each function is one transaction: the fan's row and the figures catalog pages show change together.
 A write is four statements: lock the video's row, read the fan's rating, write it, and one UPDATE
-of the figures in SQL (F() for count and sum, the histogram's bucket by a JSON function). The
-figures never go through MusicVideo.save(): no search text, no history row, no deferred loads.
+of the figures, computed from the locked copy (only these functions write them, always under the
+lock). The figures never go through MusicVideo.save(): no search text, no history row, no
+deferred loads.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Func, JSONField
-from django.db.models.expressions import Combinable
 from django.utils.translation import gettext as _
 
 from catalog.models import RATING_SCORES, MusicVideo
@@ -28,59 +25,28 @@ FIGURES = ("id", "status", "rating_count", "rating_sum", "rating_histogram")
 
 
 def _locked_video(video_id: int) -> MusicVideo:
-    # Every rating write for one video takes this row lock first, so one fan's rating is read
-    # and written by one transaction at a time; it is held for three statements, then commit.
+    # Every rating write for one video takes this row lock first, so the figures read here (and
+    # written back by _apply) and the fan's rating are never changed by two transactions at once.
     video = MusicVideo.objects.select_for_update().only(*FIGURES).get(pk=video_id)
     if video.is_draft:
         raise NotAllowed("Drafts can't be rated.")
     return video
 
 
-class _AddToBucket(Func):
-    """histogram[score - 1] + delta, computed by the database (a JSON array of ten counts)."""
-
-    output_field = JSONField()
-
-    def __init__(self, histogram: Combinable, score: int, delta: int) -> None:
-        if score not in RATING_SCORES or delta not in (-1, 1):
-            raise ValueError("A rating changes one bucket by one.")
-        super().__init__(histogram)
-        self.index, self.delta = score - 1, delta  # ints, checked: written into the SQL
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        raise NotImplementedError("Histograms are updated in SQL on SQLite and PostgreSQL only.")
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        h, params = compiler.compile(self.get_source_expressions()[0])
-        path = f"'$[{self.index}]'"
-        return f"json_set({h}, {path}, json_extract({h}, {path}) + {self.delta})", [*params] * 2
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        h, params = compiler.compile(self.get_source_expressions()[0])
-        bucket = f"(({h}) ->> {self.index})::int + {self.delta}"
-        return f"jsonb_set({h}, '{{{self.index}}}', to_jsonb({bucket}))", [*params] * 2
-
-
 def _apply(video: MusicVideo, *, add: int | None = None, remove: int | None = None) -> None:
-    """One UPDATE of the figures; the same change to the locked copy, for the caller to show."""
-    histogram: Combinable = F("rating_histogram")
-    count, total = F("rating_count"), F("rating_sum")
-    shown = list(video.rating_histogram)
+    """Change the locked copy's figures and write them in one UPDATE."""
+    histogram = list(video.rating_histogram)
     if remove is not None:
-        histogram = _AddToBucket(histogram, remove, -1)
-        count, total = count - 1, total - remove
-        shown[remove - 1] -= 1
+        histogram[remove - 1] -= 1
         video.rating_count -= 1
         video.rating_sum -= remove
     if add is not None:
-        histogram = _AddToBucket(histogram, add, 1)
-        count, total = count + 1, total + add
-        shown[add - 1] += 1
+        histogram[add - 1] += 1
         video.rating_count += 1
         video.rating_sum += add
-    video.rating_histogram = shown
+    video.rating_histogram = histogram
     MusicVideo.objects.filter(pk=video.pk).update(
-        rating_count=count, rating_sum=total, rating_histogram=histogram
+        rating_count=video.rating_count, rating_sum=video.rating_sum, rating_histogram=histogram
     )
 
 
