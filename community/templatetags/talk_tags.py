@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from catalog.models import MusicVideo
-from community import text, threads
+from community import comment_markup, text, threads
 from community.badges import unread_notification_count
 from community.forms_talk import CommentForm
 from community.models import Comment, Report
@@ -30,7 +30,7 @@ def thread_url_filter(comment: Comment) -> str:
 
 
 def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
-    """What community/comments/comment.html needs beside the comment (no queries)."""
+    """What {% comment_item %} needs beside the comment (no queries)."""
     user = request.user
     return {
         "request": request,
@@ -40,6 +40,39 @@ def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
         "form": CommentForm(auto_id="id_comment_%s"),
         "reasons": Report.Reason.choices,
     }
+
+
+@register.simple_tag(takes_context=True)
+def comment_item(context: template.Context, comment: Comment) -> SafeString:
+    """{% comment_item comment %}: one comment or reply (community/comment_markup.py), with the
+    signed-in fan's buttons and forms from community/comments/actions.html."""
+    # Worked out once per rendering of the page of talk, not once per comment.
+    state = context.render_context.get(_ITEM_STATE)
+    if state is None:
+        state = context.render_context[_ITEM_STATE] = _item_state(context)
+    watch_url, profile_url, actions = state
+    return comment_markup.render_comment(
+        comment, watch_url=watch_url, profile_url=profile_url, actions=actions
+    )
+
+
+_ITEM_STATE = "talk_tags.comment_item"
+
+
+def _item_state(
+    context: template.Context,
+) -> tuple[str, comment_markup.ProfileLinks, comment_markup.ActionsRenderer | None]:
+    actions = None
+    user = context.get("user")
+    if user is not None and user.is_authenticated:
+        actions_template = context.template.engine.get_template("community/comments/actions.html")
+
+        def actions(comment: Comment) -> SafeString:
+            with context.push(comment=comment):
+                return actions_template.render(context)
+
+    watch_url = comment_markup.watch_url_of(context.get("video"))
+    return watch_url, comment_markup.ProfileLinks(), actions
 
 
 MAX_FRAGMENT_PARAM = 200  # longer sort/after values are no real page: not worth keeping

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import MusicVideo, Status
 from community import threads
@@ -81,6 +81,28 @@ def test_a_reply_to_a_reply_joins_the_top_level_thread(client):
     assert (top.reply_count, video.comment_count) == (2, 3)
     body = _page(client, video)
     assert body.index("Top") < body.index("First reply") < body.index("Second reply")
+
+
+@pytest.mark.parametrize("username", ["kim.chaewon+1", "sakura@hkt", "허윤진", "宮脇咲良"])
+@pytest.mark.parametrize("prefix", ["", "/ko", "/ja"])
+def test_each_comment_links_its_author_in_the_pages_language(client, username, prefix):
+    video = make_video()
+    make_comment(video=video, author=make_fan(username=username))
+    fan = make_fan()
+    make_comment(video=video, author=fan, body="Edited later")
+    Comment.objects.filter(author=fan).update(edited_at=timezone.now())
+
+    page = client.get(prefix + video.get_absolute_url()).content.decode()
+
+    with translation.override(prefix.strip("/") or "en"):
+        profile = reverse("community:profile", args=[username])
+    assert f'href="{profile}"' in page
+    assert "/u/" in profile
+    assert profile.startswith(prefix + "/")
+    ago = {"": "ago", "/ko": "전", "/ja": "前"}[prefix]
+    edited = {"": "edited", "/ko": "수정", "/ja": "編集"}[prefix]
+    assert page.count(ago) >= 2
+    assert edited in page
 
 
 def test_visitors_are_sent_to_log_in_and_nothing_changes(client):
