@@ -503,7 +503,14 @@ class MusicVideo(Searchable, Publishable):
 
     @property
     def display_title(self) -> str:
-        return with_featured(self.title, self.credits.all())
+        """The title with its featured artists, from credits (prefetch them), or as set by a
+        page that kept it from an earlier rendering (catalog/video_page.py)."""
+        known = self.__dict__.get("_known_display_title")
+        return known if known is not None else with_featured(self.title, self.credits.all())
+
+    @display_title.setter
+    def display_title(self, value: str) -> None:
+        self.__dict__["_known_display_title"] = value
 
     @property
     def rating_average(self) -> float | None:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from catalog import video_page
 from catalog.forms import ReleaseFilterForm, VideoFilterForm
 from catalog.models import (
     ChartAchievement,
@@ -111,16 +112,7 @@ def video_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def video_detail(request: HttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(
-        MusicVideo.objects.visible_to(request.user)
-        .select_related("release", "track")
-        .prefetch_related(
-            Prefetch("credits", queryset=Credit.objects.select_related("person")),
-            Prefetch("members", queryset=Member.objects.only("stage_name", "slug", "native_name")),
-            "themes",
-            Prefetch("tie_ins", queryset=TieIn.objects.all()),
-            "links",
-        ),
-        slug=slug,
+        MusicVideo.objects.visible_to(request.user).select_related("release", "track"), slug=slug
     )
     # A draft release is not linked from a published video's page for the public.
     release = video.release
@@ -130,7 +122,11 @@ def video_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "catalog/video_detail.html",
-        {"video": video, "show_release": show_release},
+        {
+            "video": video,
+            "show_release": show_release,
+            "parts": video_page.catalog_parts(request, video, show_release),
+        },
     )
 
 

@@ -177,6 +177,15 @@ def fragment(
     Not the site's generation: a rating on one video makes every whole page stale, but the talk
     under the others is still good, so re-rendering those pages costs only the rest. One round
     trip to the cache on a hit."""
+    html = kept(name, parts, versions, lambda: str(render()))
+    return mark_safe(html)  # a template's output, stored as a plain string
+
+
+def kept[T](
+    name: str, parts: Iterable[object], versions: Iterable[str], render: Callable[[], T]
+) -> T:
+    """What render() returns (plain data: text, or a dict of texts), kept per language and
+    `parts` until one of `versions` moves on or PAGE_CACHE_SECONDS pass; see fragment()."""
     if settings.PAGE_CACHE_SECONDS <= 0:
         return render()
     address = "\x1f".join([name, translation.get_language() or "", *map(str, parts)])
@@ -193,10 +202,10 @@ def fragment(
         current.append(value)
     entry = found.get(key)
     if entry is not None and entry[0] == current:
-        return mark_safe(entry[1])  # a template's output, stored below
-    html = render()
-    cache.set(key, (current, str(html)), settings.PAGE_CACHE_SECONDS)
-    return html
+        return entry[1]  # type: ignore[no-any-return]
+    value = render()
+    cache.set(key, (current, value), settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -205,7 +214,14 @@ def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
     _bump_version(version)
     connection = connections[using]
     if connection.in_atomic_block:
-        connection.on_commit(functools.partial(_bump_version, version), robust=True)
+        # Once per transaction, however many rows it writes (loading the catalog is one).
+        pending = {func.args for _, func, _ in connection.run_on_commit if _is_version_bump(func)}
+        if (version,) not in pending:
+            connection.on_commit(functools.partial(_bump_version, version), robust=True)
+
+
+def _is_version_bump(func: Any) -> bool:
+    return isinstance(func, functools.partial) and func.func is _bump_version
 
 
 def _bump_version(version: str) -> None:
@@ -262,11 +278,14 @@ SHOWN_PROFILE_FIELDS = frozenset({"display_name"})
 
 def _changed(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     content_changed(using)
+    if sender._meta.app_label == "catalog":
+        version_changed(CATALOG_VERSION, using)
 
 
 def _m2m_changed(sender: type, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     if sender._meta.app_label == "catalog" and action.startswith("post_"):
         content_changed(using)
+        version_changed(CATALOG_VERSION, using)
 
 
 def _fan_saved(
@@ -321,6 +340,9 @@ def talk_version(video_id: int) -> str:
 
 # The names comments are signed with, on every video's talk.
 FANS_VERSION = "fans"
+
+# Everything curators edit: releases, videos, members, credits, themes, tie-ins, links…
+CATALOG_VERSION = "catalog"
 
 
 def connect_signals() -> None:

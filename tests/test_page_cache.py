@@ -16,7 +16,17 @@ from catalog.models import Status
 from community.services import talk
 from community.services.ratings import rating_set
 from fansite import page_cache
-from tests.factories import make_member, make_profile, make_staff, make_user, make_video
+from tests.factories import (
+    make_credit,
+    make_member,
+    make_person,
+    make_profile,
+    make_staff,
+    make_tag,
+    make_tie_in,
+    make_user,
+    make_video,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -335,3 +345,75 @@ def test_the_benchmark_can_ask_for_the_talk_rendered_from_scratch(client, video)
     client.get("/videos/impurities/", **RENDERED)
     _, read = _talk_queries(client, "/videos/impurities/", **{page_cache.SKIP_FRAGMENTS: True})
     assert read
+
+
+# ---- The catalog's share of a video page: kept until a curator's edit ---------------------------
+
+CATALOG_TABLES = (
+    "catalog_credit",
+    "catalog_member",
+    "catalog_tag",
+    "catalog_tiein",
+    "externallink",
+)
+
+
+def _catalog_queries(client, path, **extra):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(path, **RENDERED, **extra).content.decode()
+    return page, [q["sql"] for q in queries if any(t in q["sql"] for t in CATALOG_TABLES)]
+
+
+def test_the_catalog_part_outlives_fans_writes(client, video):
+    make_credit(video=video, role="director", credited_as="Jimmy Hwang")
+    first, read = _catalog_queries(client, "/videos/impurities/")
+    assert "Jimmy Hwang" in first
+    assert read
+
+    # Ratings and comments, here or elsewhere, re-render the page but not the catalog's part.
+    rating_set(user=make_user(), video=video, score=8)
+    talk.comment_create(author=make_user(), video=video, body="The bridge at 2:01!")
+    page, read = _catalog_queries(client, "/videos/impurities/")
+    assert read == []
+    assert "Jimmy Hwang" in page
+    assert "from 1 rating" in page
+    assert "The bridge at 2:01!" in page
+
+
+def test_curators_edits_to_credits_themes_tie_ins_and_links_show_at_once(client, video):
+    person = make_person(name="Nile Rodgers")
+    client.get("/videos/impurities/", **RENDERED)
+
+    make_credit(video=video, role="featured", person=person)
+    page = client.get("/videos/impurities/", **RENDERED).content.decode()
+    assert "<title>Impurities (feat. Nile Rodgers)" in page
+
+    person.name = "Nile Rodgers Jr."
+    person.save()
+    video.themes.add(make_tag(name="Self-love"))
+    make_tie_in(name="Crimson Heart").videos.add(video)
+    video.links.create(site="wikipedia", url="https://example.org/impurities", label="Notes")
+    page = client.get("/videos/impurities/", **RENDERED).content.decode()
+    for shown in (
+        "(feat. Nile Rodgers Jr.)",
+        "Self-love",
+        "Crimson Heart",
+        "example.org/impurities",
+    ):
+        assert shown in page
+
+
+def test_the_catalog_part_is_kept_per_language_and_never_for_staff(client, video):
+    video.description, video.description_ko = "Who we are", "우리는 누구인가"
+    video.save()
+    assert "Who we are" in client.get("/videos/impurities/", **RENDERED).content.decode()
+    assert "우리는 누구인가" in client.get("/ko/videos/impurities/", **RENDERED).content.decode()
+
+    video.status = Status.DRAFT
+    video.save()
+    client.force_login(make_staff())
+    page, read = _catalog_queries(client, "/videos/impurities/")
+    assert "Draft" in page
+    assert read
+    _, read = _catalog_queries(client, "/videos/impurities/")
+    assert read  # rendered for staff every time

@@ -1,0 +1,56 @@
+"""The video page's share that comes from the catalog alone, kept between renderings.
+
+A video page's credits, members, themes, tie-ins and links took five queries and about half of
+the page's time whenever the page itself was rendered again, which a rating or a comment on any
+video makes happen. They change only when a curator edits the catalog, so their HTML (and the
+title with its featured artists, which other parts of the page show) is kept in the cache until
+then (fansite.page_cache: the catalog's version moves on with every catalog write). Staff get
+them rendered each time: they see drafts and their badges.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpRequest
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
+
+from catalog.models import Credit, Member, MusicVideo, TieIn
+from fansite import page_cache
+
+PARTS_TEMPLATE = "catalog/video_parts.html"
+HTML_PARTS = ("json_ld", "top", "more")
+
+PREFETCH = (
+    Prefetch("credits", queryset=Credit.objects.select_related("person")),
+    Prefetch("members", queryset=Member.objects.only("stage_name", "slug", "native_name")),
+    "themes",
+    Prefetch("tie_ins", queryset=TieIn.objects.all()),
+    "links",
+)
+
+
+def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -> dict[str, Any]:
+    """{"title": the title with its featured artists, and the HTML of HTML_PARTS}; no query
+    when kept. Sets video.display_title, so the rest of the page needs no credits either."""
+
+    def render() -> dict[str, str]:
+        prefetch_related_objects([video], *PREFETCH)
+        context = {"video": video, "show_release": show_release}
+        parts = {
+            name: str(get_template(f"{PARTS_TEMPLATE}#{name}").render(context, request))
+            for name in HTML_PARTS
+        }
+        return {"title": video.display_title, **parts}
+
+    if getattr(request.user, "is_staff", False):
+        found = render()
+    else:
+        # The host and scheme: the structured data holds absolute addresses.
+        key = (video.pk, show_release, request.scheme, request.get_host())
+        found = page_cache.kept("video-catalog", key, (page_cache.CATALOG_VERSION,), render)
+    video.display_title = found["title"]
+    # The HTML was a template's output when it was stored.
+    return {"title": found["title"], **{name: mark_safe(found[name]) for name in HTML_PARTS}}
