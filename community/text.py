@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import escape  # what django.utils.html.escape calls, without its lazy-text wrapper
 from typing import Literal
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # Bidi overrides and isolates reorder what is displayed ("evil\u202egnp.exe" shows as

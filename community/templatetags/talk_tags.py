@@ -46,22 +46,28 @@ def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
 def comment_item(context: template.Context, comment: Comment) -> SafeString:
     """{% comment_item comment %}: one comment or reply (community/comment_markup.py), with the
     signed-in fan's buttons and forms from community/comments/actions.html."""
-    # Worked out once per rendering of the page of talk, not once per comment.
-    state = context.render_context.get(_ITEM_STATE)
-    if state is None:
-        state = context.render_context[_ITEM_STATE] = _item_state(context)
-    watch_url, profile_url, actions = state
-    return comment_markup.render_comment(
-        comment, watch_url=watch_url, profile_url=profile_url, actions=actions
-    )
+    return _markup(context)(comment)
 
 
-_ITEM_STATE = "talk_tags.comment_item"
+@register.simple_tag(takes_context=True)
+def comment_thread(context: template.Context, comment: Comment) -> SafeString:
+    """{% comment_thread comment %}: a top-level comment as an item of the video page's list,
+    with its first replies and a link to the rest of its thread."""
+    return _markup(context).thread(comment)
 
 
-def _item_state(
-    context: template.Context,
-) -> tuple[str, comment_markup.ProfileLinks, comment_markup.ActionsRenderer | None]:
+_MARKUP = "talk_tags.comment_markup"
+
+
+def _markup(context: template.Context) -> comment_markup.CommentMarkup:
+    # Set up once per rendering of the page of talk, not once per comment.
+    markup = context.render_context.get(_MARKUP)
+    if markup is None:
+        markup = context.render_context[_MARKUP] = _new_markup(context)
+    return markup  # type: ignore[no-any-return]
+
+
+def _new_markup(context: template.Context) -> comment_markup.CommentMarkup:
     actions = None
     user = context.get("user")
     if user is not None and user.is_authenticated:
@@ -72,7 +78,7 @@ def _item_state(
                 return actions_template.render(context)
 
     watch_url = comment_markup.watch_url_of(context.get("video"))
-    return watch_url, comment_markup.ProfileLinks(), actions
+    return comment_markup.CommentMarkup(watch_url=watch_url, actions=actions)
 
 
 MAX_FRAGMENT_PARAM = 200  # longer sort/after values are no real page: not worth keeping
