@@ -68,8 +68,18 @@ def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
     )
 
 
+# What a comment shows of its author: their name and their profile's address. The rest of a
+# fan's row (password hash, e-mail address, settings) stays in the database: building 80 comments'
+# authors with every field took a fifth of the time of reading the page of talk.
+_SHOWN = (
+    *(field.name for field in Comment._meta.concrete_fields),
+    "author__username",
+    "author__profile__display_name",
+)
+
+
 def _for_display(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
-    comments = visible_to(comments, user).select_related("author__profile")
+    comments = visible_to(comments, user).select_related("author__profile").only(*_SHOWN)
     if getattr(user, "is_authenticated", False):
         mine = CommentLike.objects.filter(user=user, comment=OuterRef("pk"))
         comments = comments.annotate(liked=Exists(mine))

@@ -417,3 +417,10 @@ def test_the_catalog_part_is_kept_per_language_and_never_for_staff(client, video
     assert read
     _, read = _catalog_queries(client, "/videos/impurities/")
     assert read  # rendered for staff every time
+
+
+def test_the_benchmark_can_ask_for_the_catalog_part_rendered_from_scratch(client, video):
+    make_credit(video=video, role="director", credited_as="Jimmy Hwang")
+    client.get("/videos/impurities/", **RENDERED)
+    _, read = _catalog_queries(client, "/videos/impurities/", **{page_cache.SKIP_FRAGMENTS: True})
+    assert read
