@@ -10,7 +10,7 @@ from catalog.models import MusicVideo
 from community import comment_markup, text, threads
 from community.badges import unread_notification_count
 from community.forms_talk import CommentForm
-from community.models import Comment, Report
+from community.models import Comment
 from fansite import page_cache
 
 register = template.Library()
@@ -38,14 +38,13 @@ def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
         "video": video,
         "can_post": user.is_authenticated and not user.is_suspended and user.has_confirmed_email,
         "form": CommentForm(auto_id="id_comment_%s"),
-        "reasons": Report.Reason.choices,
     }
 
 
 @register.simple_tag(takes_context=True)
 def comment_item(context: template.Context, comment: Comment) -> SafeString:
     """{% comment_item comment %}: one comment or reply (community/comment_markup.py), with the
-    signed-in fan's buttons and forms from community/comments/actions.html."""
+    signed-in fan's buttons and forms."""
     return _markup(context)(comment)
 
 
@@ -71,12 +70,11 @@ def _new_markup(context: template.Context) -> comment_markup.CommentMarkup:
     actions = None
     user = context.get("user")
     if user is not None and user.is_authenticated:
-        actions_template = context.template.engine.get_template("community/comments/actions.html")
-
-        def actions(comment: Comment) -> SafeString:
-            with context.push(comment=comment):
-                return actions_template.render(context)
-
+        actions = comment_markup.FanActions(
+            request=context["request"],
+            csrf_token=context.get("csrf_token"),
+            can_post=bool(context.get("can_post")),
+        )
     watch_url = comment_markup.watch_url_of(context.get("video"))
     return comment_markup.CommentMarkup(watch_url=watch_url, actions=actions)
 

@@ -407,6 +407,52 @@ def test_a_fan_likes_once_and_can_take_it_back(client):
     assert not CommentLike.objects.exists()
 
 
+def _actions(page, comment):
+    """The buttons and forms under one comment of a page."""
+    article = re.search(rf'<article id="comment-{comment.pk}".*?</article>', page, re.S).group()
+    return article[article.index('class="comment-actions"') :]
+
+
+def test_each_fan_gets_the_buttons_that_are_theirs_with_a_working_csrf_token():
+    video = make_video()
+    mine_author, other_author = make_fan(), make_fan(username="chaewon_fan")
+    mine = make_comment(video=video, author=mine_author, body="Mine")
+    theirs = make_comment(video=video, author=other_author, body="Theirs")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(mine_author)
+    page = _page(client, video)
+
+    own, other = _actions(page, mine), _actions(page, theirs)
+    assert f'href="/comments/{mine.pk}/edit/"' in own
+    assert f'href="/comments/{mine.pk}/delete/"' in own
+    assert "Report" not in own
+    assert "Block this fan" not in own
+    assert f'action="/comments/{theirs.pk}/report/"' in other
+    assert 'action="/u/chaewon_fan/block/"' in other
+    assert "edit/" not in other
+    for actions in (own, other):
+        assert 'aria-pressed="false"' in actions
+        assert "Post reply" in actions
+
+    # The page's token, in every form, is accepted.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', other).group(1)
+    like = reverse("community:comment-like", args=[theirs.pk])
+    assert client.post(like, {"csrfmiddlewaretoken": token}).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.like_count == 1
+    assert 'aria-pressed="true"' in _actions(_page(client, video), theirs)
+
+    # Suspended: no liking, replying or reporting, but blocking and their own still there.
+    mine_author.suspended_at = timezone.now()
+    mine_author.save()
+    page = _page(client, video)
+    own, other = _actions(page, mine), _actions(page, theirs)
+    assert "Post reply" not in own + other
+    assert "Report" not in other
+    assert "Block this fan" in other
+    assert "Delete" in own
+
+
 def test_most_liked_sort(client):
     video = make_video()
     quiet = make_comment(video=video, body="Quiet one")
