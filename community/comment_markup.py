@@ -156,18 +156,12 @@ class FanActions:
             else ""
         )
         self.here = escape(request.get_full_path())
-        self.like, self.unlike = (
-            _address("community:comment-like"),
-            _address("community:comment-unlike"),
-        )
-        self.reply, self.report = (
-            _address("community:comment-reply"),
-            _address("community:comment-report"),
-        )
-        self.edit, self.delete = (
-            _address("community:comment-edit"),
-            _address("community:comment-delete"),
-        )
+        self.like = _address("community:comment-like")
+        self.unlike = _address("community:comment-unlike")
+        self.reply = _address("community:comment-reply")
+        self.report = _address("community:comment-report")
+        self.edit = _address("community:comment-edit")
+        self.delete = _address("community:comment-delete")
         self.block = _address("community:block")
         self.labels = {
             "liked": escape(pgettext("button: you like this comment", "Liked")),
@@ -223,8 +217,9 @@ class FanActions:
                     f'</textarea><button type="submit">{label["send_report"]}</button>'
                     "</form></details>"
                 )
+            block = escape(self.block(comment.author.username))
             html.append(
-                f'<form method="post" action="{self.block(comment.author.username)}">'
+                f'<form method="post" action="{block}">'
                 f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comments">'
                 f'<button type="submit" class="link-button">{label["block"]}</button></form>'
             )
