@@ -424,3 +424,41 @@ def test_the_benchmark_can_ask_for_the_catalog_part_rendered_from_scratch(client
     client.get("/videos/impurities/", **RENDERED)
     _, read = _catalog_queries(client, "/videos/impurities/", **{page_cache.SKIP_FRAGMENTS: True})
     assert read
+
+
+# ---- The header and the rating widget, kept for visitors ----------------------------------------
+
+
+def test_visitors_header_is_kept_per_address_and_fans_get_their_own(client, video):
+    first = client.get("/videos/impurities/?sort=oldest", **RENDERED).content.decode()
+    assert 'href="/accounts/login/?next=/videos/impurities/%3Fsort%3Doldest"' in first
+    other = client.get("/videos/", **RENDERED).content.decode()
+    assert 'href="/accounts/login/?next=/videos/"' in other
+    assert 'href="/accounts/login/?next=/videos/impurities/' not in other
+    korean = client.get("/ko/videos/impurities/", **RENDERED).content.decode()
+    assert "로그인" in korean
+
+    fan = make_user(username="yunjin_fan")
+    client.force_login(fan)
+    mine = client.get("/videos/impurities/?sort=oldest").content.decode()
+    assert "@yunjin_fan" in mine
+    assert "?next=/videos/impurities/%3Fsort%3Doldest" not in mine.split("</header>")[0]
+    client.logout()
+    again = client.get("/videos/impurities/?sort=oldest", **RENDERED).content.decode()
+    assert "@yunjin_fan" not in again
+
+
+def test_visitors_rating_widget_always_shows_the_current_figures(client, video):
+    page = client.get("/videos/impurities/", **RENDERED).content.decode()
+    assert "No ratings yet" in page
+    rating_set(user=make_user(), video=video, score=8)
+    page = client.get("/videos/impurities/", **RENDERED).content.decode()
+    assert "from 1 rating" in page
+    assert "Log in to rate this video" in page
+
+    fan = make_user()
+    rating_set(user=fan, video=video, score=10)
+    client.force_login(fan)
+    mine = client.get("/videos/impurities/").content.decode()
+    assert "from 2 ratings" in mine
+    assert "You gave it 5 out of 5." in mine

@@ -4,10 +4,12 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
 from catalog.models import MusicVideo
 from community.forms_ratings import RatingForm, star_label
 from community.models import Rating
+from fansite import page_cache
 
 register = template.Library()
 
@@ -36,9 +38,25 @@ def rating_context(
     }
 
 
-@register.inclusion_tag("community/widgets/rating.html", takes_context=True)
-def rating_widget(context: template.Context, video: MusicVideo) -> dict[str, Any]:
-    return rating_context(context["request"], video)
+@register.simple_tag(takes_context=True)
+def rating_widget(context: template.Context, video: MusicVideo) -> SafeString:
+    """The video's figures, and the signed-in fan's own rating with the form to change it.
+
+    What visitors see depends on the figures alone, which are part of the key: it is kept
+    (page_cache.fragment) and never stale."""
+    request = context["request"]
+
+    def render() -> SafeString:
+        widget = context.template.engine.get_template("community/widgets/rating.html")
+        section = context.new(rating_context(request, video))
+        if context.get("csrf_token") is not None:  # for the signed-in fan's form
+            section["csrf_token"] = context["csrf_token"]
+        return SafeString(widget.render(section))
+
+    if request.user.is_authenticated or request.META.get(page_cache.SKIP_FRAGMENTS):
+        return render()
+    figures = (video.pk, video.slug, video.rating_count, video.rating_sum, *video.rating_histogram)
+    return page_cache.fragment("rating", figures, (), render)
 
 
 @register.filter

@@ -1,0 +1,57 @@
+"""{% kept_for_visitors %}: a part of every page that is the same for all visitors at an address.
+
+The site's header (navigation, search box, "Log in" back to this page, the language menu) is the
+same for every visitor to a given address in a given language, and rendering it cost a fifth of
+a video page rendered again after a write elsewhere. It is kept with page_cache.fragment per
+address and language, for PAGE_CACHE_SECONDS (a deploy that changes it shows within that time).
+Signed-in fans, whose header carries their name, badges and a CSRF token, get it rendered.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import NodeList, Parser, Token
+from django.utils.safestring import SafeString
+
+from fansite import page_cache
+
+register = template.Library()
+
+MAX_ADDRESS = 200  # longer addresses (a long search) are rendered, not kept
+
+
+@register.tag
+def kept_for_visitors(parser: Parser, token: Token) -> KeptNode:
+    """{% kept_for_visitors "name" %}…{% endkept_for_visitors %}"""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the part's name")
+    nodelist = parser.parse(("endkept_for_visitors",))
+    parser.delete_first_token()
+    return KeptNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class KeptNode(template.Node):
+    def __init__(self, name: template.base.FilterExpression, nodelist: NodeList) -> None:
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> SafeString:
+        request = context.get("request")
+        user = getattr(request, "user", None)
+
+        def render() -> SafeString:
+            return SafeString(self.nodelist.render(context))
+
+        if (
+            request is None
+            or user is None
+            or user.is_authenticated
+            or request.method not in ("GET", "HEAD")
+            or request.META.get(page_cache.SKIP_FRAGMENTS)
+        ):
+            return render()
+        address = request.get_full_path()
+        if len(address) > MAX_ADDRESS:
+            return render()
+        return page_cache.fragment(str(self.name.resolve(context)), (address,), (), render)
