@@ -271,9 +271,10 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         "",
         "Visitors' rows without a suffix are served as visitors get them, from the page cache. "
         "*uncached*: the page cache skipped, as after a write elsewhere (a rating on another "
-        "video) made every page stale; the talk under a video, kept until that video's own "
-        "talk changes, and its catalog part (credits, members, themes, tie-ins, links), kept "
-        "until a curator's edit, still come from the cache. The growth series below is "
+        "video) made every page stale; what such a write leaves valid still comes from the "
+        "cache: the talk under a video (until that video's talk changes), its catalog part "
+        "(credits, members, themes, tie-ins, links: until a curator's edit), the rating widget "
+        "(keyed on the figures) and the header (per address). The growth series below is "
         "rendered from scratch, no cache at all, to show what the talk itself costs as it "
         "grows.",
         "",

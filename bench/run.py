@@ -14,8 +14,8 @@ its queries captured, and EXPLAIN ANALYZE of the slowest query of the slowest pa
 Visitors get the home page, the video list and video pages from the page cache
 (fansite/page_cache.py): those are measured as visitors get them, and again as rendered
 ("uncached": each request asks bench/wsgi.py to skip the page cache, as after a write elsewhere
-made every page stale; the talk under a video, kept until that video's talk changes, and its
-catalog part, kept until a curator's edit, still come from the cache). The growth series is
+made every page stale; what such a write leaves valid, the talk under a video, its catalog
+part, the rating widget and the header, still comes from the cache). The growth series is
 rendered from scratch ("render": no cache at all).
 
 Results go to bench/results/run-<scale>.json and docs/performance.md (see bench/report.py).

@@ -8,8 +8,8 @@ differs from fansite/wsgi.py: same settings, middleware and limits.
 
 X-Bench-Page-Cache: off asks for a visitor's page as rendered, skipping the page cache
 (fansite/page_cache.py), as after a write elsewhere made every page stale; "render" skips the
-fragments kept across such writes too (the talk under a video, its catalog part): the page made
-from scratch.
+fragments kept across such writes too (the talk under a video, its catalog part, the rating
+widget, the header): the page made from scratch.
 """
 
 from __future__ import annotations
