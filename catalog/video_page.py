@@ -46,7 +46,7 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
         }
         return {"title": video.display_title, **parts}
 
-    if getattr(request.user, "is_staff", False) or request.META.get(page_cache.SKIP_FRAGMENTS):
+    if not page_cache.keeps_for(request, staff=True):
         found = render()
     else:
         # The host and scheme: the structured data holds absolute addresses.

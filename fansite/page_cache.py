@@ -208,6 +208,18 @@ def kept[T](
     return value
 
 
+def keeps_for(request: HttpRequest, *, staff: bool = False) -> bool:
+    """Whether this request may get fragments kept for visitors: not a signed-in fan's (their
+    parts carry their own state and a CSRF token; with staff=True, only staff are left out, for
+    parts that differ for them alone), and not the benchmark's page from scratch."""
+    if request.META.get(SKIP_FRAGMENTS):
+        return False
+    user = getattr(request, "user", None)
+    if staff:
+        return not getattr(user, "is_staff", False)
+    return user is not None and not user.is_authenticated
+
+
 def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """What fragments under `version` show was written: stale now, and again once the
     transaction commits (a fragment rendered in between may hold the old rows)."""

@@ -53,7 +53,7 @@ def rating_widget(context: template.Context, video: MusicVideo) -> SafeString:
             section["csrf_token"] = context["csrf_token"]
         return SafeString(widget.render(section))
 
-    if request.user.is_authenticated or request.META.get(page_cache.SKIP_FRAGMENTS):
+    if not page_cache.keeps_for(request):
         return render()
     figures = (video.pk, video.slug, video.rating_count, video.rating_sum, *video.rating_histogram)
     return page_cache.fragment("rating", figures, (), render)

@@ -19,8 +19,7 @@ register = template.Library()
 @register.filter
 def comment_html(body: str, video: MusicVideo | None = None) -> SafeString:
     """{{ comment.body|comment_html:video }}: escaped text, safe links, moments into the video."""
-    watch_url = video.youtube_watch_url if video is not None and video.youtube_id else ""
-    return text.comment_html(body, watch_url)
+    return text.comment_html(body, comment_markup.watch_url_of(video))
 
 
 @register.filter(name="thread_url")
@@ -104,11 +103,7 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
             section
         )
 
-    if (
-        request.user.is_authenticated
-        or max(len(sort), len(after)) > MAX_FRAGMENT_PARAM
-        or request.META.get(page_cache.SKIP_FRAGMENTS)
-    ):
+    if not page_cache.keeps_for(request) or max(len(sort), len(after)) > MAX_FRAGMENT_PARAM:
         return render()
     # Parts: what else of the video the talk shows (its count, its address, moment links).
     parts = (video.pk, video.slug, video.youtube_id, video.comment_count, sort, after)

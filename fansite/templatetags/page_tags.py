@@ -38,17 +38,14 @@ class KeptNode(template.Node):
 
     def render(self, context: template.Context) -> SafeString:
         request = context.get("request")
-        user = getattr(request, "user", None)
 
         def render() -> SafeString:
             return SafeString(self.nodelist.render(context))
 
         if (
             request is None
-            or user is None
-            or user.is_authenticated
             or request.method not in ("GET", "HEAD")
-            or request.META.get(page_cache.SKIP_FRAGMENTS)
+            or not page_cache.keeps_for(request)
         ):
             return render()
         address = request.get_full_path()
