@@ -91,6 +91,13 @@ class AddToWatchlistForm(forms.Form):
         self.fields["watchlist"].queryset = Watchlist.objects.filter(  # type: ignore[attr-defined]
             owner=user
         ).annotate(has_video=Exists(has_video))
+        self.user = user
+
+    def clean_watchlist(self) -> Watchlist | None:
+        watchlist = self.cleaned_data["watchlist"]
+        if watchlist is not None:
+            watchlist.owner = self.user  # one of theirs: no query when the write checks them
+        return watchlist
 
 
 class ItemForm(forms.Form):

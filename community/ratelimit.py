@@ -40,28 +40,37 @@ def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def hit(key: str, limit: Limit) -> bool:
-    """Count one action; False once the window's allowance is used up."""
+def _counts(keys: list[str], limit: Limit) -> list[int]:
+    """Count one action in each of the window's counters; their counts so far."""
     window = int(time.time()) // limit.seconds
-    cache_key = f"ratelimit:{limit.scope}:{key}:{window}"
-    # add() is atomic: only the first caller in a window creates the counter.
-    if cache.add(cache_key, 1, timeout=limit.seconds + 1):
-        return True
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=limit.seconds + 1)
-        return True
-    return count <= limit.count
+    keys = [f"ratelimit:{limit.scope}:{key}:{window}" for key in keys]
+    if hasattr(cache, "incr_counters"):  # Redis: every counter in one round trip
+        return cache.incr_counters(keys, timeout=limit.seconds + 1)
+    counts = []
+    for cache_key in keys:
+        # add() is atomic: only the first caller in a window creates the counter.
+        if cache.add(cache_key, 1, timeout=limit.seconds + 1):
+            counts.append(1)
+            continue
+        try:
+            counts.append(cache.incr(cache_key))
+        except ValueError:  # expired between add() and incr()
+            cache.add(cache_key, 1, timeout=limit.seconds + 1)
+            counts.append(1)
+    return counts
 
 
 def is_limited(request: HttpRequest, scope: str) -> bool:
+    """Count this action for the address (with five times the fan's allowance: fans can share
+    one) and for the fan; True once either is over."""
     limit = WRITE_LIMITS[scope]
     user = getattr(request, "user", None)
-    who = f"user:{user.pk}" if user is not None and user.is_authenticated else ""
-    ip_ok = hit(f"ip:{_client_ip(request)}", Limit(scope, limit.count * 5, limit.seconds))
-    user_ok = hit(who, limit) if who else True
-    return not (ip_ok and user_ok)
+    keys = [f"ip:{_client_ip(request)}"]
+    if user is not None and user.is_authenticated:
+        keys.append(f"user:{user.pk}")
+    counts = _counts(keys, limit)
+    allowances = [limit.count * 5, limit.count]
+    return any(count > allowed for count, allowed in zip(counts, allowances, strict=False))
 
 
 def too_many(request: HttpRequest, scope: str) -> HttpResponse:

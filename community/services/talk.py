@@ -85,8 +85,9 @@ def _needs_review(author: User, body: str) -> bool:
     return shown < NEW_ACCOUNT_COMMENTS
 
 
-def _save_moments(comment: Comment) -> None:
-    CommentMoment.objects.filter(comment=comment).delete()
+def _save_moments(comment: Comment, *, new: bool = False) -> None:
+    if not new:
+        CommentMoment.objects.filter(comment=comment).delete()
     seconds = text.moment_seconds(comment.body)[:MAX_MOMENTS]
     CommentMoment.objects.bulk_create(
         CommentMoment(comment=comment, video_id=comment.video_id, seconds=s) for s in seconds
@@ -162,7 +163,7 @@ def comment_create(
     # The video, the fan and the locked parent are rows in hand: no query to check they exist.
     comment.full_clean(exclude=["video", "author", "parent"])
     comment.save()
-    _save_moments(comment)
+    _save_moments(comment, new=True)
     if status == Status.VISIBLE:
         _count(comment, +1)
         if replied_to is not None:

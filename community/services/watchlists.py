@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,6 +77,7 @@ def watchlist_default_for(*, user: User) -> Watchlist:
     """
     default = Watchlist.objects.filter(owner=user, is_default=True).first()
     if default is not None:
+        default.owner = user  # the fan in hand, not a query when a write checks them
         return default
     try:
         with transaction.atomic():
@@ -150,10 +151,13 @@ def watchlist_add_video(
     _check_can_write(watchlist.owner)
     _check_published(video)
     locked = _locked_list(watchlist)
-    if WatchlistItem.objects.filter(watchlist=locked, video=video).exists():
+    # Whether the video is in already, and the last place, in one query.
+    found = locked.items.aggregate(last=Max("position"), video=Count("pk", filter=Q(video=video)))
+    if found["video"]:
         raise ValidationError(_("Already in this list."), code="duplicate")
-    last = locked.items.aggregate(last=Max("position"))["last"] or 0
-    item = WatchlistItem(watchlist=locked, video=video, position=last + 1, note=note)
+    item = WatchlistItem(
+        watchlist=locked, video=video, position=(found["last"] or 0) + 1, note=note
+    )
     # The list is locked and the video was just read: no query to check that they exist.
     item.full_clean(exclude=["watchlist", "video"], validate_constraints=False)
     item.save()

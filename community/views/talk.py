@@ -108,12 +108,16 @@ def comment_thread(request: HttpRequest, pk: int) -> HttpResponse:
 @rate_limited("comment")
 def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
-    page = {
-        "heading": _("Comment on “%(title)s”") % {"title": video.display_title},
-        "submit": _("Post comment"),
-    }
+
+    def page(form: CommentForm, status: int = 200) -> HttpResponse:
+        # Only the form's page shows the title with its featured artists (a query for them).
+        heading = _("Comment on “%(title)s”") % {"title": video.display_title}
+        return _form_page(
+            request, form, video, status=status, heading=heading, submit=_("Post comment")
+        )
+
     if request.method != "POST":
-        return _form_page(request, CommentForm(), video, **page)
+        return page(CommentForm())
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -124,7 +128,7 @@ def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
             form.add_error(None, error)
         else:
             return _posted(request, comment)
-    return _form_page(request, form, video, status=400, **page)
+    return page(form, status=400)
 
 
 @login_required

@@ -365,9 +365,10 @@ def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 @rate_limited("list")
 def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """GET: choose one of your lists (works without JavaScript). POST: add and go back."""
-    video = get_object_or_404(
-        MusicVideo.objects.published().prefetch_related(featured_credits()), slug=slug
-    )
+    videos = MusicVideo.objects.published()
+    if request.method == "GET":  # the page's title shows the featured artists; messages don't
+        videos = videos.prefetch_related(featured_credits())
+    video = get_object_or_404(videos, slug=slug)
     back = safe_next(request, video.get_absolute_url())
     if request.method == "POST":
         form = AddToWatchlistForm(request.POST, user=request.user, video=video)
@@ -390,7 +391,7 @@ def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Added “%(title)s” to “%(name)s”.")
-                    % {"title": video.display_title, "name": watchlist.display_name},
+                    % {"title": video.title, "name": watchlist.display_name},
                 )
             return redirect(back)
         if form.has_error("watchlist", "invalid_choice"):
