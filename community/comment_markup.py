@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import TIME_STRINGS, timesince
+from django.utils.timesince import MONTHS_DAYS, TIME_CHUNKS, TIME_STRINGS, TIME_STRINGS_KEYS
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext, pgettext
 
@@ -51,6 +51,19 @@ class CommentMarkup:
         self.now = timezone.now()
         self.profile_url = _address("community:profile")
         self._thread = _address("community:comment-thread")
+        # Translations the same for every comment, looked up once a page (each lookup goes
+        # through the thread's active language: several microseconds a time, 80 comments a page).
+        self._units = _units(translation.get_language())
+        self._comma = gettext(", ")
+        self._ago = gettext("%(since)s ago")
+        self._texts: dict[str, str] = {}
+        self._likes: dict[int, str] = {}
+
+    def _text(self, message: str) -> str:
+        """gettext(message), escaped, once a page."""
+        if message not in self._texts:
+            self._texts[message] = escape(gettext(message))
+        return self._texts[message]
 
     def thread(self, comment: Comment) -> SafeString:
         """A top-level comment as an item of the video page's list: with its first replies
@@ -59,7 +72,7 @@ class CommentMarkup:
         html = ["<li>", self(comment)]
         replies = comment.thread_replies  # type: ignore[attr-defined]
         if replies:
-            html.append(f'<ol class="reply-list" aria-label="{escape(gettext("Replies"))}">')
+            html.append(f'<ol class="reply-list" aria-label="{self._text("Replies")}">')
             html.extend(f"<li>{self(reply)}</li>" for reply in replies)
             html.append("</ol>")
         if comment.more_replies:  # type: ignore[attr-defined]
@@ -75,8 +88,8 @@ class CommentMarkup:
         return mark_safe("".join(html))  # every value above went through escape()
 
     def since(self, moment: datetime) -> str:
-        """timesince(): "3 hours, 2 minutes", with its unit strings translated once a page."""
-        return timesince(moment, self.now, time_strings=_UNITS)
+        """timesince(): "3 hours, 2 minutes", with its strings translated once a page."""
+        return _timesince(moment, self.now, self._units, self._comma)
 
     def __call__(self, comment: Comment) -> SafeString:
         """The comment's <article>. Every value is escaped where it is put in (escape(), or
@@ -84,9 +97,9 @@ class CommentMarkup:
         status = comment.status
         html = [f'<article id="comment-{comment.pk}" class="comment comment-{escape(status)}">']
         if status == Comment.Status.DELETED:
-            html.append(f'<p class="muted">{escape(gettext("This comment was deleted."))}</p>')
+            html.append(f'<p class="muted">{self._text("This comment was deleted.")}</p>')
         elif status == Comment.Status.HIDDEN and not getattr(comment, "is_own", False):
-            html.append(f'<p class="muted">{escape(gettext("Removed by a moderator."))}</p>')
+            html.append(f'<p class="muted">{self._text("Removed by a moderator.")}</p>')
         else:
             html.append(f'<p class="comment-meta">{self._meta(comment)}</p>')
             if status == Comment.Status.HELD:
@@ -98,16 +111,20 @@ class CommentMarkup:
             body = text.comment_html(comment.body, self.watch_url)
             html.append(f'<div class="comment-body">{body}</div><div class="comment-actions">')
             if status == Comment.Status.VISIBLE:
-                count = comment.like_count
-                likes = ngettext("%(counter)s like", "%(counter)s likes", count) % {
-                    "counter": str(count) if count < 1000 else formats.localize(count)
-                }
-                html.append(f'<span class="count">{escape(likes)}</span>')
+                html.append(f'<span class="count">{self._like_count(comment.like_count)}</span>')
             if self.actions is not None:
                 html.append(self.actions(comment))
             html.append("</div>")
         html.append("</article>")
         return mark_safe("".join(html))  # every value above went through escape()
+
+    def _like_count(self, count: int) -> str:
+        if count not in self._likes:
+            likes = ngettext("%(counter)s like", "%(counter)s likes", count) % {
+                "counter": str(count) if count < 1000 else formats.localize(count)
+            }
+            self._likes[count] = escape(likes)
+        return self._likes[count]
 
     def _meta(self, comment: Comment) -> str:
         author = comment.author
@@ -115,8 +132,8 @@ class CommentMarkup:
             url = escape(self.profile_url(author.username))
             who = f'<a href="{url}">{escape(author.public_name)}</a>'
         else:
-            who = escape(gettext("a deleted fan"))
-        ago = gettext("%(since)s ago") % {"since": self.since(comment.created_at)}
+            who = self._text("a deleted fan")
+        ago = self._ago % {"since": self.since(comment.created_at)}
         created = localtime(comment.created_at).isoformat()
         meta = f'{who} · <time datetime="{created}">{escape(ago)}</time>'
         if comment.edited_at:
@@ -226,23 +243,57 @@ class FanActions:
         return "".join(html)
 
 
-class _Unit:
-    """One of timesince's units ("%(num)d hours") that formats each number once per language:
-    the lazy translations it holds cost more than the rest of timesince together."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __mod__(self, values: dict[str, int]) -> str:
-        return _unit(translation.get_language(), self.name, values["num"])
+@functools.lru_cache(maxsize=32)
+def _units(language: str | None) -> dict[str, Callable[[int], str]]:
+    """timesince's units ("%(num)d hours") in one language, each number formatted once: the lazy
+    translations Django keeps them as cost more than the rest of timesince together."""
+    return {name: functools.lru_cache(maxsize=256)(_unit_formatter(name)) for name in TIME_STRINGS}
 
 
-@functools.lru_cache(maxsize=2048)
-def _unit(language: str | None, name: str, num: int) -> str:
-    return str(TIME_STRINGS[name] % {"num": num})
+def _unit_formatter(name: str) -> Callable[[int], str]:
+    # avoid_wrapping(), as timesince does: "3\xa0hours" never breaks across lines.
+    return lambda num: str(TIME_STRINGS[name] % {"num": num}).replace(" ", "\xa0")
 
 
-_UNITS = {name: _Unit(name) for name in TIME_STRINGS}
+def _timesince(
+    d: datetime, now: datetime, units: dict[str, Callable[[int], str]], comma: str
+) -> str:
+    """django.utils.timesince.timesince(d, now) for two aware datetimes, depth 2, its strings
+    given: the same algorithm (calendar years and months, then weeks to minutes), the same
+    words. tests/community/test_comment_markup.py holds it to Django's over many spans."""
+    now = now.astimezone(d.tzinfo)
+    delta = now - d
+    if delta.days * 24 * 60 * 60 + delta.seconds <= 0:
+        return units["minute"](0)
+    total_months = (now.year - d.year) * 12 + (now.month - d.month)
+    if d.day > now.day or (d.day == now.day and d.time() > now.time()):
+        total_months -= 1
+    years, months = divmod(total_months, 12)
+    pivot = d
+    if years or months:
+        pivot_year, pivot_month = d.year + years, d.month + months
+        if pivot_month > 12:
+            pivot_month -= 12
+            pivot_year += 1
+        day = min(MONTHS_DAYS[pivot_month - 1], d.day)
+        pivot = datetime(pivot_year, pivot_month, day, d.hour, d.minute, d.second, tzinfo=d.tzinfo)
+    remaining = (now - pivot).total_seconds()
+    partials = [years, months]
+    for chunk in TIME_CHUNKS:
+        count = int(remaining // chunk)
+        partials.append(count)
+        remaining -= chunk * count
+    first = next((i for i, value in enumerate(partials) if value), None)
+    if first is None:
+        return units["minute"](0)
+    words = []
+    for name, value in zip(
+        TIME_STRINGS_KEYS[first : first + 2], partials[first : first + 2], strict=True
+    ):
+        if not value:
+            break
+        words.append(units[name](value))
+    return comma.join(words)
 
 
 def watch_url_of(video: Any) -> str:
