@@ -54,7 +54,7 @@ class CommentMarkup:
         # Translations the same for every comment, looked up once a page (each lookup goes
         # through the thread's active language: several microseconds a time, 80 comments a page).
         self._units = _units(translation.get_language())
-        self._comma = gettext(", ")
+        self._comma = gettext(_COMMA)  # Django's own translation
         self._ago = gettext("%(since)s ago")
         self._texts: dict[str, str] = {}
         self._likes: dict[int, str] = {}
@@ -253,6 +253,10 @@ def _units(language: str | None) -> dict[str, Callable[[int], str]]:
 def _unit_formatter(name: str) -> Callable[[int], str]:
     # avoid_wrapping(), as timesince does: "3\xa0hours" never breaks across lines.
     return lambda num: str(TIME_STRINGS[name] % {"num": num}).replace(" ", "\xa0")
+
+
+# What timesince joins its units with; a name, not a literal: the translation is Django's.
+_COMMA = ", "
 
 
 def _timesince(

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 from django.utils.timesince import timesince
 
-from community.comment_markup import _timesince, _units
+from community.comment_markup import _COMMA, _timesince, _units
 
 UTC = dt.UTC
 SEOUL = dt.timezone(dt.timedelta(hours=9))
@@ -49,7 +49,7 @@ def _spans() -> list[tuple[dt.datetime, dt.datetime]]:
 @pytest.mark.parametrize("language", ["en", "ko", "ja"])
 def test_ago_reads_as_djangos_timesince(language):
     with translation.override(language):
-        units, comma = _units(language), translation.gettext(", ")
+        units, comma = _units(language), translation.gettext(_COMMA)
         for written, now in _spans():
             assert _timesince(written, now, units, comma) == timesince(written, now), (
                 written,
