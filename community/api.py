@@ -986,9 +986,9 @@ class CommentViewSet(viewsets.GenericViewSet):
         serializer = ReportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if comment.author_id == request.user.pk:
-            raise serializers.ValidationError(
-                {NON_FIELD: [_("You can't report your own comment.")]}
-            )
+            # Not a malformed request: this fan may not report this comment (as only its author
+            # may change it), so a 403 like that one.
+            raise PermissionDenied(_("You can't report your own comment."))
         data = serializer.validated_data
         try:
             report = talk.report_create(

@@ -545,8 +545,8 @@ def test_reports_are_validated(as_fan, fan, video):
     )
 
     assert (mine.status_code, _errors(mine)) == (
-        400,
-        {"non_field_errors": ["You can't report your own comment."]},
+        403,
+        {"detail": ["You can't report your own comment."]},
     )
     assert (bad.status_code, list(_errors(bad))) == (400, ["reason"])
     assert (long.status_code, list(_errors(long))) == (400, ["note"])

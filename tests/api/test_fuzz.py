@@ -145,8 +145,8 @@ def existing() -> Iterator[str]:
             "/api/v1/tracks/": {"id": track.pk},
             "/api/v1/lists/": {"id": own.pk},
             "/api/v1/me/lists/": {"id": own.pk, "item_id": item.pk},
-            # Another fan's comment to report (reporting one's own is a 400 by design); the
-            # fan's own to edit, delete and like.
+            # Another fan's comment to report (reporting one's own is a 403); the fan's own to
+            # edit, delete and like.
             "/api/v1/comments/{id}/report/": {"id": theirs.pk},
             "/api/v1/comments/": {"id": mine.pk},
         }
