@@ -61,7 +61,7 @@ from community.permissions import IsActiveFanOrReadOnly, IsOwnerOrReadOnly
 from community.services import talk
 from community.services import watchlists as watchlist_services
 from community.services.accounts import account_export, profile_for
-from community.services.ratings import NotAllowed, rating_remove, rating_set
+from community.services.ratings import NotAllowed, rating_remove, rating_set, refresh_figures
 from fansite.api import (
     NON_FIELD,
     Conflict,
@@ -154,7 +154,8 @@ class VideoRatingViewSet(viewsets.GenericViewSet):
             )
         except NotAllowed:  # unpublished since get_object() read it
             raise NotFound(_("No published video has this slug.")) from None
-        rating.video = video  # the service has copied the new figures onto it
+        refresh_figures(video)  # the answer shows them
+        rating.video = video
         return Response(RatingSerializer(rating).data)
 
     @extend_schema(summary="Remove your rating (nothing happens if there is none)")

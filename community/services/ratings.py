@@ -1,19 +1,25 @@
 """Ratings: one per fan per video, the video's figures kept exact in the same transaction.
 
-Each function is one transaction: the fan's row and the figures catalog pages show change together.
-A write is four statements: lock the video's row, read the fan's rating, write it, and one UPDATE
-of the figures, computed from the locked copy (only these functions write them, always under the
-lock). The figures never go through MusicVideo.save(): no search text, no history row, no
-deferred loads.
+Each write is one transaction: the fan's row and the figures catalog pages show change together.
+It takes the fan's own row first (locked, so the fan's double submits queue; two first ratings
+at once meet at the unique constraint, and the loser starts over), then changes the figures with
+one UPDATE that adds the difference in SQL. That UPDATE is the last statement: the
+video's row lock, which every fan rating that video waits for, is held from it to the commit and
+no longer. The figures never go through MusicVideo.save(): no search text, no history row, no
+deferred loads. The caller's copy of the video keeps its figures: refresh_figures() reads them
+when they are shown next (the rating widget swapped in place, the API's answer).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, NotSupportedError, transaction
+from django.db.models import F, Func, JSONField, Value
 from django.utils.translation import gettext as _
 
-from catalog.models import RATING_SCORES, MusicVideo
+from catalog.models import RATING_SCORES, MusicVideo, Status
 from community.models import Rating, User
 
 
@@ -21,72 +27,111 @@ class NotAllowed(Exception):
     """The fan may not do this (e.g. rate a draft). Views answer 404/403, never 500."""
 
 
-FIGURES = ("id", "status", "rating_count", "rating_sum", "rating_histogram")
+FIGURES = ("rating_count", "rating_sum", "rating_histogram")
 
 
-def _locked_video(video_id: int) -> MusicVideo:
-    # Every rating write for one video takes this row lock first, so the figures read here (and
-    # written back by _apply) and the fan's rating are never changed by two transactions at once.
-    video = MusicVideo.objects.select_for_update().only(*FIGURES).get(pk=video_id)
-    if video.is_draft:
-        raise NotAllowed("Drafts can't be rated.")
-    return video
+class AddAt(Func):
+    """A JSON array with `delta` added to its item at `index`, computed by the database from the
+    row it updates (so no one has to read the histogram under the lock first)."""
+
+    output_field = JSONField()
+
+    def __init__(self, array: Any, index: int, delta: int) -> None:
+        super().__init__(array, Value(index), Value(delta))
+
+    def _parts(self, compiler: Any, connection: Any) -> list[tuple[str, list[Any]]]:
+        return [compiler.compile(e) for e in self.get_source_expressions()]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        (array, a), (index, i), (delta, d) = self._parts(compiler, connection)
+        sql = (
+            f"jsonb_set({array}, ARRAY[({index})::text], "
+            f"to_jsonb((({array}) ->> ({index}))::int + ({delta})))"
+        )
+        return sql, [*a, *i, *a, *i, *d]
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        (array, a), (index, i), (delta, d) = self._parts(compiler, connection)
+        sql = (
+            f"json_set({array}, '$[' || ({index}) || ']', "
+            f"json_extract({array}, '$[' || ({index}) || ']') + ({delta}))"
+        )
+        return sql, [*a, *i, *a, *i, *d]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+        raise NotSupportedError(f"AddAt has no SQL for {connection.vendor}.")
 
 
-def _apply(video: MusicVideo, *, add: int | None = None, remove: int | None = None) -> None:
-    """Change the locked copy's figures and write them in one UPDATE."""
-    histogram = list(video.rating_histogram)
-    if remove is not None:
-        histogram[remove - 1] -= 1
-        video.rating_count -= 1
-        video.rating_sum -= remove
+def _move_figures(video: MusicVideo, *, add: int | None = None, remove: int | None = None) -> None:
+    """One UPDATE: the video's row lock is taken here, by the transaction's last statement."""
+    count, total, histogram = F("rating_count"), F("rating_sum"), F("rating_histogram")
     if add is not None:
-        histogram[add - 1] += 1
-        video.rating_count += 1
-        video.rating_sum += add
-    video.rating_histogram = histogram
-    MusicVideo.objects.filter(pk=video.pk).update(
-        rating_count=video.rating_count, rating_sum=video.rating_sum, rating_histogram=histogram
-    )
+        count, total, histogram = count + 1, total + add, AddAt(histogram, add - 1, 1)
+    if remove is not None:
+        count, total = count - 1, total - remove
+        histogram = AddAt(histogram, remove - 1, -1)  # never the index `add` changed
+    videos = MusicVideo.objects.filter(pk=video.pk)
+    if add is not None:  # a rating taken back counts out of a draft too (account deletion)
+        videos = videos.exclude(status=Status.DRAFT)
+    changed = videos.update(rating_count=count, rating_sum=total, rating_histogram=histogram)
+    if add is not None and not changed:  # unpublished meanwhile: the fan's write rolls back
+        raise NotAllowed("Drafts can't be rated.")
 
 
-@transaction.atomic
+def refresh_figures(video: MusicVideo) -> None:
+    """Read the video's figures as committed into `video`, for a page or an answer that shows
+    them after a write (the writes leave the caller's copy as it was: most callers redirect)."""
+    row = MusicVideo.objects.filter(pk=video.pk).values_list(*FIGURES).first()
+    if row is not None:
+        video.rating_count, video.rating_sum, video.rating_histogram = row
+
+
+def _fans_rating(user: User, video: MusicVideo) -> Rating | None:
+    return Rating.objects.select_for_update().filter(user=user, video=video).first()
+
+
 def rating_set(*, user: User, video: MusicVideo, score: int) -> Rating:
     """Rate a video (1-10 half-stars), or change the fan's rating of it."""
     if score not in RATING_SCORES:
         raise ValidationError({"score": _("Choose from half a star to five stars.")})
-    locked = _locked_video(video.pk)
-    rating = Rating.objects.filter(user=user, video=locked).first()
+    attempts = 5
+    while True:
+        try:
+            return _rating_set(user, video, score)
+        except IntegrityError:
+            # The fan's other request (a double submit) inserted the pair after this one
+            # looked: the write is rolled back and starts over, to find and change that rating.
+            # (Cheaper than a savepoint around every first rating: two round trips.)
+            attempts -= 1
+            if not attempts:
+                raise
+
+
+@transaction.atomic
+def _rating_set(user: User, video: MusicVideo, score: int) -> Rating:
+    rating = _fans_rating(user, video)
     if rating is None:
-        # The score is checked above and the row lock makes the pair unique: no full_clean(),
-        # whose checks are four more queries under the lock.
-        rating = Rating.objects.create(user=user, video=locked, score=score)
-        _apply(locked, add=score)
+        # The score is checked and the constraint keeps the pair unique: no full_clean(), whose
+        # checks are four more queries.
+        rating = Rating.objects.create(user=user, video=video, score=score)
+        _move_figures(video, add=score)
     elif rating.score != score:
         previous = rating.score
         rating.score = score
         rating.save(update_fields=["score", "updated_at"])
-        _apply(locked, add=score, remove=previous)
-    _copy_figures(locked, video)
+        _move_figures(video, add=score, remove=previous)
     return rating
 
 
 @transaction.atomic
 def rating_remove(*, user: User, video: MusicVideo) -> bool:
     """Remove the fan's rating; False when there was none."""
-    locked = MusicVideo.objects.select_for_update().only(*FIGURES).get(pk=video.pk)
-    rating = Rating.objects.filter(user=user, video=locked).first()
+    rating = _fans_rating(user, video)
     if rating is None:
         return False
     rating.delete()
-    _apply(locked, remove=rating.score)
-    _copy_figures(locked, video)
+    _move_figures(video, remove=rating.score)
     return True
-
-
-def _copy_figures(source: MusicVideo, target: MusicVideo) -> None:
-    for field in ("rating_count", "rating_sum", "rating_histogram"):
-        setattr(target, field, getattr(source, field))
 
 
 def rating_recount(video: MusicVideo) -> tuple[int, int, list[int]]:

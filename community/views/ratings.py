@@ -18,7 +18,7 @@ from catalog.queries import video_cards
 from community.decorators import confirmed_email_required
 from community.forms_ratings import RatingForm
 from community.ratelimit import rate_limited
-from community.services.ratings import rating_remove, rating_set
+from community.services.ratings import FIGURES, rating_remove, rating_set, refresh_figures
 from community.templatetags.rating_tags import rating_context
 
 
@@ -32,7 +32,9 @@ def _wants_fragment(request: HttpRequest) -> bool:
 @confirmed_email_required
 @rate_limited("rate")
 def rate(request: HttpRequest, slug: str) -> HttpResponse:
-    video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
+    # What the message, the redirect and the widget use: not the catalog's long text fields.
+    shown = MusicVideo.objects.published().only("slug", "title", "status", *FIGURES)
+    video = get_object_or_404(shown, slug=slug)
     form = RatingForm(request.POST)
     status = 200
     if request.POST.get("remove"):
@@ -53,6 +55,7 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
     if _wants_fragment(request):
         # The widget shows the outcome itself; don't repeat it on the next full page.
         list(messages.get_messages(request))
+        refresh_figures(video)
         context = rating_context(request, video, form=form if status == 400 else None)
         return render(request, "community/widgets/rating.html", context, status=status)
     return redirect(f"{video.get_absolute_url()}#rating")

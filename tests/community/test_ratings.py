@@ -2,16 +2,17 @@
 
 import random
 import threading
+import time
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import MusicVideo, Status
 from community.models import Rating
-from community.services.ratings import rating_recount, rating_remove, rating_set
+from community.services.ratings import rating_recount, rating_remove, rating_set, refresh_figures
 from tests.factories import (
     BUDGET_ROWS,
     make_rating,
@@ -206,9 +207,11 @@ def _statements(captured):
     return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
 
 
-def test_a_rating_write_is_four_statements_with_no_video_save_or_history():
-    """Lock the video, read the fan's rating, write it, one UPDATE of the figures (it was 31
-    statements through MusicVideo.save(): search text, deferred loads, history rows)."""
+def test_a_rating_write_is_three_statements_with_no_video_save_or_history():
+    """Lock and read the fan's rating, write it, then one UPDATE of the figures: the video's row
+    lock, which every fan of that video queues for, is taken by the last statement before the
+    commit. (It was 31 statements through MusicVideo.save(): search text, deferred loads,
+    history rows.)"""
     video, fan = make_video(), make_user()
     history = video.history.count()
     for write in (
@@ -219,23 +222,72 @@ def test_a_rating_write_is_four_statements_with_no_video_save_or_history():
         with CaptureQueriesContext(connection) as captured:
             write()
         statements = _statements(captured)
-        assert len(statements) == 4, statements
-        assert sum(s.startswith('UPDATE "catalog_musicvideo"') for s in statements) == 1
+        assert len(statements) == 3, statements
+        assert statements[0].startswith('SELECT "community_rating"')
+        if connection.features.has_select_for_update:
+            assert statements[0].endswith("FOR UPDATE")
+        assert statements[-1].startswith('UPDATE "catalog_musicvideo"')
         assert "historical" not in " ".join(statements)
     assert video.history.count() == history
 
 
-def test_the_figures_in_sql_match_the_copy_the_caller_gets():
+def test_the_figures_moved_in_sql_match_a_recount():
     video = make_video()
     fans = [make_user() for _ in range(3)]
     for fan, score in zip(fans, (10, 1, 10), strict=True):
         rating_set(user=fan, video=video, score=score)
     rating_set(user=fans[0], video=video, score=4)  # 10 -> 4
+    rating_set(user=fans[2], video=video, score=10)  # unchanged: nothing moves
     rating_remove(user=fans[1], video=video)
+    rating_remove(user=fans[1], video=video)  # none left: nothing moves
+    refresh_figures(video)
     shown = (video.rating_count, video.rating_sum, video.rating_histogram)
-    video.refresh_from_db()
-    assert (video.rating_count, video.rating_sum, video.rating_histogram) == shown
     assert shown == (2, 14, [0, 0, 0, 1, 0, 0, 0, 0, 0, 1]) == rating_recount(video)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+def test_a_double_submits_second_first_rating_starts_over_and_changes_the_first():
+    """Two first ratings at once: the second finds no row, then its INSERT waits on the first's
+    uncommitted one and fails once it commits. It starts over and changes that rating."""
+    video, fan = make_video(), make_user()
+    outcome = []
+
+    def second() -> None:
+        try:
+            outcome.append(rating_set(user=fan, video=video, score=8).score)
+        except Exception as error:  # surfaced below
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        rating_set(user=fan, video=video, score=6)
+        thread = threading.Thread(target=second)
+        thread.start()
+        _wait_for_an_insert_to_wait_on_a_lock()
+    thread.join()
+
+    assert outcome == [8]
+    assert list(Rating.objects.filter(user=fan, video=video).values_list("score")) == [(8,)]
+    refresh_figures(video)
+    assert (video.rating_count, video.rating_sum, video.rating_histogram) == rating_recount(video)
+    assert video.rating_count == 1
+
+
+def _wait_for_an_insert_to_wait_on_a_lock() -> None:
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            # Inside a transaction the statistics are a snapshot: drop it to see the others now.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE 'INSERT INTO \"community_rating\"%%'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second rating never waited on the first's row")
 
 
 @pytest.mark.django_db(transaction=True)
