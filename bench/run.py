@@ -1058,8 +1058,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _interrupted(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    # `kill` stops the run as Ctrl-C does, through the cleanup that stops gunicorn: by default
+    # SIGTERM would end this process alone and leave the server it started running.
+    signal.signal(signal.SIGTERM, _interrupted)
     args.quiet_budget = {"left": args.quiet_wait, "waited": 0.0}
     if args.render_only:
         report.write(args.doc, args.results)
