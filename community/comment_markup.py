@@ -41,7 +41,9 @@ class CommentMarkup:
     profile addresses' pattern, the video's YouTube address) is worked out once.
 
     `watch_url`: where moments in comments link to ("" for none). `actions`: the signed-in
-    fan's buttons and forms for a comment, None for a visitor."""
+    fan's buttons and forms for a comment, None for a visitor. Comments come from
+    community.threads, with their author's name beside them (author_username,
+    author_display_name), not their author's row."""
 
     MARKER = "987654321"  # a valid username and comment id: every address pattern takes it
 
@@ -127,10 +129,11 @@ class CommentMarkup:
         return self._likes[count]
 
     def _meta(self, comment: Comment) -> str:
-        author = comment.author
-        if author is not None:
-            url = escape(self.profile_url(author.username))
-            who = f'<a href="{url}">{escape(author.public_name)}</a>'
+        if comment.author_id is not None:
+            username = comment.author_username  # type: ignore[attr-defined]
+            name = comment.author_display_name or username  # type: ignore[attr-defined]
+            url = escape(self.profile_url(username))
+            who = f'<a href="{url}">{escape(name)}</a>'
         else:
             who = self._text("a deleted fan")
         ago = self._ago % {"since": self.since(comment.created_at)}
@@ -222,7 +225,7 @@ class FanActions:
             if comment.status != Comment.Status.HIDDEN:
                 html.append(f'<a href="{self.edit(pk)}">{label["edit"]}</a> ')
             html.append(f'<a href="{self.delete(pk)}">{label["delete"]}</a>')
-        elif comment.author is not None:
+        elif comment.author_id is not None:
             if visible and self.can_post:
                 html.append(
                     f'<details class="comment-report"><summary>{label["report"]}</summary>'
@@ -234,7 +237,7 @@ class FanActions:
                     f'</textarea><button type="submit">{label["send_report"]}</button>'
                     "</form></details>"
                 )
-            block = escape(self.block(comment.author.username))
+            block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]
             html.append(
                 f'<form method="post" action="{block}">'
                 f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comments">'

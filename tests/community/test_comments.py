@@ -21,7 +21,7 @@ from community import threads
 from community.models import Comment, CommentLike, CommentMoment
 from community.services import talk
 from community.threads import PAGE_SIZE, REPLIES_PAGE_SIZE, REPLIES_SHOWN
-from tests.factories import make_user, make_video
+from tests.factories import make_profile, make_user, make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -375,6 +375,22 @@ def test_a_deleted_account_leaves_a_deleted_fan(client):
     page = _page(client, comment.video)
     assert "Still here" in page
     assert "a deleted fan" in page
+
+
+def test_comments_are_signed_with_the_fans_name_and_link_to_their_profile(client):
+    video = make_video()
+    named = make_fan(username="chaewon")
+    make_profile(named, display_name="Chae <3")
+    plain = make_fan(username="hong")
+    top = make_comment(video=video, author=named, body="The bridge!")
+    make_comment(video=video, author=plain, body="Agreed", parent=top)
+
+    page = _page(client, video)
+    thread = client.get(reverse("community:comment-thread", args=[top.pk])).content.decode()
+
+    for html in (page, thread):
+        assert '<a href="/u/chaewon/">Chae &lt;3</a>' in html
+        assert '<a href="/u/hong/">hong</a>' in html
 
 
 def test_a_curators_save_does_not_overwrite_the_comment_count():
