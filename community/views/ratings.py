@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import F, FloatField, Sum
 from django.db.models.functions import Cast
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +18,13 @@ from catalog.queries import video_cards
 from community.decorators import confirmed_email_required
 from community.forms_ratings import RatingForm
 from community.ratelimit import rate_limited
-from community.services.ratings import FIGURES, rating_remove, rating_set, refresh_figures
+from community.services.ratings import (
+    FIGURES,
+    NotAllowed,
+    rating_remove,
+    rating_set,
+    refresh_figures,
+)
 from community.templatetags.rating_tags import rating_context
 
 
@@ -43,7 +49,10 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
                 request, _("Your rating of “%(title)s” was removed.") % {"title": video.title}
             )
     elif form.is_valid():
-        rating = rating_set(user=request.user, video=video, score=form.cleaned_data["score"])
+        try:
+            rating = rating_set(user=request.user, video=video, score=form.cleaned_data["score"])
+        except NotAllowed:  # unpublished since it was read above
+            raise Http404("No published video has this slug.") from None
         messages.success(
             request,
             _("You rated “%(title)s” %(stars)s out of 5.")

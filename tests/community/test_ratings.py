@@ -12,7 +12,13 @@ from django.urls import reverse
 
 from catalog.models import MusicVideo, Status
 from community.models import Rating
-from community.services.ratings import rating_recount, rating_remove, rating_set, refresh_figures
+from community.services.ratings import (
+    NotAllowed,
+    rating_recount,
+    rating_remove,
+    rating_set,
+    refresh_figures,
+)
 from tests.factories import (
     BUDGET_ROWS,
     make_rating,
@@ -243,6 +249,24 @@ def test_the_figures_moved_in_sql_match_a_recount():
     refresh_figures(video)
     shown = (video.rating_count, video.rating_sum, video.rating_histogram)
     assert shown == (2, 14, [0, 0, 0, 1, 0, 0, 0, 0, 0, 1]) == rating_recount(video)
+
+
+def test_a_video_unpublished_since_it_was_read_takes_no_rating_and_keeps_its_figures():
+    video, fan, other = make_video(), make_user(), make_user()
+    rating_set(user=other, video=video, score=6)
+    MusicVideo.objects.filter(pk=video.pk).update(status=Status.DRAFT)  # a curator, meanwhile
+
+    with pytest.raises(NotAllowed):
+        rating_set(user=fan, video=video, score=9)
+    with pytest.raises(NotAllowed):
+        rating_set(user=other, video=video, score=2)
+
+    assert list(Rating.objects.values_list("user", "score")) == [(other.pk, 6)]
+    refresh_figures(video)
+    assert (video.rating_count, video.rating_sum) == (1, 6) == rating_recount(video)[:2]
+    assert rating_remove(user=other, video=video)  # taking one back is fine (account deletion)
+    refresh_figures(video)
+    assert (video.rating_count, video.rating_sum, sum(video.rating_histogram)) == (0, 0, 0)
 
 
 @pytest.mark.django_db(transaction=True)
