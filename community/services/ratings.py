@@ -35,31 +35,30 @@ class AddAt(Func):
     row it updates (so no one has to read the histogram under the lock first)."""
 
     output_field = JSONField()
+    # Each names its parts in the same order (array, index, array, index, delta): the order of
+    # the parameters as_sql passes with them.
+    TEMPLATES = {
+        "postgresql": (
+            "jsonb_set({array}, ARRAY[({index})::text], "
+            "to_jsonb((({array}) ->> ({index}))::int + ({delta})))"
+        ),
+        "sqlite": (
+            "json_set({array}, '$[' || ({index}) || ']', "
+            "json_extract({array}, '$[' || ({index}) || ']') + ({delta}))"
+        ),
+    }
 
     def __init__(self, array: Any, index: int, delta: int) -> None:
         super().__init__(array, Value(index), Value(delta))
 
-    def _parts(self, compiler: Any, connection: Any) -> list[tuple[str, list[Any]]]:
-        return [compiler.compile(e) for e in self.get_source_expressions()]
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
-        (array, a), (index, i), (delta, d) = self._parts(compiler, connection)
-        sql = (
-            f"jsonb_set({array}, ARRAY[({index})::text], "
-            f"to_jsonb((({array}) ->> ({index}))::int + ({delta})))"
-        )
-        return sql, [*a, *i, *a, *i, *d]
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
-        (array, a), (index, i), (delta, d) = self._parts(compiler, connection)
-        sql = (
-            f"json_set({array}, '$[' || ({index}) || ']', "
-            f"json_extract({array}, '$[' || ({index}) || ']') + ({delta}))"
-        )
-        return sql, [*a, *i, *a, *i, *d]
-
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
-        raise NotSupportedError(f"AddAt has no SQL for {connection.vendor}.")
+        template = self.TEMPLATES.get(connection.vendor)
+        if template is None:
+            raise NotSupportedError(f"AddAt has no SQL for {connection.vendor}.")
+        parts = [compiler.compile(e) for e in self.get_source_expressions()]
+        (array, a), (index, i), (delta, d) = parts
+        sql = template.format(array=array, index=index, delta=delta)
+        return sql, [*a, *i, *a, *i, *d]
 
 
 def _move_figures(video: MusicVideo, *, add: int | None = None, remove: int | None = None) -> None:
