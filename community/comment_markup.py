@@ -28,7 +28,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext, pgettext
 
 from community import text
-from community.models import Comment, Report
+from community.models import Comment, Report, public_name_of
 
 ActionsRenderer = Callable[[Comment], str]
 
@@ -131,7 +131,7 @@ class CommentMarkup:
     def _meta(self, comment: Comment) -> str:
         if comment.author_id is not None:
             username = comment.author_username  # type: ignore[attr-defined]
-            name = comment.author_display_name or username  # type: ignore[attr-defined]
+            name = public_name_of(username, comment.author_display_name)  # type: ignore[attr-defined]
             url = escape(self.profile_url(username))
             who = f'<a href="{url}">{escape(name)}</a>'
         else:

@@ -19,6 +19,11 @@ from catalog.images import image_field, process_image, rendition_field
 from catalog.models import RATING_SCORES, Member, MusicVideo
 
 
+def public_name_of(username: str, display_name: str | None) -> str:
+    """What a fan is called on the site: the display name they chose, else their username."""
+    return display_name or username
+
+
 class User(AbstractUser):
     """A fan's account. Custom from the first migration so community fields can grow here."""
 
@@ -58,7 +63,7 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         profile = getattr(self, "profile", None)
-        return (profile.display_name if profile else "") or self.username
+        return public_name_of(self.username, profile.display_name if profile else None)
 
     def get_absolute_url(self) -> str:
         return reverse("community:profile", args=[self.username])
