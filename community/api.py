@@ -504,6 +504,8 @@ class CommentCursorPagination(BasePagination):
     page_size = threads.PAGE_SIZE
     max_page_size = 100
     orderings = tuple(threads.SORTS)  # newest, oldest, liked
+    default_ordering = threads.DEFAULT_SORT
+    counted = "Comments"
     invalid_cursor = gettext_lazy(
         "This cursor is not valid (for this ordering): start again without one."
     )
@@ -514,7 +516,9 @@ class CommentCursorPagination(BasePagination):
     previous_link: str | None = None
 
     def _ordering(self, request: Request) -> str:
-        sort = request.query_params.get(self.ordering_query_param, threads.DEFAULT_SORT)
+        if len(self.orderings) == 1:  # nothing to choose
+            return self.default_ordering
+        sort = request.query_params.get(self.ordering_query_param, self.default_ordering)
         if sort not in self.orderings:
             choices = ", ".join(self.orderings)
             raise serializers.ValidationError(
@@ -632,6 +636,17 @@ class CommentCursorPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        ordering = {
+            "name": self.ordering_query_param,
+            "in": "query",
+            "required": False,
+            "description": "newest or oldest first, or the most liked first.",
+            "schema": {
+                "type": "string",
+                "enum": list(self.orderings),
+                "default": self.default_ordering,
+            },
+        }
         return [
             {
                 "name": self.cursor_query_param,
@@ -640,25 +655,25 @@ class CommentCursorPagination(BasePagination):
                 "description": "Where the page starts: take it from `next` or `previous`.",
                 "schema": {"type": "string"},
             },
-            {
-                "name": self.ordering_query_param,
-                "in": "query",
-                "required": False,
-                "description": "newest or oldest first, or the most liked first.",
-                "schema": {
-                    "type": "string",
-                    "enum": list(self.orderings),
-                    "default": threads.DEFAULT_SORT,
-                },
-            },
+            *([ordering] if len(self.orderings) > 1 else []),
             {
                 "name": self.page_size_query_param,
                 "in": "query",
                 "required": False,
-                "description": f"Comments per page (default {self.page_size}), with their replies.",
+                "description": f"{self.counted} per page (default {self.page_size}).",
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class ReplyCursorPagination(CommentCursorPagination):
+    """Keyset pages of a thread's replies, oldest first (the one order a conversation reads in),
+    by the same cursors: a thread of 10,000 replies pages like one of ten."""
+
+    page_size = threads.REPLIES_PAGE_SIZE
+    orderings = (threads.REPLY_SORT,)
+    default_ordering = threads.REPLY_SORT
+    counted = "Replies"
 
 
 class CommentSerializer(serializers.Serializer):
@@ -701,7 +716,13 @@ class CommentSerializer(serializers.Serializer):
 
 class ThreadCommentSerializer(CommentSerializer):
     replies = CommentSerializer(
-        source="thread_replies", many=True, help_text="All its replies, oldest first."
+        source="thread_replies",
+        many=True,
+        help_text=f"Its first {threads.REPLIES_SHOWN} replies, oldest first.",
+    )
+    more_replies = serializers.BooleanField(
+        help_text="Whether it has more replies than these: page through them all at "
+        "comments/{id}/replies/."
     )
 
 
@@ -830,18 +851,27 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
         return video
 
     def list(self, request: Request, slug: str) -> Response:
-        """3 queries whatever the page size: the video, a page of comments, all their replies."""
+        """3 queries whatever the page size or the threads' sizes: the video, a page of
+        comments, the first few replies of each (the rest are comments/{id}/replies/)."""
         video = self._video()
         user = request.user
         top = _displayed(Comment.objects.filter(video=video, parent__isnull=True), user)
-        page: list[Comment] = self.paginate_queryset(top) or []
+        page: list[Comment] = self.paginate_queryset(top.annotate(**threads.first_replies(user)))
+        shown = [
+            pk
+            for comment in page
+            for n in range(threads.REPLIES_SHOWN)
+            if (pk := getattr(comment, f"first_reply_{n}")) is not None
+        ]
         replies: dict[int, list[Comment]] = {comment.pk: [] for comment in page}
-        if page:
-            rows = _displayed(Comment.objects.filter(parent__in=list(replies)), user)
+        if shown:
+            rows = _displayed(Comment.objects.filter(pk__in=shown), user)
             for reply in rows.order_by("created_at", "pk"):
                 replies[reply.parent_id].append(reply)  # type: ignore[index]
         for comment in page:
             comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+            more = getattr(comment, f"first_reply_{threads.REPLIES_SHOWN}") is not None
+            comment.more_replies = more  # type: ignore[attr-defined]
             _prepare([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
         return self.get_paginated_response(ThreadCommentSerializer(page, many=True).data)
 
@@ -938,6 +968,24 @@ class CommentViewSet(viewsets.GenericViewSet):
         except Comment.DoesNotExist:
             raise NotFound(_("This comment is gone.")) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="A comment's replies, oldest first",
+        parameters=[COMMENT_ID],
+        responses={200: CommentSerializer(many=True)},
+    )
+    @action(
+        detail=True,
+        permission_classes=[IsAuthenticatedOrReadOnly],
+        pagination_class=ReplyCursorPagination,
+    )
+    def replies(self, request: Request, pk: str) -> Response:
+        """2 queries whatever the thread's size: the comment, a page of its replies."""
+        top = self.get_object()  # a 404 for a comment the fan can't see
+        rows = _displayed(Comment.objects.filter(parent=top), request.user)
+        page: list[Comment] = self.paginate_queryset(rows)
+        _prepare(page, request.user)
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
     def _likes(self, comment: Comment, liked: bool) -> Response:
         count = Comment.objects.filter(pk=comment.pk).values_list("like_count", flat=True).first()

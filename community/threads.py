@@ -141,7 +141,7 @@ def _mark_own(comments: list[Comment], user: Any) -> None:
         comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
 
 
-def _first_replies(user: Any) -> dict[str, Subquery]:
+def first_replies(user: Any) -> dict[str, Subquery]:
     """The ids of a comment's first REPLIES_SHOWN + 1 replies the viewer sees, a subquery each.
 
     Each stops within a few rows of the (parent, created_at) index, so a page costs the same
@@ -181,7 +181,7 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
         top = top.filter(author=user)  # as for visitors, but the fan's own held/hidden ones
     if position is not None:
         top = _after(top, sort, *position)
-    top = top.annotate(**_first_replies(user))
+    top = top.annotate(**first_replies(user))
     comments = list(top.order_by(*order)[: PAGE_SIZE + 1])
     next_cursor = None
     if len(comments) > PAGE_SIZE:

@@ -91,7 +91,58 @@ def test_anyone_reads_the_thread_with_replies_oldest_first(api, video):
     assert (row["liked_by_me"], row["is_mine"], row["status"]) == (None, False, "visible")
     assert [reply["id"] for reply in row["replies"]] == [first.pk, second.pk]
     assert row["replies"][0]["parent"] == top.pk
+    assert row["more_replies"] is False
     assert page["results"][0]["body"] == "<b>not bold</b>"  # plain text: clients render it
+
+
+def test_a_long_thread_shows_its_first_replies_and_pages_the_rest(api, video):
+    top = make_comment(video, body="Best bridge?")
+    replies = [make_comment(video, body=f"Reply {n}", parent=top) for n in range(5)]
+    alone = make_comment(video, body="No replies")
+
+    rows = {row["id"]: row for row in api.get(_url(video)).json()["results"]}
+
+    assert [reply["body"] for reply in rows[top.pk]["replies"]] == ["Reply 0", "Reply 1", "Reply 2"]
+    assert (rows[top.pk]["more_replies"], rows[top.pk]["reply_count"]) == (True, 5)
+    assert (rows[alone.pk]["replies"], rows[alone.pk]["more_replies"]) == ([], False)
+
+    seen, link = [], f"{V1}/comments/{top.pk}/replies/?page_size=2"
+    while link:
+        response = api.get(link)
+        seen += _ids(response)
+        link = response.json()["next"] and _relative(response.json()["next"])
+    assert seen == [reply.pk for reply in replies]
+    back = api.get(
+        _relative(api.get(f"{V1}/comments/{top.pk}/replies/?page_size=2").json()["next"])
+    )
+    assert _ids(api.get(_relative(back.json()["previous"]))) == [replies[0].pk, replies[1].pk]
+    assert _ids(api.get(f"{V1}/comments/{alone.pk}/replies/")) == []
+
+
+def test_a_threads_replies_are_read_as_the_thread_shows_them(as_fan, fan, video):
+    moderator = make_user(is_staff=True, is_superuser=True)
+    top = make_comment(video, body="Best bridge?")
+    liked = make_comment(video, body="2:47", parent=top)
+    mine = make_comment(video, fan, body="Mine", parent=top)
+    hidden = make_comment(video, body="Rude", parent=top)
+    talk.comment_hide(comment=hidden, moderator=moderator)
+    talk.comment_like(user=fan, comment=liked)
+    draft = make_video(slug="draft", status=Status.DRAFT)
+    on_draft = Comment.objects.create(video=draft, author=fan, body="Early")
+
+    rows = as_fan.get(f"{V1}/comments/{top.pk}/replies/").json()["results"]
+
+    assert [row["id"] for row in rows] == [liked.pk, mine.pk, hidden.pk]
+    assert (rows[0]["liked_by_me"], rows[0]["moments"], rows[1]["is_mine"]) == (True, [167], True)
+    assert (rows[2]["status"], rows[2]["body"], rows[2]["author"]) == ("hidden", None, None)
+    assert (
+        ApiClient().get(f"{V1}/comments/{top.pk}/replies/").json()["results"][0]["liked_by_me"]
+        is None
+    )
+    assert as_fan.get(f"{V1}/comments/{on_draft.pk}/replies/").status_code == 404
+    assert as_fan.get(f"{V1}/comments/999999/replies/").status_code == 404
+    assert as_fan.get(f"{V1}/comments/{top.pk}/replies/?page_size=0").status_code == 400
+    assert as_fan.get(f"{V1}/comments/{top.pk}/replies/?cursor=garbage").status_code == 404
 
 
 def test_a_signed_in_fan_sees_what_they_like_and_wrote(as_fan, fan, video):
@@ -283,6 +334,27 @@ def test_the_list_costs_the_same_queries_for_10_or_1000_comments(
     assert all(
         row["liked_by_me"] and len(row["replies"]) == 1 for row in response.json()["results"]
     )
+
+
+@pytest.mark.parametrize("count", BUDGET_ROWS)
+def test_a_threads_replies_cost_the_same_queries_for_10_or_1000(
+    count, as_fan, video, django_assert_max_num_queries
+):
+    top = make_comment(video)
+    others = [make_fan() for _ in range(3)]
+    Comment.objects.bulk_create(
+        Comment(video=video, author=others[n % 3], parent=top, body=f"Reply {n}")
+        for n in range(count)
+    )
+    as_fan.get(f"{V1}/me/")  # the token's "last used" note, once a minute, not counted below
+
+    with django_assert_max_num_queries(3):  # token, the comment, a page of its replies
+        response = as_fan.get(f"{V1}/comments/{top.pk}/replies/?page_size=100")
+    with django_assert_max_num_queries(4):  # and the video's page: its first replies only
+        listed = as_fan.get(_url(video))
+
+    assert len(response.json()["results"]) == min(count, 100)
+    assert len(listed.json()["results"][0]["replies"]) == 3
 
 
 # ---- Posting ------------------------------------------------------------------------------------
