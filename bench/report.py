@@ -10,6 +10,10 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 GROWTH_LIMIT = 1.3
+# The issue's targets on this 2-CPU machine: cached pages against the floor, p99 in ms.
+CACHED_PAGES_MIN = 0.5
+UNCACHED_BIG_PAGE_P99_MS = 100
+WRITE_P99_MS = 150
 SCALE_ORDER = {"full": 0, "small": 1}
 
 
@@ -84,6 +88,19 @@ def _growth(endpoints: list[dict[str, Any]]) -> list[str]:
             f"| {profile.get('queries', '')} | {profile.get('sql_ms', '')} |"
         )
     lines += ["", "Growth, the smallest thread against each larger one (the limit is 1.3x):", ""]
+    for page, small, large, throughput, latency in _growth_ratios(rows):
+        worst = max(throughput, latency)
+        verdict = "within 1.3x" if worst <= GROWTH_LIMIT else f"**NOT within 1.3x ({worst:.2f}x)**"
+        lines.append(
+            f"- {page}: {small['comments']:,} → {large['comments']:,} comments: requests/s "
+            f"÷{throughput:.2f}, median latency x{latency:.2f}: {verdict}."
+        )
+    return lines
+
+
+def _growth_ratios(rows: list[dict[str, Any]]) -> list[tuple[str, dict, dict, float, float]]:
+    """(page, smallest thread, larger thread, requests/s ratio, median latency ratio)."""
+    ratios = []
     pages = sorted({e["page"] for e in rows}, key=[e["page"] for e in rows].index)
     for page in pages:
         same = sorted((e for e in rows if e["page"] == page), key=lambda e: e["comments"])
@@ -91,15 +108,103 @@ def _growth(endpoints: list[dict[str, Any]]) -> list[str]:
         for large in same[1:]:
             throughput = small["rps"] / large["rps"] if large["rps"] else float("inf")
             latency = large["latency_us"]["p50"] / max(small["latency_us"]["p50"], 1)
-            worst = max(throughput, latency)
-            verdict = (
-                "within 1.3x" if worst <= GROWTH_LIMIT else f"**NOT within 1.3x ({worst:.2f}x)**"
+            ratios.append((page, small, large, throughput, latency))
+    return ratios
+
+
+def _targets(run: dict[str, Any]) -> list[str]:
+    """The targets, each with this run's figure that decides it (the worst of its rows). They
+    are set for the full scale only: a small run has a thread of 2,000 comments, not 200,000."""
+    if run["scale"] != "full":
+        return []
+    endpoints = run["endpoints"]
+    rows: list[tuple[str, str, bool]] = []
+
+    def met(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    cached = [
+        e
+        for e in endpoints
+        if e.get("group") == "reads"
+        and not e.get("uncached")
+        and not e.get("signed_in")
+        and e["name"].startswith(("home", "video list", "video page"))
+        and e.get("vs_floor") is not None
+    ]
+    if cached:
+        low = min(cached, key=lambda e: e["vs_floor"])
+        rows.append(
+            (
+                f"Anonymous cached pages (home, /videos/, video pages): at least "
+                f"{CACHED_PAGES_MIN:.0%} of the floor's requests/s",
+                f"lowest {low['vs_floor']:.2f} ({low['name']}) of {len(cached)} rows",
+                low["vs_floor"] >= CACHED_PAGES_MIN,
             )
-            lines.append(
-                f"- {page}: {small['comments']:,} → {large['comments']:,} comments: requests/s "
-                f"÷{throughput:.2f}, median latency x{latency:.2f}: {verdict}."
+        )
+    big = [
+        e
+        for e in endpoints
+        if e.get("uncached") is True and e["name"].startswith("video page,") and e.get("comments")
+    ] or [e for e in endpoints if e["name"].startswith("video page,") and e.get("uncached") is True]
+    if big:
+        page = max(big, key=lambda e: e.get("comments", 0))
+        p99 = page["latency_us"]["p99"] / 1000
+        rows.append(
+            (
+                f"Uncached video page with the largest thread: p99 under "
+                f"{UNCACHED_BIG_PAGE_P99_MS} ms",
+                f"{p99:.1f} ms ({page['name']})",
+                p99 < UNCACHED_BIG_PAGE_P99_MS,
             )
-    return lines
+        )
+    writes = [e for e in endpoints if e.get("group") == "writes"]
+    if writes:
+        slow = max(writes, key=lambda e: e["latency_us"]["p99"])
+        p99 = slow["latency_us"]["p99"] / 1000
+        rows.append(
+            (
+                f"Signed-in writes: p99 under {WRITE_P99_MS} ms",
+                f"highest {p99:.1f} ms ({slow['name']})",
+                p99 < WRITE_P99_MS,
+            )
+        )
+        failed = sum(e["non_2xx_3xx"] + sum((e.get("errors") or {}).values()) for e in writes)
+        rows.append(("Signed-in writes: zero errors", f"{failed:,}", failed == 0))
+        v = run.get("verification") or {}
+        if v:
+            rows.append(
+                (
+                    "Exact rating figures (and comment and item counts) after the writes",
+                    "exact" if v["exact"] else "not exact",
+                    bool(v["exact"]),
+                )
+            )
+    growth = _growth_ratios([e for e in endpoints if e.get("group") == "growth"])
+    if growth:
+        page, small, large, throughput, latency = max(growth, key=lambda g: max(g[3], g[4]))
+        worst = max(throughput, latency)
+        rows.append(
+            (
+                f"Growth of the video page's talk: within {GROWTH_LIMIT}x",
+                f"worst {worst:.2f}x ({page}, {small['comments']:,} → {large['comments']:,} "
+                "comments)",
+                worst <= GROWTH_LIMIT,
+            )
+        )
+    if not rows:
+        return []
+    return [
+        "### Targets",
+        "",
+        "| Target | This run | |",
+        "|---|---|---|",
+        *(f"| {target} | {figure} | {met(ok)} |" for target, figure, ok in rows),
+        "",
+        "Query budgets (a fixed number of queries for every page and API list, at 10 and "
+        "1,000 rows) are asserted by the test suite (`make test`), not by this run.",
+        "",
+    ]
 
 
 def _writes(run: dict[str, Any]) -> list[str]:
@@ -256,6 +361,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
             else ""
         ),
         "",
+        *_targets(run),
         "### Requests",
         "",
         *_main_table(endpoints),
