@@ -26,10 +26,11 @@ CARD_FIELDS = (
 )
 
 
-def featured_credits() -> Prefetch:
-    """Only the featured-artist credits, enough for `display_title` on cards."""
+def featured_credits(lookup: str = "credits") -> Prefetch:
+    """Only the featured-artist credits, enough for `display_title` on cards. `lookup`: the
+    path to the videos' credits from what is listed (e.g. "comment__video__credits")."""
     return Prefetch(
-        "credits",
+        lookup,
         queryset=Credit.objects.filter(role=Credit.Role.FEATURED).select_related("person"),
     )
 

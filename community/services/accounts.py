@@ -38,8 +38,11 @@ def account_signup(*, username: str, email: str, password: str) -> User:
 
 
 def profile_for(user: User) -> Profile:
-    """The fan's profile; accounts made outside signup (admin, createsuperuser) get one here."""
-    return Profile.objects.get_or_create(user=user)[0]
+    """The fan's profile; accounts made outside signup (admin, createsuperuser) get one here.
+    It knows its fan (profile.user is `user`, not another query for the same row)."""
+    profile = Profile.objects.get_or_create(user=user)[0]
+    profile.user = user
+    return profile
 
 
 def _date(value: Any) -> str | None:

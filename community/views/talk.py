@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import MusicVideo, Status
+from catalog.queries import featured_credits
 from community import threads
 from community.decorators import confirmed_email_required
 from community.forms_talk import CommentForm, ReportForm
@@ -285,9 +286,12 @@ def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 @require_GET
 @login_required
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = Notification.objects.filter(recipient=request.user).select_related(
-        "actor__profile", "comment__video", "comment__parent"
-    )[:NOTIFICATIONS_SHOWN]
+    rows = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("actor__profile", "comment__video", "comment__parent")
+        # Each names its video by display_title: the featured artists of all of them at once.
+        .prefetch_related(featured_credits("comment__video__credits"))[:NOTIFICATIONS_SHOWN]
+    )
     return render(request, "community/comments/notifications.html", {"notifications": rows})
 
 

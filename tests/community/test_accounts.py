@@ -14,19 +14,26 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from catalog.models import Member
 from community.forms_accounts import signup_started_token
 from community.models import Follow, Profile, Rating, User, WatchEntry, Watchlist
 from community.services.accounts import account_signup
 from community.services.follows import follow_create
 from fansite import settings as project_settings
 from tests.factories import (
+    BUDGET_ROWS,
     image_upload,
     make_member,
     make_profile,
     make_rating,
+    make_ratings,
+    make_rows,
     make_user,
+    make_users,
     make_video,
+    make_videos,
     make_watchlist,
+    make_watchlists,
 )
 
 pytestmark = pytest.mark.django_db
@@ -270,6 +277,23 @@ def test_settings_saves_profile_avatar_and_email(client):
     assert user.email == "new@example.com"
 
 
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_settings_page_query_budget(client, django_assert_max_num_queries, n):
+    """The favourite-member choice lists every member: the page costs the same for 10 or 1,000,
+    and the form reads the fan from the request, not again from the database."""
+    make_rows(Member, n, stage_name=[f"MEMBER {i:04}" for i in range(n)])
+    fan = make_fan(username="sakura_fan")
+    client.force_login(fan)
+    client.get(SETTINGS)  # the header's alert and notification counts, cached from then on
+
+    with django_assert_max_num_queries(4):  # session, user, profile, members
+        page = client.get(SETTINGS).content.decode()
+
+    assert page.count("<option value=") >= n
+    assert f"MEMBER {n - 1:04}" in page
+    assert f'value="{fan.email}"' in page  # the form's e-mail field, from the fan's row
+
+
 def test_settings_creates_the_missing_profile_of_an_admin_made_account(client):
     user = make_user()
     client.force_login(user)
@@ -344,6 +368,37 @@ def test_export_has_all_of_the_fans_data_and_nobody_elses(client, django_assert_
     ]
     assert [(f["kind"], f["fan"]) for f in data["follows"]] == [("fan", other.username)]
     assert "perfect-night" not in response.content.decode()
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_export_and_delete_page_query_budgets(client, django_assert_max_num_queries, n):
+    """Guards N+1: the export, and the delete page's summary of what goes, cost the same for 10
+    or 1,000 ratings, lists, diary entries and follows."""
+    fan = make_fan(username="eunchae")
+    videos = make_videos(n)
+    make_ratings((fan, video) for video in videos)
+    make_watchlists(n, owner=fan, videos=videos[:2])
+    WatchEntry.objects.bulk_create(
+        WatchEntry(user=fan, video=video, watched_on=datetime.date(2024, 5, 1)) for video in videos
+    )
+    Follow.objects.bulk_create(
+        Follow(follower=fan, kind=Follow.Kind.FAN, fan=other) for other in make_users(n)
+    )
+    client.force_login(fan)
+    client.get(DELETE)  # the header's alert and notification counts, cached from then on
+
+    # session, user, profile, ratings, lists, their items, diary, follows (each with its videos,
+    # fans, lists or members joined)
+    with django_assert_max_num_queries(8):
+        data = json.loads(client.get(EXPORT).content)
+    # session, user, lists with their item count, ratings, diary entries, follows
+    with django_assert_max_num_queries(6):
+        page = client.get(DELETE).content.decode()
+
+    assert len(data["ratings"]) == len(data["diary"]) == len(data["follows"]) == n
+    assert sum(len(watchlist["items"]) for watchlist in data["watchlists"]) == 2 * n
+    assert f"remove your {n} ratings" in page
+    assert f"delete your {n} follows" in page
 
 
 # Deleting the account

@@ -11,9 +11,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from community.models import Notification
+from catalog.models import Credit
+from community.models import Comment, Notification
 from community.services import talk
-from tests.factories import make_staff, make_user, make_video
+from tests.factories import (
+    BUDGET_ROWS,
+    make_credit,
+    make_person,
+    make_staff,
+    make_user,
+    make_users,
+    make_video,
+    make_videos,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +103,32 @@ def test_notifications_page_lists_them_and_marks_all_read(client):
     assert not Notification.objects.filter(recipient=top.author, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=unrelated.author, read_at__isnull=True).exists()
     assert _render("{% unread_notifications %}", top.author)[0] == "0"
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_notifications_page_query_budget(client, django_assert_max_num_queries, n):
+    """Guards N+1: each notification names its video with its featured artists (credits)."""
+    fan = make_fan(username="kazuha_fan")
+    videos = make_videos(n, title=[f"Video {i:04}" for i in range(n)])
+    guest = make_person(name="Guest Singer")
+    make_credit(video=videos[-1], person=guest, role=Credit.Role.FEATURED)
+    comments = Comment.objects.bulk_create(
+        Comment(video=v, author=fan, body="Mine") for v in videos
+    )
+    actors = make_users(3)
+    Notification.objects.bulk_create(
+        Notification(recipient=fan, kind=Notification.Kind.REPLY, actor=actors[i % 3], comment=c)
+        for i, c in enumerate(comments)
+    )
+    client.force_login(fan)
+    client.get(NOTIFICATIONS)  # the header's alert and notification counts, cached from then on
+
+    # session, user, notifications (with their actors, comments and videos), featured credits
+    with django_assert_max_num_queries(4):
+        page = client.get(NOTIFICATIONS).content.decode()
+
+    assert page.count('class="notification notification-unread"') == min(n, 50)
+    assert f"Video {n - 1:04} (feat. Guest Singer)" in page  # the newest first
 
 
 def test_notifications_need_a_signed_in_fan(client):
