@@ -6,16 +6,22 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from catalog.models import Status
+from catalog.feeds import FEED_SIZE
+from catalog.models import Release, Status
 from tests.factories import (
+    BUDGET_ROWS,
     make_member,
     make_release,
+    make_rows,
     make_track,
     make_user,
     make_video,
+    make_videos,
     make_watchlist,
+    make_watchlists,
 )
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +133,44 @@ def test_structured_data_per_page_type(client):
     assert data["@type"] == "VideoObject"
     assert data["name"].startswith("Impurities</script>")
     assert "embedUrl" not in data  # no YouTube id is known: none is invented
+
+
+# ---- Query budgets ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_feeds_query_budget(client, django_assert_max_num_queries, n):
+    """Guards N+1: a feed's entries (with their release) cost one query for 10 or 1,000 videos."""
+    member = make_member(slug="kazuha")
+    make_videos(n, members=[member], release=make_rows(Release, n))
+    feeds = {
+        reverse("catalog:feed-videos"): 1,  # the newest videos with their releases
+        reverse("catalog:feed-member-videos", args=["kazuha"]): 2,  # + the member
+    }
+    for url, queries in feeds.items():
+        with django_assert_max_num_queries(queries, info=url):
+            response = client.get(url)
+        entries = list(ET.fromstring(response.content).iter(f"{ATOM}entry"))
+        assert len(entries) == min(n, FEED_SIZE), url
+        assert all(entry.find(f"{ATOM}category") is not None for entry in entries), url
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_sitemap_query_budget(client, django_assert_max_num_queries, n):
+    """Guards N+1: the index and each section cost the same for 10 or 1,000 of every page."""
+    make_videos(n)
+    make_rows(Release, n)
+    make_watchlists(n, owner=make_user())
+    # each section's rows to page them (in every language), again for the latest last-modified
+    # date of the 3 sections that have one; no query for the fixed pages
+    with django_assert_max_num_queries(9):
+        index = client.get("/sitemap.xml").content.decode()
+    sections = re.findall(r"<loc>http://testserver(.*?)</loc>", index)
+    assert len(sections) == 7
+    urls = {}
+    for section in sections:
+        with django_assert_max_num_queries(1, info=section):  # the section's rows, if any
+            urls[section] = client.get(section).content.decode().count("<url>")
+    languages = len(settings.LANGUAGES)
+    for section in ("videos", "releases", "lists"):
+        assert urls[f"/sitemap-{section}.xml"] == languages * n, section

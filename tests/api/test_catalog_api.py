@@ -5,19 +5,32 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
-from catalog.models import Credit, Member, MusicVideo, Person, Release, Status, Tag, Track
+from catalog.models import (
+    Credit,
+    ExternalLink,
+    Member,
+    MusicVideo,
+    Person,
+    Release,
+    Status,
+    Tag,
+    Track,
+)
 from tests.factories import (
     BUDGET_ROWS,
     make_credit,
     make_member,
     make_person,
     make_rating,
+    make_ratings,
     make_release,
     make_rows,
     make_tag,
     make_track,
+    make_users,
     make_video,
     make_videos,
 )
@@ -254,6 +267,62 @@ def test_lists_run_a_fixed_number_of_queries(api, django_assert_max_num_queries,
             response = api.get(f"{V1}/{path}{'&' if '?' in path else '?'}page_size=100")
         assert len(response.json()["results"]) == min(n, 100), path
         assert response.json()["count"] == n, path
+
+
+def _make_big_items(n: int) -> int:
+    """One of each item holding n of what its detail lists: a release of n credited tracks, a
+    track, a video and a person with n credits, a video with n members, themes and ratings, and
+    n links on each item that has links. Answers the track's id."""
+    release = make_release(slug="easy")
+    numbers = list(range(1, n + 1))
+    tracks = make_rows(Track, n, release=release, sequence=numbers, number=numbers)
+    people = make_rows(Person, n)
+    make_rows(Credit, n, track=tracks, person=people)
+    make_rows(Credit, n, track=tracks[0], person=people, role=Credit.Role.LYRICIST)
+    make_rows(
+        Credit, n, track=tracks, person=make_person(slug="a-composer"), role=Credit.Role.COMPOSER
+    )
+    video = make_video(slug="smart", release=release, track=tracks[0])
+    make_rows(Credit, n, video=video, person=people)
+    video.members.add(*make_rows(Member, n))
+    video.themes.add(*make_rows(Tag, n))
+    make_ratings((fan, video) for fan in make_users(n))
+    make_tag(slug="courage")
+    for item in (make_member(slug="kazuha"), release, video):
+        ExternalLink.objects.bulk_create(
+            ExternalLink(
+                content_type=ContentType.objects.get_for_model(item),
+                object_id=item.pk,
+                site=ExternalLink.Site.OTHER,
+                url=f"https://example.com/{k}",
+            )
+            for k in range(n)
+        )
+    return tracks[0].pk
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_details_run_a_fixed_number_of_queries(api, django_assert_max_num_queries, n):
+    """Guards against N+1 queries: a detail holding 1,000 rows costs what one holding 10 does."""
+    track_id = _make_big_items(n)
+    budgets = {
+        # path: queries (the item, then a prefetch for each list it holds), the lists' lengths
+        "members/kazuha/": (2, {"links": n}),
+        "releases/easy/": (4, {"tracks": n, "links": n}),  # + tracks, their credits, links
+        f"tracks/{track_id}/": (2, {"credits": n + 2}),  # the track with its release, credits
+        "videos/smart/": (5, {"credits": n, "members": n, "themes": n, "links": n}),
+        "themes/courage/": (1, {}),
+        "people/a-composer/": (2, {"credits": n}),  # the person, credits with tracks, releases
+        "videos/smart/ratings/summary/": (1, {}),  # the video's stored figures
+    }
+    for path, (queries, lengths) in budgets.items():
+        with django_assert_max_num_queries(queries, info=path):
+            response = api.get(f"{V1}/{path}")
+        body = response.json()
+        assert {key: len(body[key]) for key in lengths} == lengths, path
+    assert api.get(f"{V1}/videos/smart/ratings/summary/").json()["count"] == n
+    tracks = api.get(f"{V1}/releases/easy/").json()["tracks"]
+    assert [len(track["credits"]) for track in tracks[:2]] == [n + 2, 2]
 
 
 # ---- Conditional requests ---------------------------------------------------------------------

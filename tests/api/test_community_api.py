@@ -15,13 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Status
-from community.models import ApiToken, Rating, Watchlist, WatchlistItem
+from community.models import ApiToken, Follow, Rating, WatchEntry, Watchlist, WatchlistItem
 from community.services.watchlists import watchlist_default_for
 from tests.api.conftest import ApiClient, make_token
 from tests.factories import (
     BUDGET_ROWS,
     make_rating,
+    make_ratings,
     make_user,
+    make_users,
     make_video,
     make_videos,
     make_watchlist,
@@ -465,6 +467,31 @@ def test_list_endpoints_run_a_fixed_number_of_queries(
         assert len(as_fan.get(f"{V1}/me/lists/?page_size=100").json()["results"]) == min(n + 1, 100)
 
 
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_me_and_export_run_a_fixed_number_of_queries(as_fan, fan, django_assert_max_num_queries, n):
+    """Guards against N+1 queries: the export costs the same for 10 of everything as for 1,000."""
+    videos = make_videos(n)
+    make_ratings((fan, video) for video in videos)
+    make_watchlists(n, owner=fan, videos=videos[:2])
+    WatchEntry.objects.bulk_create(
+        WatchEntry(user=fan, video=video, watched_on=datetime.date(2024, 5, 1)) for video in videos
+    )
+    Follow.objects.bulk_create(
+        Follow(follower=fan, kind=Follow.Kind.FAN, fan=other) for other in make_users(n)
+    )
+    as_fan.get(f"{V1}/me/")  # the token's "last used" note and the profile, once, not counted
+
+    with django_assert_max_num_queries(2):  # the token with its fan, the profile
+        me = as_fan.get(f"{V1}/me/").json()
+    # the token, profile, ratings, lists, their items, diary, follows (videos etc. joined)
+    with django_assert_max_num_queries(7):
+        export = as_fan.get(f"{V1}/me/export/").json()
+
+    assert me["username"] == "fearnot"
+    assert len(export["ratings"]) == len(export["diary"]) == len(export["follows"]) == n
+    assert sum(len(watchlist["items"]) for watchlist in export["watchlists"]) == 2 * n
+
+
 # ---- Write limits -----------------------------------------------------------------------------
 
 
@@ -523,6 +550,26 @@ def test_a_fan_revokes_their_token_but_not_anothers(client, fan):
     assert ApiClient(key).get(f"{V1}/me/").status_code == 401
     assert ApiClient(theirs).get(f"{V1}/me/").status_code == 200
     assert client.get(reverse("community:api-token-revoke", args=[own.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_the_token_page_runs_a_fixed_number_of_queries(
+    client, fan, django_assert_max_num_queries, n
+):
+    """Guards against N+1 queries: the page lists every token in one query. A fan holds at most
+    ten; 1,000, made in bulk past that cap, show that a row costs nothing of its own."""
+    ApiToken.objects.bulk_create(
+        ApiToken(user=fan, name=f"bot {i}", key_hash=f"{i:064x}", prefix=f"{i:08x}")
+        for i in range(n)
+    )
+    client.force_login(fan)
+    client.get(reverse("community:api-tokens"))  # the header's counts, cached from then on
+
+    with django_assert_max_num_queries(3):  # session, user, the tokens
+        page = client.get(reverse("community:api-tokens")).content.decode()
+
+    assert page.count("…</code>") == n
+    assert f"<code>{n - 1:08x}…</code>" in page
 
 
 def test_a_fan_holds_at_most_ten_tokens(client, fan):

@@ -724,3 +724,32 @@ def test_video_list_with_watchlist_buttons_query_budget(alice, django_assert_max
     with django_assert_max_num_queries(10):
         response = client.get(reverse("catalog:video-list"))
     assert response.content.decode().count("Choose a list…") == min(n, 24)
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_my_lists_query_budget(alice, django_assert_max_num_queries, n):
+    """Guards N+1: /lists/mine/ costs the same for 10 or 1,000 lists (previews prefetched)."""
+    make_watchlists(n, owner=alice, videos=make_videos(3))
+    client = client_for(alice)
+    client.get(reverse("community:my-lists"))  # makes the fan's Watch later, once
+    # session, user, the Watch later, the lists, their previews
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("community:my-lists"))
+    assert response.content.decode().count('class="card watchlist-card"') == n + 1
+    assert response.content.decode().count('class="placeholder"') == 3 * n
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_export_query_budget(alice, django_assert_max_num_queries, n):
+    """Guards N+1: a list's export, every item at once, costs the same for 10 or 1,000 items."""
+    [watchlist] = make_watchlists(1, owner=alice, videos=make_videos(n))
+    client = client_for(alice)
+    # session, user, list, items, their videos, featured credits (the titles)
+    with django_assert_max_num_queries(6):
+        as_csv = client.get(reverse("community:watchlist-export", args=[watchlist.pk, "csv"]))
+    with django_assert_max_num_queries(6):
+        as_json = client.get(reverse("community:watchlist-export", args=[watchlist.pk, "json"]))
+    assert len(list(csv.DictReader(io.StringIO(as_csv.content.decode())))) == n
+    assert [item["position"] for item in json.loads(as_json.content)["items"]] == list(
+        range(1, n + 1)
+    )
