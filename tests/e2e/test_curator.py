@@ -14,6 +14,12 @@ from tests.factories import make_member, make_person, make_staff
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("device")]
 
+# An image's natural width once it has loaded (0 if it can't be): waits for the load if needed.
+LOADED_WIDTH = """image => image.complete ? image.naturalWidth : new Promise(resolve => {
+    image.addEventListener("load", () => resolve(image.naturalWidth), {once: true});
+    image.addEventListener("error", () => resolve(0), {once: true});
+})"""
+
 
 def inline_row(page: Page, prefix: str, index: int) -> Locator:
     """One row of a tabular inline (its inputs have column headers but no labels of their own)."""
@@ -112,7 +118,8 @@ def test_a_curator_adds_and_publishes_a_release_and_a_video(site, tmp_path):
     expect(page).to_have_url(re.compile(r"/releases/hot/$"))
     cover_image = page.get_by_role("img", name="The HOT cover: the five members in red light")
     expect(cover_image).to_be_visible()
-    assert cover_image.evaluate("image => image.naturalWidth") > 0
+    # Visible is laid out (its width and height are set), not yet loaded: wait for the file.
+    assert cover_image.evaluate(LOADED_WIDTH) > 0
     tracks = page.get_by_role("region", name="Tracklist").get_by_role("listitem")
     expect(tracks).to_have_count(2)
     expect(tracks.first).to_contain_text("Title track")
