@@ -25,7 +25,7 @@ from catalog.models import (
     Track,
 )
 from catalog.text import fold
-from community.models import Profile, Rating, User, Watchlist, WatchlistItem
+from community.models import Follow, Profile, Rating, User, WatchEntry, Watchlist, WatchlistItem
 
 _seq = itertools.count(1)
 # Member.order is a small integer (PostgreSQL: up to 32,767); the bulk factories count far past it.
@@ -345,3 +345,17 @@ def make_watchlists(n: int, videos: Any = (), **kwargs: Any) -> list[Watchlist]:
         batch_size=500,
     )
     return lists
+
+
+def make_fan_history(fan: User, n: int) -> None:
+    """n of everything a fan's export and account deletion cover, in a few INSERTs: ratings of n
+    new videos, n lists holding the first two, n diary entries and follows of n other fans."""
+    videos = make_videos(n)
+    make_ratings((fan, video) for video in videos)
+    make_watchlists(n, owner=fan, videos=videos[:2])
+    WatchEntry.objects.bulk_create(
+        WatchEntry(user=fan, video=video, watched_on=datetime.date(2024, 5, 1)) for video in videos
+    )
+    Follow.objects.bulk_create(
+        Follow(follower=fan, kind=Follow.Kind.FAN, fan=other) for other in make_users(n)
+    )

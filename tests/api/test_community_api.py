@@ -15,15 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Status
-from community.models import ApiToken, Follow, Rating, WatchEntry, Watchlist, WatchlistItem
+from community.models import ApiToken, Rating, Watchlist, WatchlistItem
 from community.services.watchlists import watchlist_default_for
 from tests.api.conftest import ApiClient, make_token
 from tests.factories import (
     BUDGET_ROWS,
+    make_fan_history,
     make_rating,
-    make_ratings,
     make_user,
-    make_users,
     make_video,
     make_videos,
     make_watchlist,
@@ -470,15 +469,7 @@ def test_list_endpoints_run_a_fixed_number_of_queries(
 @pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_me_and_export_run_a_fixed_number_of_queries(as_fan, fan, django_assert_max_num_queries, n):
     """Guards against N+1 queries: the export costs the same for 10 of everything as for 1,000."""
-    videos = make_videos(n)
-    make_ratings((fan, video) for video in videos)
-    make_watchlists(n, owner=fan, videos=videos[:2])
-    WatchEntry.objects.bulk_create(
-        WatchEntry(user=fan, video=video, watched_on=datetime.date(2024, 5, 1)) for video in videos
-    )
-    Follow.objects.bulk_create(
-        Follow(follower=fan, kind=Follow.Kind.FAN, fan=other) for other in make_users(n)
-    )
+    make_fan_history(fan, n)
     as_fan.get(f"{V1}/me/")  # the token's "last used" note and the profile, once, not counted
 
     with django_assert_max_num_queries(2):  # the token with its fan, the profile

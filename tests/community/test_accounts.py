@@ -23,17 +23,14 @@ from fansite import settings as project_settings
 from tests.factories import (
     BUDGET_ROWS,
     image_upload,
+    make_fan_history,
     make_member,
     make_profile,
     make_rating,
-    make_ratings,
     make_rows,
     make_user,
-    make_users,
     make_video,
-    make_videos,
     make_watchlist,
-    make_watchlists,
 )
 
 pytestmark = pytest.mark.django_db
@@ -375,15 +372,7 @@ def test_export_and_delete_page_query_budgets(client, django_assert_max_num_quer
     """Guards N+1: the export, and the delete page's summary of what goes, cost the same for 10
     or 1,000 ratings, lists, diary entries and follows."""
     fan = make_fan(username="eunchae")
-    videos = make_videos(n)
-    make_ratings((fan, video) for video in videos)
-    make_watchlists(n, owner=fan, videos=videos[:2])
-    WatchEntry.objects.bulk_create(
-        WatchEntry(user=fan, video=video, watched_on=datetime.date(2024, 5, 1)) for video in videos
-    )
-    Follow.objects.bulk_create(
-        Follow(follower=fan, kind=Follow.Kind.FAN, fan=other) for other in make_users(n)
-    )
+    make_fan_history(fan, n)
     client.force_login(fan)
     client.get(DELETE)  # the header's alert and notification counts, cached from then on
 
