@@ -49,6 +49,7 @@ migrate: install
 	@$(MANAGE) migrate --no-input -v 0
 
 demo: migrate
+	@echo "==> Loading the demo catalog (only into an empty database)"
 	@$(MANAGE) load_catalog --if-empty
 
 static: install
@@ -70,7 +71,9 @@ gettext:
 		fi; \
 		apt-get update -q && apt-get install -y -q gettext; }
 
-run: demo static messages
+# No collectstatic: the development server serves static files from their sources (WhiteNoise's
+# finders under DEBUG), so the first run doesn't wait on compressing the API docs' assets.
+run: demo messages
 	@echo ""
 	@echo "fansite is starting on http://127.0.0.1:$(PORT)/"
 	@echo "To curate the catalog, make a curator account:  $(MANAGE) createsuperuser"

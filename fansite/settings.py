@@ -426,4 +426,7 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own default gives the "django" logger a console handler of its own; its records
+    # also reach the root's, so each line would be printed twice.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }
