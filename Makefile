@@ -75,11 +75,12 @@ gettext:
 # finders under DEBUG), so the first run doesn't wait on compressing the API docs' assets.
 run: demo messages
 	@echo ""
-	@echo "fansite is starting on http://127.0.0.1:$(PORT)/"
+	@echo "fansite is starting on http://localhost:$(PORT)/"
+	@echo "(open it as localhost, not 127.0.0.1: browsers refuse passkeys on an IP address)"
 	@echo "To curate the catalog, make a curator account:  $(MANAGE) createsuperuser"
-	@echo "then sign in at http://127.0.0.1:$(PORT)/admin/"
+	@echo "then sign in at http://localhost:$(PORT)/admin/"
 	@echo ""
-	@$(MANAGE) runserver 127.0.0.1:$(PORT)
+	@$(MANAGE) runserver localhost:$(PORT)
 
 # Production-style serving: gunicorn + WhiteNoise. Set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
 # DATABASE_URL and REDIS_URL first (see README); WEB_CONCURRENCY sets the workers.

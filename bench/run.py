@@ -389,7 +389,7 @@ def log_in(port: int, n: int) -> tuple[str, str, str]:
     body = urlencode(
         {
             "csrfmiddlewaretoken": token,
-            "username": BENCH_USERNAME.format(n),
+            "login": BENCH_USERNAME.format(n),
             "password": BENCH_PASSWORD,
             "next": "/",
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -26,6 +27,14 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _primary_email_verified() -> Exists:
+    from allauth.account.models import EmailAddress
+
+    return Exists(
+        EmailAddress.objects.filter(user=OuterRef("user_id"), primary=True, verified=True)
+    )
+
+
 class ApiTokenAuthentication(BaseAuthentication):
     def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         words = get_authorization_header(request).split()
@@ -37,10 +46,16 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = words[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
+        token = (
+            ApiToken.objects.select_related("user")
+            .annotate(user_email_verified=_primary_email_verified())
+            .filter(key_hash=hash_key(key))
+            .first()
+        )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         user = token.user
+        user.primary_email_verified = token.user_email_verified  # for has_confirmed_email
         if not user.is_active or user.is_suspended:
             raise exceptions.AuthenticationFailed(_("This account is inactive or suspended."))
         now = timezone.now()

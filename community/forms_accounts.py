@@ -1,28 +1,33 @@
-"""Forms for signing up, editing a profile and deleting an account."""
+"""Forms for accounts: allauth's, with the site's checks against scripts and blocklists, and the
+profile settings.
+
+settings.ACCOUNT_FORMS, SOCIALACCOUNT_FORMS and MFA_FORMS name the allauth ones here.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
+from allauth.account import forms as account_forms
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
+from allauth.socialaccount import forms as social_forms
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.http import HttpRequest
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member
-from community.forms_security import PasswordConfirmForm
-from community.models import BlockedEmail, BlockedIP, Profile, User
-from community.tasks import send_email
+from community.models import BlockedIP, Profile, User
+from community.security import client_ip
 
 USERNAME_TAKEN = _("That username is taken.")
-EMAIL_TAKEN = _("Another account already uses this e-mail address.")
-EMAIL_BLOCKED = _("We can't accept sign-ups with this e-mail address. Please use another one.")
 IP_BLOCKED = _(
     "New accounts can't be made from your network right now. If you think this is a mistake, "
     "try again from another connection."
@@ -32,8 +37,8 @@ HONEYPOT_FILLED = _(
     "Please leave the field labelled “Leave this empty” empty, then send the form again."
 )
 TOO_FAST = _(
-    "That was quicker than we expected from a person. Please check your details and send the "
-    "form again."
+    "That was quicker than we expected from a person. Your details are kept: type your "
+    "password in both boxes again and press “Sign up”."
 )
 FORM_STALE = _("This form was open for a long time. Please check your details and send it again.")
 
@@ -54,35 +59,38 @@ def _started_at(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _email_in_use(email: str, *, exclude: User | None = None) -> bool:
-    # The database only holds usernames unique; e-mail uniqueness is kept here, ignoring case,
-    # so that a password reset never reaches two accounts.
-    accounts = User.objects.filter(email__iexact=email)
-    if exclude is not None:
-        accounts = accounts.exclude(pk=exclude.pk)
-    return accounts.exists()
+def _refuse_blocked_ip(request: HttpRequest | None) -> None:
+    ip = client_ip(request) if request is not None else None
+    if ip and BlockedIP.objects.matching(ip):
+        raise ValidationError(IP_BLOCKED, code="blocked_ip")
 
 
-class SignupForm(UserCreationForm):
+class LoginForm(account_forms.LoginForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("Username or e-mail")
+        login.widget.attrs.update(autocomplete="username")
+        login.widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""  # the page links the reset itself
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+class SignupForm(account_forms.SignupForm):
     """Sign-up, with two checks against scripts: a field people never see (the `website`
     honeypot, written in the template so it always renders empty: bots fill every field) and
     the time between showing the form and sending it (a signed timestamp in the hidden
-    `started` field: scripts are faster than 3 seconds, people are not)."""
+    `started` field: scripts are faster than SIGNUP_MIN_SECONDS, people are not). Either
+    refusal keeps what was typed (but the passwords, which pages never send back) and says
+    what to do."""
 
-    email = forms.EmailField(
-        label=_("E-mail"),
-        help_text=_("We send a link to confirm it; never shown to anyone."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ("username", "email")
-
-    def __init__(self, *args: Any, ip: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.ip = ip
-        self.fields["username"].widget.attrs["autocomplete"] = "username"
+        self.fields["email"].label = _("E-mail")
+        self.fields["email"].help_text = _("We send a link to confirm it; never shown to anyone.")
+        self.fields["password2"].label = _("Password confirmation")
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
 
     @property
     def started_token(self) -> str:
@@ -103,34 +111,70 @@ class SignupForm(UserCreationForm):
             raise ValidationError(FORM_STALE, code="stale")
         if time.time() - started < settings.SIGNUP_MIN_SECONDS:
             raise ValidationError(TOO_FAST, code="too_fast")
-        if self.ip and BlockedIP.objects.matching(self.ip):
-            raise ValidationError(IP_BLOCKED, code="blocked_ip")
+        _refuse_blocked_ip(getattr(self, "request", None) or _current_request())
         return cleaned_data
 
-    def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"]
-        # "Chaewon" and "chaewon" are one fan (a constraint in the database says so too).
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError(USERNAME_TAKEN, code="unique")
-        return username
+    def save(self, request: HttpRequest) -> User:
+        with transaction.atomic():  # the account, its profile, lists and address, or none
+            return super().save(request)
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        if BlockedEmail.objects.matching(email).exists():
-            raise ValidationError(EMAIL_BLOCKED, code="blocked")
-        if _email_in_use(email):
-            raise ValidationError(EMAIL_TAKEN, code="unique")
-        return email
+
+class SocialSignupForm(social_forms.SignupForm):
+    """A new fan coming from another site's account: picks a username, and meets the same
+    blocklists as anyone signing up."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        _refuse_blocked_ip(_current_request())
+        return cleaned_data
+
+    def save(self, request: HttpRequest) -> User:
+        with transaction.atomic():
+            return super().save(request)
+
+
+class AddEmailForm(account_forms.AddEmailForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned_data = super().clean()
+        _refuse_blocked_ip(_current_request())
+        return cleaned_data
+
+
+def _current_request() -> HttpRequest | None:
+    from allauth.core import context
+
+    return context.request
+
+
+_CODE_SPACING = re.compile(r"[\s-]+")
+
+
+class TwoFactorCodeForm(mfa_forms.AuthenticateForm):
+    """The code at login: spaces and dashes are ignored, and backup codes made before allauth
+    (letters and digits) are read in any case."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(autocapitalize="off", spellcheck="false")
+
+    def clean_code(self) -> str:
+        self.cleaned_data["code"] = _CODE_SPACING.sub("", self.cleaned_data["code"]).lower()
+        return str(super().clean_code())
+
+
+class AddPasskeyForm(webauthn_forms.AddWebAuthnForm):
+    """Adding a key makes a passkey unless the fan unticks it: it then signs them in alone (and
+    serves as the second step after a password, as any key does)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        passwordless = self.fields["passwordless"]
+        passwordless.initial = True
+        passwordless.label = _("A passkey: log in with it alone, no password")
 
 
 class ProfileForm(forms.ModelForm):
-    """The public profile plus the account's e-mail, saved together."""
-
-    email = forms.EmailField(
-        label=_("E-mail"),
-        help_text=_("Only for resetting your password; never shown to anyone."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+    """The public profile plus the account's language, saved together."""
 
     language = forms.ChoiceField(
         label=_("Language"),
@@ -155,51 +199,15 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user: User = self.instance.user
-        self.fields["email"].initial = self.user.email
         self.fields["language"].initial = self.user.language
         member = self.fields["favourite_member"]
         member.queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]
         member.empty_label = _("No favourite")  # type: ignore[attr-defined]
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        if _email_in_use(email, exclude=self.user):
-            raise ValidationError(EMAIL_TAKEN, code="unique")
-        return email
-
     @transaction.atomic
     def save(self, commit: bool = True) -> Profile:
         profile: Profile = super().save(commit=commit)
-        changed = [
-            field
-            for field in ("email", "language")
-            if getattr(self.user, field) != self.cleaned_data[field]
-        ]
-        if commit and changed:
-            for field in changed:
-                setattr(self.user, field, self.cleaned_data[field])
-            self.user.save(update_fields=changed)
+        if commit and self.user.language != self.cleaned_data["language"]:
+            self.user.language = self.cleaned_data["language"]
+            self.user.save(update_fields=["language"])
         return profile
-
-
-class DeleteAccountForm(PasswordConfirmForm):
-    wrong_password = _("That password is not right. Nothing was deleted.")
-
-
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the e-mail goes out as a background task: with the database
-    backend the page never waits on the mail server, so it also answers about as fast whether
-    or not an account uses the address."""
-
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        subject = "".join(render_to_string(subject_template_name, context).splitlines())
-        body = render_to_string(email_template_name, context)
-        send_email.enqueue(subject=subject, body=body, to=[to_email])

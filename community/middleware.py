@@ -1,13 +1,17 @@
 """Staff open the admin only with two-factor authentication.
 
-Runs after django-otp's OTPMiddleware (which sets request.user.is_verified()) and the messages
-middleware. Only admin paths are looked at, so other pages cost nothing extra.
+A session counts as two-factor when it passed allauth's second step (a code from the app, a
+recovery code or a passkey), at login or since; sessions verified by django-otp before allauth
+still count. Only admin paths are looked at, so other pages cost nothing extra.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -16,7 +20,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from community.services.two_factor import has_two_factor
+LEGACY_DEVICE_SESSION_KEY = "otp_device_id"  # django-otp's, in sessions from before allauth
+
+
+def session_passed_two_factor(request: HttpRequest) -> bool:
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    return any(record.get("method") == "mfa" for record in records) or bool(
+        request.session.get(LEGACY_DEVICE_SESSION_KEY)
+    )
 
 
 class StaffTwoFactorMiddleware:
@@ -33,14 +44,16 @@ class StaffTwoFactorMiddleware:
 
     def _refuse_unverified_staff(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
-        if not (user.is_authenticated and user.is_staff) or user.is_verified():  # type: ignore[union-attr]
+        if not (user.is_authenticated and user.is_staff) or session_passed_two_factor(request):
             return None
-        if request.path_info == reverse("admin:logout"):
+        if request.path_info in (reverse("admin:logout"), reverse("admin:login")):
             return None
         query = urlencode({"next": request.get_full_path()})
-        if has_two_factor(user):  # type: ignore[arg-type]
-            # Signed in some other way (or before the device was added): ask for the code now.
-            return redirect(f"{reverse('community:login-code')}?{query}")
+        if is_mfa_enabled(user, types=[Authenticator.Type.TOTP]):
+            # Signed in before two-factor was set up, or in some other way: ask for it now.
+            return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
+        if is_mfa_enabled(user, types=[Authenticator.Type.WEBAUTHN]):
+            return redirect(f"{reverse('mfa_reauthenticate_webauthn')}?{query}")
         messages.info(
             request,
             _(
@@ -48,4 +61,4 @@ class StaffTwoFactorMiddleware:
                 "Set it up below; it takes a minute with an authenticator app."
             ),
         )
-        return redirect(f"{reverse('community:two-factor')}?{query}")
+        return redirect(f"{reverse('mfa_activate_totp')}?{query}")

@@ -6,10 +6,10 @@ import ipaddress
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
@@ -24,19 +24,28 @@ def public_name_of(username: str, display_name: str | None) -> str:
     return display_name or username
 
 
+class UserQuerySet(models.QuerySet):
+    def with_email_state(self) -> UserQuerySet:
+        """Each fan with whether their address is confirmed (has_confirmed_email, no query)."""
+        from allauth.account.models import EmailAddress
+
+        confirmed = EmailAddress.objects.filter(user=OuterRef("pk"), primary=True, verified=True)
+        return self.annotate(primary_email_verified=Exists(confirmed))
+
+
+class FanManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AbstractUser):
-    """A fan's account. Custom from the first migration so community fields can grow here."""
+    """A fan's account. Custom from the first migration so community fields can grow here.
+
+    Its e-mail addresses are allauth's EmailAddress rows; `email` is the primary one's."""
 
     suspended_at = models.DateTimeField(
         null=True, blank=True, help_text="Suspended fans can read but not write."
     )
     suspension_reason = models.CharField(max_length=300, blank=True)
-    email_confirmed_at = models.DateTimeField(
-        "e-mail confirmed at",
-        null=True,
-        blank=True,
-        help_text="Empty until the fan follows the link we e-mail; until then they can't write.",
-    )
     language = models.CharField(
         _("language"),
         max_length=8,
@@ -44,6 +53,8 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         help_text=_("The site's language for this fan; empty follows the browser."),
     )
+
+    objects = FanManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -58,7 +69,20 @@ class User(AbstractUser):
 
     @property
     def has_confirmed_email(self) -> bool:
-        return self.email_confirmed_at is not None
+        """Whether the primary address is confirmed: fans write only then. Read with the user
+        by User.objects.with_email_state() (as the login backend and API tokens do); one query
+        otherwise, once per instance."""
+        if "primary_email_verified" not in self.__dict__:
+            from allauth.account.models import EmailAddress
+
+            self.primary_email_verified = EmailAddress.objects.filter(
+                user=self, primary=True, verified=True
+            ).exists()
+        return bool(self.primary_email_verified)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.pop("primary_email_verified", None)
+        super().refresh_from_db(*args, **kwargs)
 
     @property
     def public_name(self) -> str:

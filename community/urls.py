@@ -6,7 +6,6 @@ from community.views import (
     follows,
     profiles,
     ratings,
-    security,
     talk,
     tokens,
     watchlists,
@@ -15,21 +14,27 @@ from community.views import (
 app_name = "community"
 
 urlpatterns = [
-    # Accounts and profiles (log in/out and passwords are Django's own views, see fansite/urls.py)
+    # Accounts (the rest of /accounts/ is allauth's, see fansite/urls.py) and profiles
     path("accounts/signup/", accounts.signup, name="signup"),
+    path(
+        "accounts/confirm-email/resend/", accounts.confirm_email_resend, name="confirm-email-resend"
+    ),
+    path("accounts/confirm-email/<str:key>/", accounts.confirm_email, name="confirm-email"),
     path("accounts/settings/", accounts.settings_profile, name="settings"),
     path("accounts/export/", accounts.export_data, name="export"),
     path("accounts/delete/", accounts.delete_account, name="delete-account"),
     path("u/<str:username>/", profiles.profile, name="profile"),
-    # Two-factor authentication and e-mail confirmation (the login view itself: fansite/urls.py)
-    path("accounts/login/code/", security.login_code, name="login-code"),
-    path("accounts/two-factor/", security.two_factor, name="two-factor"),
-    path("accounts/two-factor/backup-codes/", security.backup_codes, name="backup-codes"),
-    path("accounts/two-factor/disable/", security.two_factor_disable, name="two-factor-disable"),
-    path(
-        "accounts/confirm-email/resend/", security.confirm_email_resend, name="confirm-email-resend"
-    ),
-    path("accounts/confirm-email/<str:token>/", security.confirm_email, name="confirm-email"),
+    # Addresses of the accounts pages before allauth
+    path("accounts/password_change/", accounts.moved("account_change_password")),
+    path("accounts/password_change/done/", accounts.moved("account_change_password")),
+    path("accounts/password_reset/", accounts.moved("account_reset_password")),
+    path("accounts/password_reset/done/", accounts.moved("account_reset_password_done")),
+    path("accounts/reset/done/", accounts.moved("account_login")),
+    path("accounts/reset/<str:uidb64>/<str:token>/", accounts.password_reset_link_legacy),
+    path("accounts/login/code/", accounts.moved("account_login")),
+    path("accounts/two-factor/", accounts.moved("mfa_index")),
+    path("accounts/two-factor/backup-codes/", accounts.moved("mfa_view_recovery_codes")),
+    path("accounts/two-factor/disable/", accounts.moved("mfa_deactivate_totp")),
     # API tokens
     path("accounts/api-tokens/", tokens.api_tokens, name="api-tokens"),
     path("accounts/api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api-token-revoke"),

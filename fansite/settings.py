@@ -5,7 +5,6 @@ media on disk, console e-mail). Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOS
 DATABASE_URL and REDIS_URL; see README.md for the full table.
 """
 
-import datetime
 import os
 from pathlib import Path
 
@@ -83,7 +82,20 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by us: the CSP allows no CDN
     "simple_history",
-    "axes",
+    # Accounts: sign-up, log in, e-mail addresses, passwords (allauth.account), two-factor and
+    # passkeys (allauth.mfa), and signing in with another site's account (allauth.socialaccount).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.apple",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.line",
+    "allauth.socialaccount.providers.naver",
+    "allauth.socialaccount.providers.openid_connect",
+    # Only so community's migration 0008 can read the two-factor devices it carried over to
+    # allauth.mfa; nothing else uses them. They can go once every database has run it.
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -104,14 +116,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "fansite.languages.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "community.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "fansite.middleware.DatabaseUnavailableMiddleware",
-    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns lockouts into a page
 ]
 
 ROOT_URLCONF = "fansite.urls"
@@ -152,7 +163,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before any password check
+    # allauth's (usernames ignoring case, or an e-mail address), reading whether the fan's
+    # address is confirmed with the user's row.
+    "community.auth_backends.AuthenticationBackend",
+    # Sessions begun before allauth name Django's own backend: it still reads them.
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -184,7 +198,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -325,34 +339,146 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must look like 'curation/' (no leading slash).")
 
 # The client's address is REMOTE_ADDR; behind N proxies that append to X-Forwarded-For (a load
-# balancer: 1), set TRUSTED_PROXY_COUNT=N. Login lockouts and the sign-up IP blocklist use it.
+# balancer: 1), set TRUSTED_PROXY_COUNT=N. Login limits and the sign-up IP blocklist use it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# Login brute force (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username from one
-# IP lock that pair out for LOGIN_LOCKOUT_MINUTES (the admin's login allows fewer). Counted in the
-# database, so every process and machine agrees. Hooks in community/security.py.
-LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-ADMIN_LOGIN_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 3)
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = "community.security.login_failure_limit"
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # so the page can say when to come back
-AXES_RESET_ON_SUCCESS = True
-AXES_DISABLE_ACCESS_LOG = True  # failures are what we need; no row for every good login
-AXES_USERNAME_CALLABLE = "community.security.login_username"
-AXES_CLIENT_IP_CALLABLE = "community.security.client_ip"
-AXES_LOCKOUT_CALLABLE = "community.security.lockout_response"
-AXES_VERBOSE = False  # no start-up banner in every manage.py command
+# Accounts (django-allauth). Fans sign up with a username, an e-mail address and a password, and
+# log in with the username (any case) or the address. Until they confirm the address they can
+# read but not write (community.decorators.confirmed_email_required).
+ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "community.forms_accounts.LoginForm",
+    "signup": "community.forms_accounts.SignupForm",
+    "add_email": "community.forms_accounts.AddEmailForm",
+}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_EMAIL_VERIFICATION = "optional"  # logged in at once, writing once confirmed
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int("EMAIL_CONFIRMATION_DAYS", 3)
+# The link carries a random key kept in the database: nothing in it can be read.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a button confirms: mail scanners that open links don't
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # the old address hears of a change, a new password...
+ACCOUNT_MAX_EMAIL_ADDRESSES = 5
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for a stranger's address mails nobody
+# Adding, removing or switching an address (and two-factor changes) ask for the password again
+# unless the fan gave it in the last REAUTHENTICATION_MINUTES.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_MINUTES", 5) * 60
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_PRESERVE_USERNAME_CASING = True  # shown as typed; unique ignoring case (the model)
+ACCOUNT_USERNAME_MIN_LENGTH = 2
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"  # for links in e-mails
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
-# Two-factor authentication (django-otp): TOTP apps plus single-use backup codes; staff must
-# have it to open the admin (community.middleware.StaffTwoFactorMiddleware).
-OTP_TOTP_ISSUER = SITE_NAME
+# Wrong passwords: LOGIN_FAILURE_LIMIT for one username (or address) from one IP within
+# LOGIN_LOCKOUT_MINUTES lock that pair out until the oldest of them is that old; one IP gets 10
+# wrong passwords a minute whatever the names. Two-factor codes count the same way per fan.
+# Counted in the cache, shared by every process once REDIS_URL is set.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"10/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_LOCKOUT_MINUTES}m/key",
+    # Mails: a reset link at most 5 times a minute per address, 20 per IP; a confirmation link
+    # once every 3 minutes per address.
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+    # Guesses of the current password on the change page, and on "confirm it's you".
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+    "manage_email": "10/m/user",
+    "signup": "20/m/ip",
+}
+
+# Two-factor (allauth.mfa): an authenticator app (TOTP), recovery codes, and passkeys or security
+# keys (WebAuthn), which also log a fan in on their own. Staff must have one to open the admin
+# (community.middleware.StaffTwoFactorMiddleware).
+MFA_ADAPTER = "community.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "community.forms_accounts.TwoFactorCodeForm",
+    "add_webauthn": "community.forms_accounts.AddPasskeyForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# A fan with two-factor may still add an address (confirmed before it can become the primary
+# one); allauth refuses that by default.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_TOTP_TOLERANCE = 1  # a code from the step before or after: phones' clocks drift
+# Passkeys belong to the host name the browser sees; browsers refuse them on an IP address
+# (use http://localhost:8000/ in development).
+
+# Signing in with another site's account: each provider is offered once its client id and
+# secret are set (README, "Signing in with other accounts"). A new fan coming from one still
+# picks a username and meets the blocklists on the sign-up form.
+SOCIALACCOUNT_ADAPTER = "community.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "community.forms_accounts.SocialSignupForm"}
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an address alone never joins an existing account
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a button starts it, so a link can't sign anyone in
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SOCIAL_REQUESTS_TIMEOUT", 5)
+
+
+def _social_app(prefix: str) -> list[dict[str, object]]:
+    """The provider's app from <PREFIX>_CLIENT_ID and <PREFIX>_SECRET, or none when unset."""
+    client_id, secret = env_str(f"{prefix}_CLIENT_ID"), env_str(f"{prefix}_SECRET")
+    if not client_id:
+        return []
+    if not secret:
+        raise ImproperlyConfigured(f"{prefix}_CLIENT_ID is set: set {prefix}_SECRET too.")
+    return [{"client_id": client_id, "secret": secret}]
+
+
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
+    "kakao": {"APPS": _social_app("KAKAO")},
+    "naver": {"APPS": _social_app("NAVER")},
+    "line": {"APPS": _social_app("LINE"), "SCOPE": ["profile", "openid", "email"]},
+    "google": {"APPS": _social_app("GOOGLE"), "SCOPE": ["profile", "email"]},
+    "apple": {
+        # Apple's secret is a key: APPLE_SECRET is its key id, APPLE_TEAM_ID the team's id and
+        # APPLE_PRIVATE_KEY the key itself (PEM).
+        "APPS": [
+            {
+                **app,
+                "key": env_str("APPLE_TEAM_ID"),
+                "settings": {"certificate_key": env_str("APPLE_PRIVATE_KEY").replace("\\n", "\n")},
+            }
+            for app in _social_app("APPLE")
+        ]
+    },
+    # Any OpenID Connect provider: OIDC_SERVER_URL (its issuer), OIDC_NAME (on the button).
+    "openid_connect": {
+        "APPS": [
+            {
+                **app,
+                "provider_id": env_str("OIDC_PROVIDER_ID", "oidc"),
+                "name": env_str("OIDC_NAME", "OpenID Connect"),
+                "settings": {"server_url": env_str("OIDC_SERVER_URL")},
+            }
+            for app in _social_app("OIDC")
+        ]
+    },
+}
+if SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] and not env_str("OIDC_SERVER_URL"):
+    raise ImproperlyConfigured("OIDC_CLIENT_ID is set: set OIDC_SERVER_URL (the issuer) too.")
+# "Continue with …" posts a form that answers with a redirect to the provider's page, which the
+# Content-Security-Policy's form-action must allow (browsers check redirects too).
+_SIGN_IN_PAGES = {
+    "kakao": "https://kauth.kakao.com",
+    "naver": "https://nid.naver.com",
+    "line": "https://access.line.me",
+    "google": "https://accounts.google.com",
+    "apple": "https://appleid.apple.com",
+    "openid_connect": "/".join(env_str("OIDC_SERVER_URL").split("/")[:3]),
+}
+SECURE_CSP["form-action"] = [
+    CSP.SELF,
+    *(_SIGN_IN_PAGES[name] for name, config in SOCIALACCOUNT_PROVIDERS.items() if config["APPS"]),
+]
 
 # Sign-up: a form sent back faster than this many seconds is a script's.
 SIGNUP_MIN_SECONDS = env_int("SIGNUP_MIN_SECONDS", 3)
-# How long the e-mailed confirmation link works.
-EMAIL_CONFIRMATION_DAYS = env_int("EMAIL_CONFIRMATION_DAYS", 3)
 
 # /top/: a video needs this many ratings to be listed; it is also the Bayesian prior's weight.
 TOP_MIN_VOTES = env_int("TOP_MIN_VOTES", 3)

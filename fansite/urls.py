@@ -1,3 +1,5 @@
+from allauth.account import views as account_views
+from allauth.urls import build_provider_urlpatterns
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
@@ -5,7 +7,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from community.views import security
+from community.views import accounts
 from fansite import languages, views
 from fansite.page_cache import for_visitors
 from fansite.sitemaps import SITEMAPS
@@ -16,11 +18,15 @@ pages = [
     path("search/", views.search, name="search"),
     path("", include("catalog.urls")),
     path("", include("community.urls")),
-    # Ahead of Django's own: the login asks for the two-factor code when there is one, and the
-    # reset e-mail is a background task.
-    path("accounts/login/", security.login, name="login"),
-    path("accounts/password_reset/", security.password_reset, name="password_reset"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Accounts are allauth's (sign-up, confirmation and settings: community/urls.py first). These
+    # also answer to the names the site's templates used before allauth.
+    path("accounts/login/", accounts.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/password/change/", account_views.password_change, name="password_change"),
+    path("accounts/password/reset/", account_views.password_reset, name="password_reset"),
+    path("accounts/", include("allauth.account.urls")),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path("accounts/3rdparty/", include("allauth.socialaccount.urls")),
 ]
 
 # Addresses for machines, the admin and the language menu: one address each.
@@ -36,8 +42,11 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
-    # The admin's login is the site's login page (stricter lockout).
-    path(f"{settings.ADMIN_URL}login/", security.login),
+    # The admin's login is the site's login page (and two-factor).
+    path(f"{settings.ADMIN_URL}login/", accounts.admin_login),
+    # Where other sites send fans back after signing in there: one address each, whatever the
+    # language (each provider knows it by heart).
+    path("accounts/", include(build_provider_urlpatterns())),
     path("api/", include("fansite.api_urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     *i18n_patterns(*pages, prefix_default_language=False),

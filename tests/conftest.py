@@ -33,23 +33,29 @@ def _tasks_run_at_once(settings):
 
 @pytest.fixture(autouse=True)
 def _force_login_keeps_the_second_factor(monkeypatch):
-    """client.force_login(user) for a user carrying a verified `otp_device` (staff from
-    tests.factories) marks the session verified, as our login does after a right code. Django's
-    force_login can't do it: django-otp's own hook needs request.user, which it doesn't set."""
+    """client.force_login(user) for a user carrying a `two_factor_authenticator` (staff from
+    tests.factories) records the second step in the session, as allauth does after a right code
+    at login."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     force_login = Client.force_login
 
-    def force_login_with_device(self, user, backend=None):
+    def force_login_with_second_factor(self, user, backend=None):
         force_login(self, user, backend)
-        device = getattr(user, "otp_device", None)
-        if device is not None:
+        authenticator = getattr(user, "two_factor_authenticator", None)
+        if authenticator is not None:
             session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {"method": "password", "at": time.time(), "username": user.username},
+                {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
+            ]
+            session["account_authentication_methods_user"] = str(user.pk)
             session.save()
 
-    monkeypatch.setattr(Client, "force_login", force_login_with_device)
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture(autouse=True)

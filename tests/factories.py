@@ -7,9 +7,11 @@ import io
 import itertools
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from catalog.models import (
@@ -37,23 +39,28 @@ def _n() -> int:
 
 
 def make_user(**kwargs: Any) -> User:
-    """A fan with a confirmed e-mail address (pass email_confirmed_at=None for a new one).
+    """A fan with a confirmed e-mail address (email_verified=False for a new one).
 
-    Staff come with a confirmed two-factor device, already verified: client.force_login(staff)
-    then opens the admin, as after a real login with a code (django-otp keeps the user's
-    `otp_device` in the session). two_factor=False makes staff who haven't set it up.
+    Staff come with an authenticator app, already used in the session: client.force_login(staff)
+    then opens the admin, as after a real login with a code (tests/conftest.py records the
+    second step for a user carrying `two_factor_authenticator`). two_factor=False makes staff
+    who haven't set it up.
     """
     n = _n()
     two_factor = kwargs.pop("two_factor", True)
+    verified = kwargs.pop("email_verified", True)
     kwargs.setdefault("username", f"fan{n}")
     kwargs.setdefault("email", f"fan{n}@example.com")
-    kwargs.setdefault("email_confirmed_at", timezone.now())
     password = kwargs.pop("password", "correct horse battery staple")
     user = User(**kwargs)
     user.set_password(password)
     user.save()
+    if user.email:
+        EmailAddress.objects.create(
+            user=user, email=user.email.lower(), primary=True, verified=verified
+        )
     if user.is_staff and two_factor:
-        user.otp_device = make_totp_device(user)  # type: ignore[attr-defined]
+        user.two_factor_authenticator = make_totp(user)  # type: ignore[attr-defined]
     return user
 
 
@@ -63,8 +70,11 @@ def make_staff(**kwargs: Any) -> User:
     return make_user(**kwargs)
 
 
-def make_totp_device(user: User, *, confirmed: bool = True) -> TOTPDevice:
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=confirmed)
+def make_totp(user: User) -> Authenticator:
+    """An authenticator app for the fan (its secret: authenticator.data["secret"])."""
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": generate_totp_secret()}
+    )
 
 
 def make_member(**kwargs: Any) -> Member:
@@ -297,14 +307,14 @@ def make_users(n: int, **kwargs: Any) -> list[User]:
     users = []
     for _ in range(n):
         k = _n()
-        fields = {
-            "username": f"fan{k}",
-            "email": f"fan{k}@example.com",
-            "email_confirmed_at": timezone.now(),
-            **kwargs,
-        }
+        fields = {"username": f"fan{k}", "email": f"fan{k}@example.com", **kwargs}
         users.append(User(password=template.password, **fields))
-    return User.objects.bulk_create(users)
+    users = User.objects.bulk_create(users)
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email.lower(), primary=True, verified=True)
+        for user in users
+    )
+    return users
 
 
 def make_ratings(pairs: Any, score: Any = 8) -> list[Rating]:

@@ -1,4 +1,6 @@
-"""Accounts: signing up, the fan's data export, and deleting everything they made."""
+"""Accounts: what a new fan starts with, the fan's data export, and deleting everything they made.
+
+Signing up itself is allauth's (community/adapters.py calls account_setup)."""
 
 from __future__ import annotations
 
@@ -20,12 +22,8 @@ from community.services.ratings import rating_remove
 
 
 @transaction.atomic
-def account_signup(*, username: str, email: str, password: str) -> User:
-    """A new fan with a profile and their private "Watch later" list, or none of these."""
-    user = User(username=username, email=User.objects.normalize_email(email))
-    user.set_password(password)
-    user.full_clean()
-    user.save()
+def account_setup(*, user: User) -> None:
+    """A new fan's profile and private "Watch later" list (the account is saved already)."""
     profile = Profile(user=user)
     profile.full_clean()
     profile.save()
@@ -34,7 +32,6 @@ def account_signup(*, username: str, email: str, password: str) -> User:
     )
     watch_later.full_clean()
     watch_later.save()
-    return user
 
 
 def profile_for(user: User) -> Profile:

@@ -468,7 +468,7 @@ def test_anonymous_writes_are_a_401(api, video, method, path):
     ("change", "message"),
     [
         ({"suspended_at": timezone.now()}, "Your account is suspended"),
-        ({"email_confirmed_at": None}, "Confirm your e-mail address first"),
+        ({"email_verified": False}, "Confirm your e-mail address first"),
     ],
 )
 def test_suspended_or_unconfirmed_fans_can_read_but_not_write(video, change, message):

@@ -210,7 +210,7 @@ def test_suspended_fan_reads_but_cannot_post(client):
 def test_a_fan_who_has_not_confirmed_their_email_reads_but_cannot_post(client):
     video = make_video()
     make_comment(video=video, body="Readable")
-    client.force_login(make_fan(email_confirmed_at=None))
+    client.force_login(make_fan(email_verified=False))
     page = _page(client, video)
     assert "Readable" in page
     assert "Confirm your e-mail address to join the conversation" in page

@@ -7,14 +7,14 @@ import time
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.contrib.auth import SESSION_KEY
-from django.core import mail
+from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
 from community.forms_accounts import signup_started_token
 from community.models import BlockedEmail, BlockedIP, Follow, Rating, User, Watchlist
-from community.services.confirmation import email_confirmation_token
 from tests.factories import make_member, make_staff, make_user, make_video
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,13 @@ def signup_data(**overrides: str) -> dict[str, str]:
 
 
 def confirmation_path(message) -> str:
-    return re.search(r"http://testserver(/accounts/confirm-email/\S+/)", message.body)[1]
+    """The link in a confirmation e-mail, without the scheme and host."""
+    return re.search(r"http://testserver(/accounts/confirm-email/\S+)", message.body)[1]
+
+
+def legacy_token(fan: User) -> str:
+    """A confirmation link's token as the site mailed them before allauth."""
+    return signing.dumps({"u": fan.pk, "e": fan.email.lower()}, salt="community.email-confirmation")
 
 
 # The form as people see it
@@ -84,8 +90,10 @@ def test_a_form_sent_too_fast_is_refused_with_the_text_kept_and_works_a_moment_l
 
     body = response.content.decode()
     assert "That was quicker than we expected from a person" in body
+    assert "type your password in both boxes again and press “Sign up”" in body
     assert 'value="chaewon"' in body
     assert 'value="chaewon@example.com"' in body
+    assert PASSWORD not in body  # pages never send a password back
     assert f'name="started" value="{token}"' in body  # the same clock keeps running
     assert not User.objects.exists()
 
@@ -190,7 +198,7 @@ def test_signup_sends_a_link_that_confirms_once(client):
 
     page = client.get(path)  # opening the link (or a mail scanner doing so) changes nothing
     assert page.status_code == 200
-    assert "Confirm my e-mail address" in page.content.decode()
+    assert "Confirm my address" in page.content.decode()
     user.refresh_from_db()
     assert not user.has_confirmed_email
 
@@ -200,55 +208,101 @@ def test_signup_sends_a_link_that_confirms_once(client):
     assert user.has_confirmed_email
 
     again = client.post(path)
-    assert again.status_code == 400
-    assert "This link was already used" in again.content.decode()
+    assert again.status_code == 404
+    assert "This confirmation link has expired, was already used" in again.content.decode()
+
+
+def test_the_link_says_nothing_about_the_fan(client):
+    client.post(SIGNUP, signup_data())
+    key = confirmation_path(mail.outbox[0]).split("/")[3]
+
+    assert re.fullmatch(r"[a-z0-9]{64}", key)  # random, kept in the database: nothing to decode
+    assert "chaewon" not in mail.outbox[0].body.split(key)[0].split("http")[-1]
 
 
 def test_the_link_works_when_opened_logged_out(client):
-    fan = make_user(email_confirmed_at=None)
-    path = reverse("community:confirm-email", args=[email_confirmation_token(fan)])
+    client.post(SIGNUP, signup_data())
+    path = confirmation_path(mail.outbox[0])
+    client.logout()
 
-    assert client.post(path)["Location"] == reverse("login")
-    fan.refresh_from_db()
-    assert fan.has_confirmed_email
+    assert client.post(path)["Location"] == reverse("account_login")
+    assert User.objects.get(username="chaewon").has_confirmed_email
 
 
-def test_a_tampered_link_fails(client):
-    fan = make_user(email_confirmed_at=None)
-    token = email_confirmation_token(fan)
-    other = make_user(email_confirmed_at=None)
-    forged = email_confirmation_token(other).split(":")[0] + ":" + token.split(":", 1)[1]
+def test_a_link_sent_from_a_page_brings_the_fan_back_there(client):
+    video = make_video()
+    client.post(
+        f"{SIGNUP}?next={video.get_absolute_url()}", signup_data(next=video.get_absolute_url())
+    )
+    path = confirmation_path(mail.outbox[0])
+    assert f"?next={video.get_absolute_url()}" in path.replace("%2F", "/")
 
-    for bad in (token[:-3] + "abc", forged, "nonsense"):
-        response = client.post(reverse("community:confirm-email", args=[bad]))
-        assert response.status_code == 400
-        assert "This confirmation link isn&#x27;t valid" in response.content.decode()
-    fan.refresh_from_db()
-    other.refresh_from_db()
-    assert not fan.has_confirmed_email
-    assert not other.has_confirmed_email
+    page = client.get(path).content.decode()
+    assert f'name="next" value="{video.get_absolute_url()}"' in page
+    response = client.post(path, {"next": video.get_absolute_url()})
+
+    assert response["Location"] == video.get_absolute_url()
+
+
+def test_a_link_never_leads_off_the_site(client):
+    client.post(SIGNUP, signup_data(next="https://evil.example/"))
+    path = confirmation_path(mail.outbox[0])
+
+    assert "evil" not in path
+    assert client.post(path, {"next": "https://evil.example/"})["Location"] == reverse("home")
+
+
+def test_a_made_up_link_fails_and_says_what_to_do(client):
+    fan = make_user(email_verified=False)
+    client.force_login(fan)
+
+    response = client.post(reverse("community:confirm-email", args=["nonsense"]))
+
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "This confirmation link has expired, was already used" in body
+    assert f'action="{RESEND}"' in body
+    assert not User.objects.get(pk=fan.pk).has_confirmed_email
 
 
 def test_an_expired_link_fails(client):
-    fan = make_user(email_confirmed_at=None)
-    token = email_confirmation_token(fan)
+    client.post(SIGNUP, signup_data())
+    path = confirmation_path(mail.outbox[0])
 
     with time_machine.travel(timezone.now() + datetime.timedelta(days=3, minutes=1)):
-        response = client.post(reverse("community:confirm-email", args=[token]))
+        response = client.post(path)
 
-    assert response.status_code == 400
-    assert "This confirmation link has expired" in response.content.decode()
-    fan.refresh_from_db()
-    assert not fan.has_confirmed_email
+    assert response.status_code == 404
+    assert not User.objects.get(username="chaewon").has_confirmed_email
 
 
-def test_a_link_for_an_address_the_fan_has_since_changed_fails(client):
-    fan = make_user(email_confirmed_at=None, email="old@example.com")
-    token = email_confirmation_token(fan)
-    fan.email = "new@example.com"
-    fan.save()
+# Links mailed before allauth (signed account id and address) still work for their three days
 
-    assert client.post(reverse("community:confirm-email", args=[token])).status_code == 400
+
+def test_a_link_mailed_before_allauth_still_confirms(client):
+    fan = make_user(email_verified=False)
+    path = reverse("community:confirm-email", args=[legacy_token(fan)])
+
+    assert "Confirm my address" in client.get(path).content.decode()
+    assert client.post(path)["Location"] == reverse("account_login")
+    assert User.objects.get(pk=fan.pk).has_confirmed_email
+
+
+def test_an_old_link_tampered_with_expired_or_for_a_changed_address_fails(client):
+    fan = make_user(email_verified=False, email="old@example.com")
+    token = legacy_token(fan)
+    other = make_user(email_verified=False)
+    forged = legacy_token(other).split(":")[0] + ":" + token.split(":", 1)[1]
+
+    for bad in (token[:-3] + "abc", forged):
+        assert client.post(reverse("community:confirm-email", args=[bad])).status_code == 404
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3, minutes=1)):
+        assert client.post(reverse("community:confirm-email", args=[token])).status_code == 404
+    EmailAddress.objects.filter(user=fan).update(email="new@example.com")
+    assert client.post(reverse("community:confirm-email", args=[token])).status_code == 404
+
+    assert not User.objects.get(pk=fan.pk).has_confirmed_email
+    assert not User.objects.get(pk=other.pk).has_confirmed_email
 
 
 # Until then: no writing
@@ -256,7 +310,7 @@ def test_a_link_for_an_address_the_fan_has_since_changed_fails(client):
 
 @pytest.fixture
 def newcomer(client):
-    fan = make_user(email_confirmed_at=None, email="newcomer@example.com")
+    fan = make_user(email_verified=False, email="newcomer@example.com")
     client.force_login(fan)
     return fan
 
@@ -316,26 +370,43 @@ def test_anonymous_visitors_are_still_sent_to_log_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_resending_sends_a_fresh_working_link(client, newcomer):
-    response = client.post(RESEND, {"next": "/videos/"})
+def test_resending_sends_a_working_link_back_to_the_page(client, newcomer):
+    video = make_video()
+    response = client.post(RESEND, {"next": video.get_absolute_url()}, follow=True)
 
-    assert response["Location"] == "/videos/"
+    assert response.redirect_chain == [(video.get_absolute_url(), 302)]
+    assert "We sent a new confirmation link to newcomer@example.com" in response.content.decode()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["newcomer@example.com"]
-    assert client.post(confirmation_path(mail.outbox[0]))["Location"] == reverse("home")
+    path = confirmation_path(mail.outbox[0])
+    assert client.post(path, {"next": video.get_absolute_url()})["Location"] == (
+        video.get_absolute_url()
+    )
     newcomer.refresh_from_db()
     assert newcomer.has_confirmed_email
 
 
-def test_resending_is_rate_limited_and_not_for_the_confirmed(client, newcomer):
-    for _ in range(6):
+def test_resending_mails_once_in_a_while_and_is_rate_limited(client, newcomer):
+    first = client.post(RESEND, follow=True)
+    second = client.post(RESEND, follow=True)
+    assert len(mail.outbox) == 1  # the first link still works: no second mail minutes later
+    assert "We sent you a link a few minutes ago" in second.content.decode()
+    assert "We sent a new confirmation link" in first.content.decode()
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=4)):
+        client.post(RESEND)
+    assert len(mail.outbox) == 2
+
+    for _ in range(5):  # five an hour at most, whatever they do
         last = client.post(RESEND)
     assert last.status_code == 429
-    assert len(mail.outbox) == 5
 
+
+def test_resending_is_not_for_the_confirmed(client):
     client.force_login(make_user())
-    client.post(RESEND)
-    assert len(mail.outbox) == 5
+    response = client.post(RESEND, follow=True)
+    assert "Your e-mail address is already confirmed" in response.content.decode()
+    assert mail.outbox == []
 
 
 def test_resending_keeps_next_on_this_site(client, newcomer):
@@ -347,4 +418,5 @@ def test_an_account_made_by_signup_is_logged_in_but_unconfirmed(client):
     client.post(SIGNUP, signup_data())
     user = User.objects.get(username="chaewon")
     assert client.session[SESSION_KEY] == str(user.pk)
-    assert user.email_confirmed_at is None
+    assert not user.has_confirmed_email
+    assert EmailAddress.objects.get(user=user).email == "chaewon@example.com"

@@ -74,13 +74,14 @@ def _passthrough(application: Any) -> Any:
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[Any]:
     """pytest-django's live server, with /static/ left to WhiteNoise (its own static handler looks
-    for the hashed file names in the source folders and finds nothing)."""
+    for the hashed file names in the source folders and finds nothing). Addressed as localhost:
+    browsers refuse passkeys on an IP address."""
     from pytest_django.live_server_helper import LiveServer
 
     address = (
         request.config.getvalue("liveserver")
         or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
-        or "127.0.0.1"
+        or "localhost"
     )
     server = LiveServer(address, start=False)
     server.thread.static_handler = _passthrough

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from catalog.models import Member, MusicVideo, Release
@@ -99,16 +100,20 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
 
 def fill_login_form(page: Page, username: str, password: str = PASSWORD) -> None:
     expect(page.get_by_role("heading", name="Log in", level=1)).to_be_visible()
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or e-mail").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.get_by_role("main").get_by_role("button", name="Log in", exact=True).click()
+
+
+def totp_now(secret: str) -> str:
+    """What an authenticator app with this secret shows now (allauth's own TOTP)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def totp_code(user: User) -> str:
-    """What the staff member's authenticator app shows now, from django-otp's own TOTP."""
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
+    """What the staff member's authenticator app shows now."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return totp_now(authenticator.data["secret"])
 
 
 def log_in_to_admin(page: Page, admin_url: str, user: User, password: str = PASSWORD) -> None:

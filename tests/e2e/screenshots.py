@@ -81,9 +81,11 @@ def prepare_database(env: dict[str, str]) -> None:
 def fan_activity() -> tuple[str, str]:
     """A few fans who rate and talk, so the home page's charts have something in them; a curator
     with two-factor set up. Returns (curator's username, a video's path)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
     from django.db.models import Q
     from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from catalog.models import MusicVideo
     from community.models import User
@@ -92,9 +94,10 @@ def fan_activity() -> tuple[str, str]:
 
     fans = []
     for name in ("fearnot_hana", "minji_fan", "sakura_days", "yunjin_vocal"):
-        fan = User(username=name, email=f"{name}@example.com", email_confirmed_at=timezone.now())
+        fan = User(username=name, email=f"{name}@example.com")
         fan.set_password(PASSWORD)
         fan.save()
+        EmailAddress.objects.create(user=fan, email=fan.email, primary=True, verified=True)
         fans.append(fan)
     videos = list(
         MusicVideo.objects.published()
@@ -118,24 +121,25 @@ def fan_activity() -> tuple[str, str]:
     curator = User(
         username="curator",
         email="curator@example.com",
-        email_confirmed_at=timezone.now(),
         is_staff=True,
         is_superuser=True,
         date_joined=timezone.now() - datetime.timedelta(days=30),
     )
     curator.set_password(PASSWORD)
     curator.save()
-    TOTPDevice.objects.create(user=curator, name="Authenticator app", confirmed=True)
+    EmailAddress.objects.create(user=curator, email=curator.email, primary=True, verified=True)
+    Authenticator.objects.create(
+        user=curator, type=Authenticator.Type.TOTP, data={"secret": generate_totp_secret()}
+    )
     return curator.username, featured.get_absolute_url()
 
 
 def totp_code(username: str) -> str:
-    from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
+    secret = Authenticator.objects.get(user__username=username, type="totp").data["secret"]
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
@@ -194,7 +198,7 @@ def take(base_url: str, curator: str, video_path: str) -> list[Path]:
         shoot(phone, "home-phone.png")
 
         desktop.goto(admin)
-        desktop.get_by_label("Username").fill(curator)
+        desktop.get_by_label("Username or e-mail").fill(curator)
         desktop.get_by_label("Password").fill(PASSWORD)
         desktop.get_by_role("main").get_by_role("button", name="Log in").click()
         desktop.get_by_label("Code").fill(totp_code(curator))

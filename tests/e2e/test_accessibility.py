@@ -72,6 +72,7 @@ def test_public_pages_have_no_wcag_violations(site, subtests, screen, color_sche
         "profile": fan.get_absolute_url(),
         "login": "/accounts/login/",
         "signup": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
         "404": "/no-such-page/",
     }
     site.allow(r"status of 404 .*/no-such-page/")
@@ -106,9 +107,9 @@ def test_fans_pages_and_forms_have_no_wcag_violations(site, subtests):
         assert_accessible(page)
     with subtests.test(msg="login with errors"):
         page.goto("/accounts/login/")
-        page.get_by_label("Username").fill("fearnot_hana")
+        page.get_by_label("Username or e-mail").fill("fearnot_hana")
         page.get_by_label("Password").fill("not the password")
-        page.get_by_role("main").get_by_role("button", name="Log in").click()
+        page.get_by_role("main").get_by_role("button", name="Log in", exact=True).click()
         expect(page.get_by_role("alert")).to_be_visible()
         assert_accessible(page)
 
@@ -149,8 +150,10 @@ def test_fans_pages_and_forms_have_no_wcag_violations(site, subtests):
         "notifications": "/notifications/",
         "feed": "/feed/",
         "diary": "/diary/",
-        "two-factor settings": "/accounts/two-factor/",
-        "password change": "/accounts/password_change/",
+        "two-factor settings": "/accounts/2fa/",
+        "passkeys": "/accounts/2fa/webauthn/",
+        "e-mail addresses": "/accounts/email/",
+        "password change": "/accounts/password/change/",
     }
     for name, path in signed_in_pages.items():
         with subtests.test(msg=name, path=path):
