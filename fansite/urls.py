@@ -39,6 +39,7 @@ urlpatterns = [
     # The admin's login is the site's login page (stricter lockout).
     path(f"{settings.ADMIN_URL}login/", security.login),
     path("api/", include("fansite.api_urls")),
+    path("live/", include("community.live.urls")),  # the event streams: served by ASGI
     path(settings.ADMIN_URL, admin.site.urls),
     *i18n_patterns(*pages, prefix_default_language=False),
 ]
