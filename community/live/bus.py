@@ -224,8 +224,8 @@ class Bus:
     def unsubscribe(self, subscription: Subscription) -> None:
         self.hub.remove(subscription)
 
-    @property
-    def available(self) -> bool:
+    def ready(self, timeout: float = 0) -> bool:
+        """Whether events published from now on reach this process's readers."""
         return True
 
 
@@ -406,11 +406,11 @@ class RedisBus(Bus):
         super().subscribe(subscription)
         self._ensure_listener()
 
-    @property
-    def available(self) -> bool:
-        """Whether events reach this process now (the subscriber is connected)."""
+    def ready(self, timeout: float = 0) -> bool:
+        """Whether events published from now on reach this process's readers (the subscriber
+        is connected), waiting up to `timeout` seconds for it."""
         self._ensure_listener()
-        return self._connected.wait(timeout=1.0)
+        return self._connected.wait(timeout=timeout)
 
     def _ensure_listener(self) -> None:
         with self._listener_lock:
@@ -435,6 +435,8 @@ class RedisBus(Bus):
                     message = pubsub.get_message(timeout=15)
                     if message is None:
                         pubsub.ping()  # a dead connection raises here rather than hanging
+                        continue
+                    if message["type"] != "message":  # the answer to a ping
                         continue
                     event_id, topic, payload = message["data"].decode().split("\n", 2)
                     if self.hub.listening(topic):

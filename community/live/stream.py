@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -63,6 +63,7 @@ PING_SECONDS = 20  # a comment line now and then: proxies keep the connection, d
 FLUSH_SECONDS = 0.1
 QUEUE_SIZE = 200  # events a reader may fall behind before it is dropped
 RETRY_MS = 3000  # how soon the browser reconnects after a dropped connection
+READY_SECONDS = 3  # how long a new stream waits for its server to hear the bus
 # A page that couldn't read the log asks for what came after it was rendered, by its server's
 # clock; another server's may differ by this much.
 CLOCK_SKEW_MS = 5000
@@ -189,6 +190,9 @@ def _thread_stream(
     inbox = ThreadSubscription((topic, FANS_TOPIC), QUEUE_SIZE)
     bus.subscribe(inbox)
     try:
+        if not bus.ready(timeout=READY_SECONDS):  # events would be missed: come back later
+            yield _bye(30)
+            return
         yield RETRY
         seen = ""
         if start is not None:
@@ -300,8 +304,8 @@ class Dispatcher:
 
     def _interrupted(self) -> None:
         for readers in self.readers.values():
-            for connection in readers:
-                connection.closed.set()
+            for reader in readers:
+                reader.closed.set()
 
     async def _run(self) -> None:
         while True:
@@ -323,15 +327,22 @@ class Dispatcher:
                     connection.push(event.id, found)
 
 
+def _tidy() -> None:
+    """Drop a database connection that is broken or past its age: this thread serves no request,
+    whose end would do it (not inside a transaction: the tests' own thread may run this)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 def _frames_in_thread(event: Event, readers: list[render.Reader]) -> list[bytes | None]:
-    close_old_connections()  # this thread serves no request: it tidies its connection itself
+    _tidy()
     return render.frames_for(event, readers)
 
 
 def _catch_up_in_thread(
     bus: Bus, topic: str, start: str, reader: render.Reader
 ) -> tuple[list[bytes], str]:
-    close_old_connections()
+    _tidy()
     return _catch_up(bus, topic, start, reader)
 
 
@@ -342,6 +353,13 @@ async def _loop_stream(
     connection = Connection(reader, topic)
     dispatcher.add(connection)
     try:
+        waited = 0.0
+        while not bus.ready():  # events would be missed until the subscriber is connected
+            if waited >= READY_SECONDS:
+                yield _bye(30)
+                return
+            await asyncio.sleep(0.05)
+            waited += 0.05
         yield RETRY
         if start is not None:
             try:

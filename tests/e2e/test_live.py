@@ -134,9 +134,10 @@ class AppServer:
     """The site under uvicorn, as `make serve` runs its event streams, on this test's database
     and Redis."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -152,7 +153,7 @@ class AppServer:
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=log.open("w"),
             start_new_session=True,
         )
 
@@ -160,7 +161,7 @@ class AppServer:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"uvicorn stopped: {self.process.stderr.read().decode()}")
+                raise AssertionError(f"uvicorn stopped: {self.log.read_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     return
@@ -179,7 +180,7 @@ class AppServer:
 
 
 @pytest.fixture
-def two_servers(transactional_db: None) -> Iterator[tuple[AppServer, AppServer]]:
+def two_servers(transactional_db: None, tmp_path: Path) -> Iterator[tuple[AppServer, AppServer]]:
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.skip("two app servers share PostgreSQL and Redis (.ci/run's second half)")
     database = connection.settings_dict
@@ -198,7 +199,7 @@ def two_servers(transactional_db: None) -> Iterator[tuple[AppServer, AppServer]]
         "PAGE_CACHE_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
     }
-    servers = (AppServer(env), AppServer(env))
+    servers = (AppServer(env, tmp_path / "first.log"), AppServer(env, tmp_path / "second.log"))
     try:
         for server in servers:
             server.wait_ready()
@@ -208,7 +209,9 @@ def two_servers(transactional_db: None) -> Iterator[tuple[AppServer, AppServer]]
             server.stop()
 
 
-def test_two_fans_on_two_app_servers_see_each_other_live(browser, two_servers):
+def test_two_fans_on_two_app_servers_see_each_other_live(browser, two_servers, settings):
+    # Passwords the servers can check (the suite's fast hasher is not among production's).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     first, second = two_servers
     video, moderator, blocked, _ = cast()
     on_first = Site(browser, first.url, "desktop")
