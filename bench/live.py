@@ -232,6 +232,7 @@ def run(
     workers: int,
     timed: int,
     say: Any,
+    prioritise: Any = None,
 ) -> dict[str, Any]:
     """`post(fan, slug, body) -> (status, location)` posts one comment through gunicorn."""
     stream_env = {
@@ -240,6 +241,8 @@ def run(
         "LIVE_IDLE_SECONDS": "3600",
     }
     server = StreamServer(stream_env, workers, workdir / "uvicorn.log")
+    if prioritise:
+        prioritise(server.process.pid)
     client = None
     try:
         server.wait_ready()
@@ -267,6 +270,8 @@ def run(
             text=True,
             start_new_session=True,
         )
+        if prioritise:
+            prioritise(client.pid)
         assert client.stdout is not None
         ready = json.loads(client.stdout.readline() or "{}").get("ready", {})
         time.sleep(2)  # settled: the dispatcher, the subscriber and the leases are all up

@@ -1324,6 +1324,7 @@ def main(argv: list[str] | None = None) -> None:
                     workers=args.live_workers,
                     timed=args.live_timed,
                     say=say,
+                    prioritise=(lambda pid: prioritise(pid, args.nice)) if args.nice else None,
                 )
                 say(f"    {live_result}")
         memory = server.memory()

@@ -36,7 +36,7 @@ from collections.abc import AsyncIterator, Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -60,7 +60,7 @@ from community.security import client_ip
 logger = logging.getLogger(__name__)
 
 PING_SECONDS = 20  # a comment line now and then: proxies keep the connection, dead peers show
-FLUSH_SECONDS = 0.1
+FLUSH_SECONDS = 0.25  # at most 4 chunks a second per stream, however busy the video
 QUEUE_SIZE = 200  # events a reader may fall behind before it is dropped
 RETRY_MS = 3000  # how soon the browser reconnects after a dropped connection
 READY_SECONDS = 3  # how long a new stream waits for its server to hear the bus
@@ -108,6 +108,9 @@ def video_events(request: HttpRequest, slug: str) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     if asgi:
+        # The stream reads the database only from the loop's dispatcher: an open stream must not
+        # hold a database connection of its own (thousands of them would exhaust PostgreSQL's).
+        _close_connections()
         return _response(request, _Held(_loop_stream(bus, topic, start, reader, lease), lease))
     return _response(request, _HeldSync(_thread_stream(bus, topic, start, reader, lease), lease))
 
@@ -342,8 +345,16 @@ def _frames_in_thread(event: Event, readers: list[render.Reader]) -> list[bytes 
 def _catch_up_in_thread(
     bus: Bus, topic: str, start: str, reader: render.Reader
 ) -> tuple[list[bytes], str]:
-    _tidy()
-    return _catch_up(bus, topic, start, reader)
+    try:
+        return _catch_up(bus, topic, start, reader)
+    finally:
+        _close_connections()  # this request's thread stays with its stream, idle: no connection
+
+
+def _close_connections() -> None:
+    for alias in connections:
+        if not connections[alias].in_atomic_block:
+            connections[alias].close()
 
 
 async def _loop_stream(

@@ -228,3 +228,35 @@ def test_two_fans_on_two_app_servers_see_each_other_live(browser, two_servers, s
     finally:
         on_first.close()
         on_second.close()
+
+
+# ---- The premiere's countdown -------------------------------------------------------------------
+
+
+def test_the_countdown_shows_the_fans_own_time_and_reaches_the_premiere(site):
+    """The browser's clock is frozen: a minute before the premiere, in Tokyo, the countdown shows
+    a minute left and the time in the fan's own zone; at the minute it says it has begun."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    video = small_catalog().easy_video
+    starts = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    video.premiere_at, video.premiere_time_zone = starts, "Asia/Seoul"
+    video.save()
+    context = site.browser.new_context(
+        base_url=site.base_url, locale="en-GB", timezone_id="Asia/Tokyo"
+    )
+    page = context.new_page()
+    page.clock.install(time=starts - timedelta(seconds=70))
+    page.goto(video.get_absolute_url())
+    page.clock.pause_at(starts - timedelta(minutes=1))
+
+    premiere = page.get_by_role("region", name="Premiere")
+    expect(premiere.get_by_role("timer")).to_have_text(re.compile(r"Starts in .*1 min"))
+    local = starts.astimezone(timezone.get_fixed_timezone(9 * 60))
+    expect(premiere.locator("time")).to_contain_text(local.strftime("%-I:%M"))
+    expect(premiere.locator("time")).to_contain_text("GMT+9")
+    page.clock.run_for(61_000)
+    expect(premiere.get_by_role("timer")).to_have_text("Premiering now")
+    context.close()
