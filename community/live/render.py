@@ -272,7 +272,18 @@ def frames_for(event: Event, readers: list[Reader]) -> list[bytes | None]:
                 reader.read_blocks()
         return [None] * len(readers)
     rendering = _recent(event)
-    return [rendering.frame_for(reader) for reader in readers]
+    # Visitors of one language get the same bytes: worked out once, not once per visitor (a
+    # premiere's thousands of readers are mostly visitors).
+    visitors: dict[str, bytes | None] = {}
+    frames = []
+    for reader in readers:
+        if reader.user_id is None:
+            if reader.language not in visitors:
+                visitors[reader.language] = rendering.frame_for(reader)
+            frames.append(visitors[reader.language])
+        else:
+            frames.append(rendering.frame_for(reader))
+    return frames
 
 
 _RECENT_SIZE = 256
