@@ -82,14 +82,23 @@ run: demo messages
 	@echo ""
 	@$(MANAGE) runserver localhost:$(PORT)
 
-# Production-style serving: gunicorn + WhiteNoise. Set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
-# DATABASE_URL and REDIS_URL first (see README); WEB_CONCURRENCY sets the workers.
+# Production-style serving: gunicorn + WhiteNoise for the pages on PORT, and uvicorn (ASGI) for
+# the live event streams (/live/…) on LIVE_PORT: the load balancer sends /live/ there (README).
+# Set DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (see README);
+# WEB_CONCURRENCY sets gunicorn's workers, LIVE_CONCURRENCY uvicorn's.
+LIVE_PORT ?= $(shell echo $$(( $(PORT) + 1 )))
 serve: install messages
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) collectstatic --no-input -v 0
-	@$(VENV)/bin/gunicorn fansite.wsgi --bind 0.0.0.0:$(PORT) \
+	@echo "Pages on :$(PORT) (gunicorn), live event streams /live/ on :$(LIVE_PORT) (uvicorn)"
+	@trap 'kill 0' INT TERM; \
+	$(VENV)/bin/uvicorn fansite.asgi:application --host 0.0.0.0 --port $(LIVE_PORT) \
+		--workers $${LIVE_CONCURRENCY:-1} --no-proxy-headers --no-access-log \
+		--timeout-graceful-shutdown 5 & \
+	$(VENV)/bin/gunicorn fansite.wsgi --bind 0.0.0.0:$(PORT) \
 		--workers $${WEB_CONCURRENCY:-$$(( $$(nproc) * 2 + 1 ))} --max-requests 2000 \
-		--max-requests-jitter 200 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+		--max-requests-jitter 200 --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" & \
+	wait -n; kill 0
 
 # Backups: a JSON dump of everything (any database), or pg_dump's format on PostgreSQL.
 BACKUP ?= backups/fansite-$(shell date +%Y%m%d-%H%M%S).json

@@ -14,6 +14,8 @@ GROWTH_LIMIT = 1.3
 CACHED_PAGES_MIN = 0.5
 UNCACHED_BIG_PAGE_P99_MS = 100
 WRITE_P99_MS = 150
+LIVE_P99_MS = 1000
+LIVE_STREAMS = 2000
 SCALE_ORDER = {"full": 0, "small": 1}
 
 
@@ -191,6 +193,16 @@ def _targets(run: dict[str, Any]) -> list[str]:
                 worst <= GROWTH_LIMIT,
             )
         )
+    live = run.get("live")
+    if live and live.get("delay_ms", {}).get("p99") is not None:
+        rows.append(
+            (
+                f"Live: p99 delay from post to arrival under {LIVE_P99_MS:,} ms with at least "
+                f"{LIVE_STREAMS:,} streams open",
+                f"{live['delay_ms']['p99']:,} ms with {live['open']:,} streams",
+                live["delay_ms"]["p99"] < LIVE_P99_MS and live["open"] >= LIVE_STREAMS,
+            )
+        )
     if not rows:
         return []
     return [
@@ -203,6 +215,30 @@ def _targets(run: dict[str, Any]) -> list[str]:
         "Query budgets (a fixed number of queries for every page and API list, at 10 and "
         "1,000 rows) are asserted by the test suite (`make test`), not by this run.",
         "",
+    ]
+
+
+def _live(run: dict[str, Any]) -> list[str]:
+    live = run.get("live")
+    if not live:
+        return ["(not measured in this run)"]
+    delay = live["delay_ms"]
+    per_stream = live.get("per_stream_kib")
+    return [
+        "Open event streams on one video (uvicorn, as `make serve` serves /live/), while "
+        "signed-in fans post comments through gunicorn; the delay is from sending each post to "
+        f"its arrival, over every comment on {live['timed_streams']} streams that time them "
+        "(bench/live.py).",
+        "",
+        "| Streams open | Comments/s | Comments | Delay p50 ms | p99 ms | max ms | Missed "
+        "| Memory per stream KiB | uvicorn CPU % |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {live['open']:,} of {live['streams']:,} | {live['rate']:g} | {live['comments']:,} "
+        f"| {delay['p50']} | {delay['p99']} | {delay['max']} | {live['missed']:,} "
+        f"| {per_stream if per_stream is not None else ''} | {live['uvicorn_cpu_percent']} |",
+        "",
+        f"`{live['command']}`; {live['workers']} worker(s); streams dropped before the end: "
+        f"{live['closed_early']:,}; post errors: {live['post_errors']:,}.",
     ]
 
 
@@ -436,6 +472,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         "",
     ]
     lines += ["### Signed-in writes", "", *_writes(run), ""]
+    lines += ["### Live event streams", "", *_live(run), ""]
     lines += ["### What the database was doing", "", *_backends(endpoints), ""]
     mem = run.get("memory") or {}
     if mem:

@@ -52,6 +52,7 @@ BENCH = ROOT / "bench"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
+import live  # noqa: E402  (bench/live.py, beside this file)
 import report  # noqa: E402  (bench/report.py, beside this file)
 from generate import BENCH_PASSWORD, BENCH_USERNAME, SLUG_PREFIX  # noqa: E402
 
@@ -409,6 +410,23 @@ def log_in(port: int, n: int) -> tuple[str, str, str]:
     if status != 302 or "sessionid" not in jar:
         raise SystemExit(f"Logging {BENCH_USERNAME.format(n)} in answered {status}, no session.")
     return jar["sessionid"], jar.get("csrftoken", token), address
+
+
+def post_comment(port: int, fan: tuple[str, str, str], slug: str, body: str) -> tuple[int, str]:
+    """A signed-in fan's comment through the video page's form: (status, Location)."""
+    session, token, address = fan
+    status, headers, _ = request(
+        port,
+        "POST",
+        f"/videos/{slug}/comments/",
+        urlencode({"csrfmiddlewaretoken": token, "body": body}),
+        {
+            "Cookie": f"sessionid={session}; csrftoken={token}",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Bench-Client": address,
+        },
+    )
+    return status, headers.get("Location", "")
 
 
 # ---- wrk ----------------------------------------------------------------------------------------
@@ -1050,6 +1068,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only", default="", help="measure only endpoints whose names contain one of these words"
     )
+    parser.add_argument("--live-streams", type=int, default=2000, help="open event streams")
+    parser.add_argument("--live-rate", type=float, default=50, help="comments a second")
+    parser.add_argument("--live-seconds", type=float, default=20, help="seconds of comments")
+    parser.add_argument("--live-workers", type=int, default=1, help="uvicorn workers")
+    parser.add_argument(
+        "--live-timed", type=int, default=50, help="streams that time every comment's arrival"
+    )
     parser.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--results", type=Path, default=BENCH / "results")
     parser.add_argument(
@@ -1127,6 +1152,7 @@ def main(argv: list[str] | None = None) -> None:
     verification: dict[str, Any] = {}
     cold: dict[str, Any] = {}
     logins: dict[str, Any] = {}
+    live_result: dict[str, Any] = {}
     wanted = [word.strip() for word in args.only.split(",") if word.strip()]
 
     def selected(name: str) -> bool:
@@ -1281,6 +1307,26 @@ def main(argv: list[str] | None = None) -> None:
                 endpoints.append(
                     measure(args, server, workdir, name, mode, all_slugs, fans_file, group="writes")
                 )
+        if selected("live streams"):
+            with stage(
+                f"live: {args.live_streams:,} event streams, comments at {args.live_rate:g}/s"
+            ):
+                clear_limits(args.redis_url)
+                live_result = live.run(
+                    env=env,
+                    post=lambda fan, slug, body: post_comment(server.port, fan, slug, body),
+                    fans=sessions,
+                    slug=other_slugs[0],
+                    workdir=workdir,
+                    streams=args.live_streams,
+                    rate=args.live_rate,
+                    seconds=args.live_seconds,
+                    workers=args.live_workers,
+                    timed=args.live_timed,
+                    say=say,
+                    prioritise=(lambda pid: prioritise(pid, args.nice)) if args.nice else None,
+                )
+                say(f"    {live_result}")
         memory = server.memory()
     except BaseException:
         say(f"gunicorn's log and the load's files are kept in {workdir}")
@@ -1339,6 +1385,7 @@ def main(argv: list[str] | None = None) -> None:
         "endpoints": endpoints,
         "memory": {str(pid): values for pid, values in memory.items()},
         "verification": verification,
+        "live": live_result,
         "stages": STAGES,
         "quiet_waited_seconds": args.quiet_budget["waited"],
         "notes": notes,

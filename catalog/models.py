@@ -7,7 +7,10 @@ kept current by community's services.
 from __future__ import annotations
 
 import datetime
+import functools
+import zoneinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -30,6 +33,17 @@ youtube_id_validator = RegexValidator(
     YOUTUBE_ID_PATTERN,
     "A YouTube video id is 11 letters, digits, '-' or '_' (the part after watch?v=).",
 )
+
+
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """IANA time zone names (Asia/Seoul, Asia/Tokyo, Europe/London…)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_validator(value: str) -> None:
+    if value not in time_zones():
+        raise ValidationError("Choose a time zone by its name, e.g. Asia/Seoul for KST.")
 
 
 RATING_SCORES = range(1, 11)  # half-stars: 1 = 0.5 star, 10 = 5 stars
@@ -437,6 +451,18 @@ class MusicVideo(Searchable, Publishable):
     first_published_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When fans could first see it."
     )
+    # A premiere: the minute the video goes live, and the zone it was announced in (18:00 KST is
+    # Asia/Seoul). Pages show a countdown before it, in each fan's own time zone.
+    premiere_at = models.DateTimeField(
+        "premiere", null=True, blank=True, help_text="When the video premieres, to the minute."
+    )
+    premiere_time_zone = models.CharField(
+        "premiere time zone",
+        max_length=64,
+        blank=True,
+        validators=[time_zone_validator],
+        help_text="The zone the premiere was announced in, e.g. Asia/Seoul for KST.",
+    )
 
     # Community figures, kept current by community's services in the rating's transaction.
     rating_count = models.PositiveIntegerField(default=0, editable=False)
@@ -513,6 +539,11 @@ class MusicVideo(Searchable, Publishable):
         self.__dict__["_known_display_title"] = value
 
     @property
+    def premiere_zone(self) -> ZoneInfo:
+        """The premiere's announced time zone (UTC if none was given)."""
+        return ZoneInfo(self.premiere_time_zone or "UTC")
+
+    @property
     def rating_average(self) -> float | None:
         """Average in stars (0.5 to 5), or None before the first rating."""
         if not self.rating_count:
@@ -533,6 +564,8 @@ class MusicVideo(Searchable, Publishable):
             errors["thumbnail_alt"] = "Describe the still for fans who cannot see it."
         if self.track_id and self.release_id and self.track.release_id != self.release_id:
             errors["track"] = "This track is on another release than the one chosen."
+        if self.premiere_at and not self.premiere_time_zone:
+            errors["premiere_time_zone"] = "Give the time zone the premiere was announced in."
         if errors:
             raise ValidationError(errors)
 

@@ -13,19 +13,19 @@ from community.models import Notification, User
 CACHE_SECONDS = 300
 
 
-def _key(user_id: int) -> str:
+def unread_key(user_id: int) -> str:
     return f"notifications-unread:{user_id}"
 
 
 def unread_notification_count(user: User) -> int:
-    count = cache.get(_key(user.pk))
+    count = cache.get(unread_key(user.pk))
     if count is None:
         count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-        cache.set(_key(user.pk), count, CACHE_SECONDS)
+        cache.set(unread_key(user.pk), count, CACHE_SECONDS)
     return count
 
 
 def notifications_changed(user_id: int) -> None:
     # Now, and again after commit: a request reading in between can't keep a stale count.
-    cache.delete(_key(user_id))
-    transaction.on_commit(lambda: cache.delete(_key(user_id)))
+    cache.delete(unread_key(user_id))
+    transaction.on_commit(lambda: cache.delete(unread_key(user_id)))

@@ -554,11 +554,44 @@ class Block(models.Model):
         return f"{self.blocker} blocks {self.blocked}"
 
 
+class PremiereFollow(models.Model):
+    """A fan waits for a video's premiere: they are notified when it begins."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="premiere_follows"
+    )
+    video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the fan was told the premiere began."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "video"], name="community_premierefollow_unique"
+            ),
+        ]
+        indexes = [
+            # The premiere task: a video's followers not yet told (and the page's count).
+            models.Index(
+                fields=["video", "id"],
+                condition=Q(notified_at__isnull=True),
+                name="community_premiere_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} waits for {self.video}"
+
+
 class Notification(models.Model):
     class Kind(models.TextChoices):
         REPLY = "reply", _("Reply to your comment")
         HIDDEN = "hidden", _("Your comment was removed by a moderator")
         RESTORED = "restored", _("Your comment was restored")
+        PREMIERE = "premiere", _("A premiere you follow began")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -569,6 +602,9 @@ class Notification(models.Model):
     )
     comment = models.ForeignKey(
         Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    video = models.ForeignKey(
+        MusicVideo, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -4,6 +4,7 @@ from community.views import (
     accounts,
     diary,
     follows,
+    premieres,
     profiles,
     ratings,
     talk,
@@ -63,6 +64,9 @@ urlpatterns = [
     path("unfollow/", follows.unfollow, name="unfollow"),
     path("feed/", follows.feed, name="feed"),
     path("alerts/", follows.alerts, name="alerts"),
+    # Premieres: wait for one, be told when it begins
+    path("videos/<slug:slug>/premiere/follow/", premieres.follow, name="premiere-follow"),
+    path("videos/<slug:slug>/premiere/unfollow/", premieres.unfollow, name="premiere-unfollow"),
     # Talk
     path("videos/<slug:slug>/comments/", talk.comment_create, name="comment-create"),
     path("comments/<int:pk>/", talk.comment_thread, name="comment-thread"),

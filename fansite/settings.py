@@ -192,6 +192,26 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # 0 keeps "a write shows at once" true for them too; more trades that for fewer requests here.
 PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
 
+# Live video pages (community/live/): new talk, likes and rating figures arrive while fans
+# watch, as Server-Sent Events from /live/…, served by the ASGI server (`make serve` runs it
+# beside gunicorn). With REDIS_URL every server hears every event (Redis pub/sub, with a log per
+# video to resume from); without it, only the process that published it (the development server).
+LIVE_ENABLED = env_bool("LIVE_ENABLED", True)
+LIVE_STREAMS_PER_FAN = env_int("LIVE_STREAMS_PER_FAN", 8)
+LIVE_STREAMS_PER_ADDRESS = env_int("LIVE_STREAMS_PER_ADDRESS", 32)  # 0: no cap
+# A stream that carried no event for this long is closed (the page reconnects while it is shown).
+LIVE_IDLE_SECONDS = env_int("LIVE_IDLE_SECONDS", 600)
+# Every stream is closed after this long, so fans' sessions are checked again and streams spread
+# over the servers there are now; the page reconnects at once and misses nothing.
+LIVE_MAX_SECONDS = env_int("LIVE_MAX_SECONDS", 3600)
+LIVE_LOG_LENGTH = env_int("LIVE_LOG_LENGTH", 1000)  # events kept per video to resume from
+LIVE_LOG_SECONDS = env_int("LIVE_LOG_SECONDS", 24 * 60 * 60)
+# Under WSGI a stream holds its worker. The development server has a thread per connection, so
+# it streams; gunicorn's sync workers must not, so outside DEBUG a /live/ request that reaches
+# them is answered at once with what is new, and the browser asks again LIVE_POLL_SECONDS later.
+LIVE_WSGI_STREAMS = env_bool("LIVE_WSGI_STREAMS", DEBUG)
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 20)
+
 # Argon2 first: new and changed passwords are hashed with it; older hashes still verify.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

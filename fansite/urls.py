@@ -48,6 +48,7 @@ urlpatterns = [
     # language (each provider knows it by heart).
     path("accounts/", include(build_provider_urlpatterns())),
     path("api/", include("fansite.api_urls")),
+    path("live/", include("community.live.urls")),  # the event streams: served by ASGI
     path(settings.ADMIN_URL, admin.site.urls),
     *i18n_patterns(*pages, prefix_default_language=False),
 ]

@@ -20,6 +20,7 @@ from django.db.models import F, Func, JSONField, Value
 from django.utils.translation import gettext as _
 
 from catalog.models import RATING_SCORES, MusicVideo, Status
+from community.live import events as live
 from community.models import Rating, User
 
 
@@ -119,6 +120,9 @@ def _rating_set(user: User, video: MusicVideo, score: int) -> Rating:
         rating.score = score
         rating.save(update_fields=["score", "updated_at"])
         _move_figures(video, add=score, remove=previous)
+    else:
+        return rating  # the same score again: nothing moved
+    live.rating_changed(video_id=video.pk, rater_id=user.pk)
     return rating
 
 
@@ -130,6 +134,7 @@ def rating_remove(*, user: User, video: MusicVideo) -> bool:
         return False
     rating.delete()
     _move_figures(video, remove=rating.score)
+    live.rating_changed(video_id=video.pk, rater_id=user.pk)
     return True
 
 

@@ -9,6 +9,7 @@ move the same comment twice or deadlock over a thread.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 from catalog.models import MusicVideo
 from community import text
 from community.badges import notifications_changed
+from community.live import events as live
 from community.models import (
     Block,
     Comment,
@@ -91,6 +93,17 @@ def _save_moments(comment: Comment, *, new: bool = False) -> None:
     seconds = text.moment_seconds(comment.body)[:MAX_MOMENTS]
     CommentMoment.objects.bulk_create(
         CommentMoment(comment=comment, video_id=comment.video_id, seconds=s) for s in seconds
+    )
+
+
+def _changed(comment: Comment, **like: Any) -> None:
+    """Open pages of the video show the comment as it is once this commits."""
+    live.comment_changed(
+        comment_id=comment.pk,
+        video_id=comment.video_id,
+        parent_id=comment.parent_id,
+        author_id=comment.author_id,
+        **like,
     )
 
 
@@ -168,6 +181,7 @@ def comment_create(
         _count(comment, +1)
         if replied_to is not None:
             _notify_reply(comment, replied_to)
+    _changed(comment)
     return comment
 
 
@@ -189,6 +203,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
     locked.full_clean()
     locked.save(update_fields=["body", "status", "edited_at"])
     _save_moments(locked)
+    _changed(locked)
     return locked
 
 
@@ -203,6 +218,7 @@ def comment_delete(*, comment: Comment, user: User) -> None:
         return
     if locked.status == Status.VISIBLE:
         _count(locked, -1)
+    _changed(locked)
     if Comment.objects.filter(parent=locked).exists():
         locked.status = Status.DELETED
         locked.body = ""
@@ -210,8 +226,17 @@ def comment_delete(*, comment: Comment, user: User) -> None:
         CommentMoment.objects.filter(comment=locked).delete()
         return
     locked.delete()
-    if locked.parent_id and not Comment.objects.filter(parent_id=locked.parent_id).exists():
-        Comment.objects.filter(pk=locked.parent_id, status=Status.DELETED).delete()
+    if (
+        locked.parent_id
+        and not Comment.objects.filter(parent_id=locked.parent_id).exists()
+        and Comment.objects.filter(pk=locked.parent_id, status=Status.DELETED).delete()[0]
+    ):
+        live.comment_changed(
+            comment_id=locked.parent_id,
+            video_id=locked.video_id,
+            parent_id=None,
+            author_id=None,
+        )
 
 
 @transaction.atomic
@@ -226,6 +251,7 @@ def comment_like(*, user: User, comment: Comment) -> bool:
     except IntegrityError:
         return False
     Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+    _changed(comment, liker_id=user.pk, liked=True)
     return True
 
 
@@ -234,6 +260,7 @@ def comment_unlike(*, user: User, comment: Comment) -> bool:
     deleted, _ = CommentLike.objects.filter(user=user, comment=comment).delete()
     if deleted:
         Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") - 1)
+        _changed(comment, liker_id=user.pk, liked=False)
     return bool(deleted)
 
 
@@ -261,12 +288,17 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     """Block a fan (again is harmless): neither sees the other's comments any more."""
     if blocker.pk == blocked.pk:
         raise ValidationError(_("You can't block yourself."))
-    return Block.objects.get_or_create(blocker=blocker, blocked=blocked)[0]
+    block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    if created:
+        live.blocks_changed(fan_ids=(blocker.pk, blocked.pk))
+    return block
 
 
 @transaction.atomic
 def block_delete(*, blocker: User, blocked: User) -> bool:
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    if deleted:
+        live.blocks_changed(fan_ids=(blocker.pk, blocked.pk))
     return bool(deleted)
 
 
@@ -318,6 +350,7 @@ def _moderate(
             recipient_id=locked.author_id, kind=notify, actor=moderator, comment=locked
         )
         notifications_changed(locked.author_id)
+    _changed(locked)
     return locked
 
 

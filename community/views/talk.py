@@ -288,9 +288,11 @@ def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("actor__profile", "comment__video", "comment__parent")
+        .select_related("actor__profile", "comment__video", "comment__parent", "video")
         # Each names its video by display_title: the featured artists of all of them at once.
-        .prefetch_related(featured_credits("comment__video__credits"))[:NOTIFICATIONS_SHOWN]
+        .prefetch_related(
+            featured_credits("comment__video__credits"), featured_credits("video__credits")
+        )[:NOTIFICATIONS_SHOWN]
     )
     return render(request, "community/comments/notifications.html", {"notifications": rows})
 
