@@ -178,7 +178,7 @@ def test_visitors_and_unconfirmed_fans_cannot_follow(client):
     video = premiere_video()
 
     visitor = client.post(reverse("community:premiere-follow", args=[video.slug]))
-    client.force_login(make_user(email_confirmed_at=None))
+    client.force_login(make_user(email_verified=False))
     unconfirmed = client.post(reverse("community:premiere-follow", args=[video.slug]))
 
     assert visitor.status_code == 302
