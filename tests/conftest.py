@@ -3,6 +3,22 @@ import contextlib
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_their_sources():
+    """Static files straight from the source folders, as the development server serves them, so
+    the suite needs no collectstatic: WhiteNoise finds them, unhashed. Production's hashed,
+    compressed copies are collectstatic's work (`make serve`)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages, WHITENOISE_USE_FINDERS=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files land in a per-test folder, never in the project's media/."""

@@ -5,8 +5,8 @@ watched: a console error, an uncaught script error, a failed request, a server e
 Content-Security-Policy violation fails the test. Requests that leave this machine are cut
 (the network is closed here anyway); only YouTube's, which the player asks for, may fail.
 
-The live server serves /static/ through WhiteNoise, as production does: the suite runs after
-`collectstatic` (make test does it).
+The live server serves /static/ through WhiteNoise, as production does, but from the source
+folders (tests/conftest.py): the suite needs no `collectstatic`.
 """
 
 from __future__ import annotations
