@@ -132,7 +132,7 @@ migrations-check: install
 	@echo "==> makemigrations --check"
 	@$(MANAGE) makemigrations --check --dry-run
 
-test: lint check migrations-check static messages browser
+test: lint check migrations-check messages browser
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
