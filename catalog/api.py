@@ -404,7 +404,8 @@ class VideoFilterSerializer(serializers.Serializer):
         if "release" in data:
             videos = videos.filter(release__slug=data["release"])
         if "member" in data:
-            videos = videos.filter(members__slug=data["member"])
+            member = Member.objects.filter(slug=data["member"]).first()
+            videos = videos.featuring(member) if member else videos.none()
         if "theme" in data:
             videos = videos.filter(themes__slug=data["theme"])
         if "year" in data:

@@ -4,6 +4,8 @@ edited by curators in the admin, and the queue of facts still to check."""
 from __future__ import annotations
 
 import datetime
+import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,9 +16,13 @@ from tests.catalog.test_admin import admin_url, form_data
 from tests.factories import (
     make_achievement,
     make_credit,
+    make_member,
+    make_person,
     make_release,
     make_source,
     make_staff,
+    make_tag,
+    make_tie_in,
     make_track,
     make_video,
 )
@@ -156,3 +162,85 @@ def test_the_queue_puts_unverified_facts_without_a_source_first(curator):
 def test_fans_cannot_open_the_queue(client):
     response = client.get(reverse("admin:catalog_source_check"))
     assert response.status_code == 302
+
+
+# ---- On the pages --------------------------------------------------------------------------------
+
+
+def _json_ld(body: str) -> dict:
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)[1]
+    )
+
+
+def test_a_release_page_numbers_its_sources_next_to_the_facts(client):
+    release = make_release(slug="hot", title="HOT")
+    make_source(release, url="https://news.example/hot", title="HOT is out")
+    make_source(release, url="https://news.example/day", field="released_on")
+    track = make_track(release=release, title="HOT")
+    credit = make_credit(track=track, credited_as="HUH YUNJIN", role=Credit.Role.LYRICIST)
+    make_source(credit, url="https://news.example/hot")  # the same page: the same number
+    make_source(credit, url="seed:001_5c3fb8ed28f90606.txt")
+    chart = make_achievement(release=release)
+    make_source(chart, url="https://charts.example/200")
+
+    body = client.get(release.get_absolute_url()).text
+
+    facts = body[body.index('class="facts"') : body.index("</dl>")]
+    assert 'href="#source-1"' in facts  # the day: its own source first
+    assert 'href="#source-2"' in facts  # the release as a whole
+    listed = re.findall(r'<li id="source-(\d+)">(.*?)</li>', body, re.S)
+    assert [number for number, _ in listed] == ["1", "2", "3", "4"]
+    assert 'href="https://news.example/day"' in listed[0][1]
+    assert "HOT is out" in listed[1][1]
+    assert "Press release" in listed[2][1]
+    assert "href" not in listed[2][1]
+    assert 'href="https://charts.example/200"' in listed[3][1]
+    data = _json_ld(body)
+    assert [c["url"] for c in data["citation"]] == [
+        "https://news.example/hot",
+        "https://news.example/day",
+    ]
+
+
+def test_a_page_with_no_sources_shows_no_empty_list(client):
+    release = make_release()
+    assert 'class="sources"' not in client.get(release.get_absolute_url()).text
+
+
+def test_a_video_page_cites_its_date_themes_credits_and_tie_ins(client):
+    video = make_video(slug="come-over", title="Come Over")
+    make_source(video, url="https://news.example/mv", field="published_on")
+    make_source(video, url="seed:001_5c3fb8ed28f90606.txt", field="themes")
+    video.themes.add(make_tag(name="Self-acceptance"))
+    director = make_credit(video=video, credited_as="A Director", verified=False)
+    make_source(director, url="https://news.example/director")
+    tie_in = make_tie_in(name="Android")
+    tie_in.videos.add(video)
+    make_source(tie_in, url="https://news.example/android")
+
+    body = client.get(video.get_absolute_url()).text
+
+    assert body.count('<li id="source-') == 4
+    assert "Unverified" in body[body.index("A Director") :]
+    assert [c["url"] for c in _json_ld(body)["citation"]] == ["https://news.example/mv"]
+
+
+def test_a_member_page_cites_her_facts_and_credits_and_marks_the_unverified(client):
+    member = make_member(stage_name="HUH YUNJIN", slug="huh-yunjin")
+    make_source(member, url="https://en.wikipedia.org/wiki/Huh_Yun-jin")
+    track = make_track(title="Kawaii")
+    person = make_person(member=member)
+    credit = make_credit(track=track, person=person, role=Credit.Role.LYRICIST, verified=False)
+    make_source(credit, url="https://www.newsweekjapan.jp/a")
+
+    body = client.get(member.get_absolute_url()).text
+
+    credits = body[body.index('id="credits-heading"') :]
+    assert "Kawaii" in credits
+    assert "Unverified" in credits[: credits.index("</li>")]
+    assert body.count('<li id="source-') == 2
+    data = _json_ld(body)
+    assert data["subjectOf"] == [
+        {"@type": "CreativeWork", "url": "https://en.wikipedia.org/wiki/Huh_Yun-jin"}
+    ]
