@@ -51,6 +51,8 @@ def release_list(request: HttpRequest) -> HttpResponse:
         "slug",
         "kind",
         "ordinal_note",
+        "ordinal_note_ko",
+        "ordinal_note_ja",
         "status",
         "verified",
         "released_on",
