@@ -444,6 +444,7 @@ class Generator:
                         published_on_precision=Precision.DAY,
                         youtube_id=f"bnch{i + 1:07d}",
                         description=description,
+                        whole_group=False,  # each lists a random lineup, below
                         status=Status.PUBLISHED,
                         verified=rng.random() < 0.9,
                         first_published_at=dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC),

@@ -14,10 +14,12 @@ from django.contrib.admin.utils import flatten, model_ngettext
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -32,6 +34,7 @@ from catalog.models import (
     Person,
     Publishable,
     Release,
+    Source,
     Status,
     Tag,
     TieIn,
@@ -72,6 +75,18 @@ class CatalogAdminForm(forms.ModelForm):
                 cleaned[date_name] = date.replace(day=1)
             elif precision == Precision.YEAR:
                 cleaned[date_name] = date.replace(month=1, day=1)
+        return cleaned
+
+
+class MusicVideoAdminForm(CatalogAdminForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("whole_group") and cleaned.get("members"):
+            self.add_error(
+                "members",
+                "A whole-group video lists no members: its lineup comes from the members' "
+                "dates. Untick “whole group” for a unit or solo video.",
+            )
         return cleaned
 
 
@@ -147,6 +162,42 @@ class ExternalLinkInline(GenericTabularInline):
     extra = 0
 
 
+def fact_choices(model: type[Model]) -> list[tuple[str, str]]:
+    """The facts of a record a source may support, by field name, as a curator reads them."""
+    skipped = {"id", "slug", "search_text", "status", "verified", "verification_note", "order"}
+    fields = [
+        field
+        for field in model._meta.get_fields()
+        if (field.concrete or field.many_to_many)
+        and field.name not in skipped
+        and not field.name.endswith(("_ko", "_ja", "_precision", "_small", "_alt", "_at"))
+        and getattr(field, "editable", False)
+    ]
+    return [("", "The whole record")] + [
+        (field.name, str(field.verbose_name).capitalize())  # type: ignore[union-attr]
+        for field in fields
+    ]
+
+
+class SourceInline(GenericTabularInline):
+    """Where the record's facts come from. A source of the whole record, or of one fact."""
+
+    model = Source
+    fields = ["url", "field", "title", "publisher", "read_on", "position"]
+    extra = 0
+    verbose_name = "source"
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "field":
+            return forms.ChoiceField(
+                choices=fact_choices(self.parent_model),
+                required=False,
+                label="Supports",
+                help_text="The one fact it supports, or the whole record.",
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 class TrackInline(admin.TabularInline):
     model = Track
     formset = TrackFormSet
@@ -161,6 +212,7 @@ class CreditInline(admin.TabularInline):
     fields = ["person", "credited_as", "role", "role_note", "position", "join_phrase", "verified"]
     autocomplete_fields = ["person"]
     extra = 0
+    show_change_link = True  # its sources and translations are edited on its own page
 
 
 class ChartAchievementInline(admin.TabularInline):
@@ -177,6 +229,7 @@ class ChartAchievementInline(admin.TabularInline):
         "order",
     ]
     extra = 0
+    show_change_link = True  # its sources and translations are edited on its own page
 
 
 class PublishableAdmin(TranslationsAdmin):
@@ -276,7 +329,7 @@ class ReleaseAdmin(PublishableAdmin):
             {"fields": ["status", "verified", "verification_note", "created_at", "updated_at"]},
         ),
     ]
-    inlines = [TrackInline, ChartAchievementInline, ExternalLinkInline]
+    inlines = [TrackInline, ChartAchievementInline, ExternalLinkInline, SourceInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Release]:
         return super().get_queryset(request).annotate(track_count=Count("tracks"))
@@ -296,6 +349,7 @@ class ReleaseAdmin(PublishableAdmin):
 
 @admin.register(MusicVideo)
 class MusicVideoAdmin(PublishableAdmin):
+    form = MusicVideoAdminForm
     list_display = [
         "title",
         "native_title",
@@ -328,14 +382,14 @@ class MusicVideoAdmin(PublishableAdmin):
                 ]
             },
         ),
-        ("Who and what", {"fields": ["members", "themes"]}),
+        ("Who and what", {"fields": ["whole_group", "members", "themes"]}),
         ("Thumbnail", {"fields": ["thumbnail", "thumbnail_preview", "thumbnail_alt"]}),
         (
             "Publishing",
             {"fields": ["status", "verified", "verification_note", "created_at", "updated_at"]},
         ),
     ]
-    inlines = [CreditInline, ExternalLinkInline]
+    inlines = [CreditInline, ExternalLinkInline, SourceInline]
 
     @admin.display(description="Published", ordering="published_on")
     def published_display(self, obj: MusicVideo) -> PartialDate | None:
@@ -364,10 +418,12 @@ class MemberAdmin(TranslationsAdmin):
                     "slug",
                     "native_name",
                     "romanized_name",
+                    "aliases",
                     ("birth_date", "birth_date_precision"),
                     "nationality",
                     "position_note",
-                    ("joined_on", "left_on"),
+                    ("revealed_on", "joined_on", "left_on"),
+                    "joining_note",
                     "departure_note",
                     "bio",
                     "order",
@@ -376,7 +432,7 @@ class MemberAdmin(TranslationsAdmin):
         ),
         ("Photo", {"fields": ["photo", "photo_preview", "photo_alt", "photo_credit"]}),
     ]
-    inlines = [ExternalLinkInline]
+    inlines = [ExternalLinkInline, SourceInline]
 
     @admin.display(description="Born", ordering="birth_date")
     def birth_display(self, obj: Member) -> PartialDate | None:
@@ -400,7 +456,7 @@ class TrackAdmin(SimpleHistoryAdmin):
     ordering = ["release__title", "disc", "sequence"]
     autocomplete_fields = ["release"]
     save_on_top = True
-    inlines = [CreditInline]
+    inlines = [CreditInline, SourceInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Track]:
         # A track's name carries its featured artists (Track.display_title), which autocomplete
@@ -418,6 +474,7 @@ class PersonAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["member"]
     ordering = ["name"]  # the annotated queryset loses the model's ordering
+    inlines = [SourceInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return super().get_queryset(request).annotate(credit_count=Count("credits"))
@@ -428,7 +485,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Credit)
-class CreditAdmin(SimpleHistoryAdmin):
+class CreditAdmin(TranslationsAdmin):
     # track__title, not track: a track's own name would query its featured credits per row.
     list_display = ["name", "role", "track__title", "video__title", "position", "verified"]
     list_select_related = ["person", "track", "video"]
@@ -442,6 +499,7 @@ class CreditAdmin(SimpleHistoryAdmin):
     ]
     ordering = ["person__name", "role"]
     autocomplete_fields = ["person", "track", "video"]
+    inlines = [SourceInline]
 
 
 @admin.register(Tag)
@@ -449,6 +507,7 @@ class TagAdmin(TranslationsAdmin):
     list_display = ["name", "slug", "video_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [SourceInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
         return super().get_queryset(request).annotate(video_count=Count("videos"))
@@ -465,7 +524,8 @@ class TieInAdmin(TranslationsAdmin):
     list_filter = ["kind", "verified"]
     search_fields = ["name", "partner"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["videos", "tracks"]
+    autocomplete_fields = ["videos", "tracks", "members"]
+    inlines = [SourceInline]
 
     @admin.display(description="Started", ordering="started_on")
     def started_display(self, obj: TieIn) -> PartialDate | None:
@@ -473,7 +533,7 @@ class TieInAdmin(TranslationsAdmin):
 
 
 @admin.register(ChartAchievement)
-class ChartAchievementAdmin(SimpleHistoryAdmin):
+class ChartAchievementAdmin(TranslationsAdmin):
     form = CatalogAdminForm
     list_display = [
         "chart",
@@ -488,6 +548,7 @@ class ChartAchievementAdmin(SimpleHistoryAdmin):
     search_fields = ["chart", "summary", "release__title", "release__native_title", "track__title"]
     ordering = ["-charted_on", "chart"]
     autocomplete_fields = ["release", "track"]
+    inlines = [SourceInline]
 
     @admin.display(description="Peak")
     def peak_display(self, obj: ChartAchievement) -> str:
@@ -496,3 +557,75 @@ class ChartAchievementAdmin(SimpleHistoryAdmin):
     @admin.display(description="Charted", ordering="charted_on")
     def charted_display(self, obj: ChartAchievement) -> PartialDate | None:
         return obj.charted
+
+
+# The curators' queue: the facts a fan is told are not confirmed yet, the unsourced first.
+
+CHECKED_MODELS: list[type[Model]] = [Release, MusicVideo, Credit, ChartAchievement, TieIn]
+
+
+def facts_to_check() -> list[dict[str, Any]]:
+    """Every unverified release, video, credit, chart record and tie-in, with how many sources
+    it has: those with none first (nothing to check them against), then by kind. One query
+    per kind."""
+    rows = []
+    for model in CHECKED_MODELS:
+        unverified = model._default_manager.filter(verified=False).annotate(
+            source_count=Count("sources")
+        )
+        if model is Credit:
+            unverified = unverified.select_related("person", "track", "video")
+        elif model is ChartAchievement:
+            unverified = unverified.select_related("release", "track")
+        for obj in unverified:
+            rows.append(
+                {
+                    "kind": model._meta.verbose_name,
+                    "object": obj,
+                    "label": _queue_label(obj),
+                    "note": getattr(obj, "verification_note", ""),
+                    "sources": obj.source_count,  # type: ignore[attr-defined]
+                    "url": reverse(f"admin:catalog_{model._meta.model_name}_change", args=[obj.pk]),
+                }
+            )
+    rows.sort(key=lambda row: (row["sources"] > 0, str(row["kind"]), row["label"]))
+    return rows
+
+
+def _queue_label(obj: Model) -> str:
+    if isinstance(obj, Credit):
+        on = obj.track.title if obj.track else obj.video.title if obj.video else ""
+        return f"{obj.name} ({obj.get_role_display()}) on {on}"
+    if isinstance(obj, ChartAchievement):
+        subject = obj.track.title if obj.track else obj.release.title if obj.release else ""
+        return f"{obj.chart} {obj.position_text}: {subject}"
+    return str(obj)
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    """All sources; each is edited with its record. Its "Facts to check" page is the curators'
+    queue."""
+
+    list_display = ["label", "url", "content_type", "object_id", "field", "read_on"]
+    list_filter = ["content_type"]
+    search_fields = ["url", "title", "publisher"]
+    list_select_related = ["content_type"]
+    ordering = ["content_type", "object_id", "position"]
+
+    def get_urls(self) -> list[URLPattern]:
+        queue = path(
+            "check/",
+            self.admin_site.admin_view(self.facts_to_check_view),
+            name="catalog_source_check",
+        )
+        return [queue, *super().get_urls()]
+
+    def facts_to_check_view(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Facts to check",
+            "rows": facts_to_check(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/facts_to_check.html", context)

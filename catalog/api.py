@@ -2,6 +2,10 @@
 
 Every list runs a fixed number of queries whatever the page size (prefetches, no lazy loads).
 Community figures (rating count, average, comment count) are plain fields here, like on the pages.
+
+Facts say how far they are settled: a date is {"date": "2005", "precision": "year", "verified":
+true}, never a made-up day; credits and chart records carry `verified`; details list where their
+facts come from (`sources`, fetched in one query per answer: catalog.citations).
 """
 
 from __future__ import annotations
@@ -27,16 +31,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalog.citations import attach_sources, sources_of
+from catalog.dates import PartialDate, Precision
 from catalog.models import (
     RATING_SCORES,
+    ChartAchievement,
     Credit,
     ExternalLink,
     Member,
     MusicVideo,
     Person,
     Release,
+    Source,
     Status,
     Tag,
+    TieIn,
     Track,
 )
 from catalog.queries import CARD_FIELDS, featured_credits
@@ -72,6 +81,72 @@ def translations(field: str) -> dict[str, dict[str, str]]:
     }
 
 
+class PartialDateSerializer(serializers.Serializer):
+    """A date with only its known part: "2025", "2025-03" or "2025-03-14"."""
+
+    date = serializers.RegexField(
+        r"^\d{4}(-\d{2}(-\d{2})?)?$", help_text='"2025", "2025-03" or "2025-03-14".'
+    )
+    precision = serializers.ChoiceField(choices=Precision.choices)
+    verified = serializers.BooleanField(help_text="Whether a curator has confirmed it.")
+
+
+@extend_schema_field(PartialDateSerializer(allow_null=True))
+class PartialDateField(serializers.Field):
+    """A record's date as {"date", "precision", "verified"}, or null when unknown. `source` is
+    the model's PartialDateAccessor (e.g. "released") or a whole-day date field; `verified` is
+    the record's own flag (records without one are curated facts, shown as settled)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        return (instance, super().get_attribute(instance))
+
+    def to_representation(self, value: Any) -> dict[str, Any] | None:
+        record, date = value
+        if date is None:
+            return None
+        if not isinstance(date, PartialDate):
+            date = PartialDate(date)  # a whole day (a member's reveal, joining or leaving)
+        return {
+            "date": date.isoformat(),
+            "precision": date.precision,
+            "verified": bool(getattr(record, "verified", True)),
+        }
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Null for a press release (not online).")
+    press_release = serializers.BooleanField(source="is_press_release", read_only=True)
+    fact = serializers.SerializerMethodField(
+        help_text="The field it supports; null when it supports the whole record."
+    )
+
+    class Meta:
+        model = Source
+        fields = ["url", "title", "publisher", "read_on", "press_release", "fact"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, source: Source) -> str | None:
+        return source.link or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_fact(self, source: Source) -> str | None:
+        return source.field or None
+
+
+@extend_schema_field(SourceSerializer(many=True))
+class SourcesField(serializers.Field):
+    """Where the record's facts come from, as attached to it (catalog.citations)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, record: Any) -> list[dict[str, Any]]:
+        return [SourceSerializer(source).data for source in sources_of(record)]
+
+
 class LinkSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExternalLink
@@ -84,10 +159,41 @@ class CreditSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Credit
-        fields = ["position", "role", "role_note", "name", "person", "join_phrase"]
+        fields = [
+            "position",
+            "role",
+            "role_note",
+            "role_note_ko",
+            "role_note_ja",
+            "name",
+            "person",
+            "join_phrase",
+            "verified",
+            "verification_note",
+        ]
+        extra_kwargs = translations("role_note")
+
+
+class SourcedCreditSerializer(CreditSerializer):
+    sources = SourcesField()
+
+    class Meta(CreditSerializer.Meta):
+        fields = [*CreditSerializer.Meta.fields, "sources"]
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    aliases = serializers.ListField(
+        child=serializers.CharField(),
+        source="alias_list",
+        read_only=True,
+        help_text="Every other form of her name: Hangul, kanji, kana, romanised, birth names.",
+    )
+    birth = PartialDateField()
+    revealed = PartialDateField(source="revealed_on", help_text="The day she was revealed.")
+    joined = PartialDateField(
+        source="joined_on", help_text="The day she joined or signed; null unless a source says."
+    )
+    left = PartialDateField(source="left_on")
     photo = image()
     photo_small = image()
     page_url = PageUrlField()
@@ -99,12 +205,18 @@ class MemberSerializer(serializers.ModelSerializer):
             "stage_name",
             "native_name",
             "romanized_name",
-            "birth_date",
-            "birth_date_precision",
+            "aliases",
+            "birth",
             "nationality",
+            "nationality_ko",
+            "nationality_ja",
             "position_note",
-            "joined_on",
-            "left_on",
+            "position_note_ko",
+            "position_note_ja",
+            "revealed",
+            "joined",
+            "joining_note",
+            "left",
             "is_current",
             "departure_note",
             "bio",
@@ -115,14 +227,51 @@ class MemberSerializer(serializers.ModelSerializer):
             "photo_alt",
             "page_url",
         ]
-        extra_kwargs = translations("bio")
+        extra_kwargs = {
+            **translations("bio"),
+            **translations("nationality"),
+            **translations("position_note"),
+        }
+
+
+class TieInSerializer(serializers.ModelSerializer):
+    started = PartialDateField()
+    sources = SourcesField()
+
+    class Meta:
+        model = TieIn
+        fields = [
+            "slug",
+            "name",
+            "name_ko",
+            "name_ja",
+            "partner",
+            "partner_ko",
+            "partner_ja",
+            "kind",
+            "started",
+            "description",
+            "description_ko",
+            "description_ja",
+            "verified",
+            "sources",
+        ]
+        extra_kwargs = {
+            **translations("name"),
+            **translations("partner"),
+            **translations("description"),
+        }
 
 
 class MemberDetailSerializer(MemberSerializer):
     links = LinkSerializer(many=True, read_only=True)
+    collaborations = TieInSerializer(
+        many=True, read_only=True, source="tie_ins", help_text="Her work with other artists."
+    )
+    sources = SourcesField()
 
     class Meta(MemberSerializer.Meta):
-        fields = [*MemberSerializer.Meta.fields, "links"]
+        fields = [*MemberSerializer.Meta.fields, "links", "collaborations", "sources"]
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -130,8 +279,17 @@ class ThemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tag
-        fields = ["slug", "name", "description", "description_ko", "description_ja", "page_url"]
-        extra_kwargs = translations("description")
+        fields = [
+            "slug",
+            "name",
+            "name_ko",
+            "name_ja",
+            "description",
+            "description_ko",
+            "description_ja",
+            "page_url",
+        ]
+        extra_kwargs = {**translations("name"), **translations("description")}
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -170,7 +328,7 @@ class PersonCreditSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Credit
-        fields = ["role", "role_note", "track", "video"]
+        fields = ["role", "role_note", "track", "video", "verified"]
 
 
 class PersonDetailSerializer(PersonSerializer):
@@ -206,17 +364,60 @@ class TrackSerializer(serializers.ModelSerializer):
         return int(track.duration.total_seconds()) if track.duration is not None else None
 
 
-class TrackDetailSerializer(TrackSerializer):
+class SourcedTrackSerializer(TrackSerializer):
+    credits = SourcedCreditSerializer(many=True, read_only=True)
+    sources = SourcesField()
+
+    class Meta(TrackSerializer.Meta):
+        fields = [*TrackSerializer.Meta.fields, "sources"]
+
+
+class TrackListSerializer(TrackSerializer):
     release = ReleaseRefSerializer(read_only=True)
 
     class Meta(TrackSerializer.Meta):
         fields = ["id", "release", *TrackSerializer.Meta.fields[1:]]
 
 
+class TrackDetailSerializer(SourcedTrackSerializer):
+    release = ReleaseRefSerializer(read_only=True)
+
+    class Meta(SourcedTrackSerializer.Meta):
+        fields = ["id", "release", *SourcedTrackSerializer.Meta.fields[1:]]
+
+
+class ChartRecordSerializer(serializers.ModelSerializer):
+    track = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The song's track id, when it is a song's."
+    )
+    charted = PartialDateField()
+    sources = SourcesField()
+
+    class Meta:
+        model = ChartAchievement
+        fields = [
+            "chart",
+            "chart_ko",
+            "chart_ja",
+            "peak",
+            "peak_label",
+            "peak_label_ko",
+            "peak_label_ja",
+            "charted",
+            "summary",
+            "track",
+            "verified",
+            "verification_note",
+            "sources",
+        ]
+        extra_kwargs = {**translations("chart"), **translations("peak_label")}
+
+
 class ReleaseSerializer(serializers.ModelSerializer):
     cover = image()
     cover_small = image()
     page_url = PageUrlField()
+    released = PartialDateField()
     tracks = TrackSerializer(many=True, read_only=True, help_text="In order: disc, then sequence.")
 
     class Meta:
@@ -227,9 +428,12 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "native_title",
             "kind",
             "ordinal_note",
+            "ordinal_note_ko",
+            "ordinal_note_ja",
             "market",
-            "released_on",
-            "released_on_precision",
+            "market_ko",
+            "market_ja",
+            "released",
             "label",
             "description",
             "description_ko",
@@ -241,14 +445,25 @@ class ReleaseSerializer(serializers.ModelSerializer):
             "page_url",
             "tracks",
         ]
-        extra_kwargs = translations("description")
+        extra_kwargs = {
+            **translations("description"),
+            **translations("ordinal_note"),
+            **translations("market"),
+        }
 
 
 class ReleaseDetailSerializer(ReleaseSerializer):
+    tracks = SourcedTrackSerializer(
+        many=True, read_only=True, help_text="In order: disc, then sequence."
+    )
     links = LinkSerializer(many=True, read_only=True)
+    chart_records = ChartRecordSerializer(
+        many=True, read_only=True, help_text="Of the release and of its songs."
+    )
+    sources = SourcesField()
 
     class Meta(ReleaseSerializer.Meta):
-        fields = [*ReleaseSerializer.Meta.fields, "links"]
+        fields = [*ReleaseSerializer.Meta.fields, "links", "chart_records", "sources"]
 
 
 class PublishedReleaseField(ReleaseRefSerializer):
@@ -265,6 +480,7 @@ class VideoSerializer(serializers.ModelSerializer):
     rating_average = serializers.FloatField(
         read_only=True, allow_null=True, help_text="In stars, 0.5 to 5; null before any rating."
     )
+    published = PartialDateField()
     page_url = PageUrlField()
 
     class Meta:
@@ -276,8 +492,7 @@ class VideoSerializer(serializers.ModelSerializer):
             "native_title",
             "kind",
             "release",
-            "published_on",
-            "published_on_precision",
+            "published",
             "youtube_id",
             "thumbnail_small",
             "thumbnail_alt",
@@ -298,16 +513,20 @@ class MemberRefSerializer(serializers.ModelSerializer):
 class ThemeRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tag
-        fields = ["slug", "name"]
+        fields = ["slug", "name", "name_ko", "name_ja"]
+        extra_kwargs = translations("name")
 
 
 class VideoDetailSerializer(VideoSerializer):
     track = serializers.SerializerMethodField(help_text="The track's id, null while unpublished.")
     thumbnail = image()
-    members = MemberRefSerializer(many=True, read_only=True, help_text="Members who appear.")
+    members = serializers.SerializerMethodField(
+        help_text="Who appears: for a whole-group video, the members on its release date."
+    )
     themes = ThemeRefSerializer(many=True, read_only=True)
-    credits = CreditSerializer(many=True, read_only=True)
+    credits = SourcedCreditSerializer(many=True, read_only=True)
     links = LinkSerializer(many=True, read_only=True)
+    sources = SourcesField()
 
     class Meta(VideoSerializer.Meta):
         fields = [
@@ -317,10 +536,12 @@ class VideoDetailSerializer(VideoSerializer):
             "description_ko",
             "description_ja",
             "thumbnail",
+            "whole_group",
             "members",
             "themes",
             "credits",
             "links",
+            "sources",
         ]
         extra_kwargs = translations("description")
 
@@ -328,6 +549,10 @@ class VideoDetailSerializer(VideoSerializer):
     def get_track(self, video: MusicVideo) -> int | None:
         release = video.release
         return video.track_id if release is not None and not release.is_draft else None
+
+    @extend_schema_field(MemberRefSerializer(many=True))
+    def get_members(self, video: MusicVideo) -> list[dict[str, Any]]:
+        return MemberRefSerializer(video.lineup(), many=True).data  # type: ignore[return-value]
 
 
 def video_rows(videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
@@ -404,7 +629,8 @@ class VideoFilterSerializer(serializers.Serializer):
         if "release" in data:
             videos = videos.filter(release__slug=data["release"])
         if "member" in data:
-            videos = videos.filter(members__slug=data["member"])
+            member = Member.objects.filter(slug=data["member"]).first()
+            videos = videos.featuring(member) if member else videos.none()
         if "theme" in data:
             videos = videos.filter(themes__slug=data["theme"])
         if "year" in data:
@@ -455,6 +681,16 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
             return self.detail_serializer_class
         return super().get_serializer_class()
 
+    def cited(self, obj: Any) -> list[Any]:
+        """The records a detail answer lists sources for (each one's sources in one query)."""
+        return []
+
+    def get_object(self) -> Any:
+        obj = super().get_object()
+        if self.action == "retrieve":
+            attach_sources(self.cited(obj))
+        return obj
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The ETag hashes the representation, not `updated_at`: a track's credits or a video's
         # rating figures change without touching their parent's timestamp.
@@ -479,7 +715,12 @@ class MemberViewSet(CatalogViewSet):
 
     def get_queryset(self) -> QuerySet[Member]:
         members = Member.objects.all()
-        return members.prefetch_related("links") if self.action == "retrieve" else members
+        if self.action == "retrieve":
+            return members.prefetch_related("links", "tie_ins")
+        return members
+
+    def cited(self, member: Member) -> list[Any]:
+        return [member, *member.tie_ins.all()]
 
 
 @extend_schema_view(
@@ -539,9 +780,12 @@ def _tracks_with_credits() -> Prefetch:
                     "native_title": "",
                     "kind": "ep",
                     "ordinal_note": "3rd mini album",
+                    "ordinal_note_ko": "미니 3집",
+                    "ordinal_note_ja": "3rdミニアルバム",
                     "market": "Korea",
-                    "released_on": "2024-02-19",
-                    "released_on_precision": "day",
+                    "market_ko": "한국",
+                    "market_ja": "韓国",
+                    "released": {"date": "2024-02-19", "precision": "day", "verified": True},
                     "label": "Source Music",
                     "description": "",
                     "description_ko": "",
@@ -568,14 +812,64 @@ def _tracks_with_credits() -> Prefetch:
                                     "position": 1,
                                     "role": "lyricist",
                                     "role_note": "",
+                                    "role_note_ko": "",
+                                    "role_note_ja": "",
                                     "name": "Someone Credited",
                                     "person": "someone-credited",
                                     "join_phrase": "",
+                                    "verified": True,
+                                    "verification_note": "",
+                                    "sources": [
+                                        {
+                                            "url": "https://news.example/easy-credits",
+                                            "title": "",
+                                            "publisher": "",
+                                            "read_on": None,
+                                            "press_release": False,
+                                            "fact": None,
+                                        }
+                                    ],
                                 }
                             ],
+                            "sources": [],
                         }
                     ],
                     "links": [],
+                    "chart_records": [
+                        {
+                            "chart": "Billboard 200",
+                            "chart_ko": "빌보드 200",
+                            "chart_ja": "ビルボード200",
+                            "peak": 8,
+                            "peak_label": "",
+                            "peak_label_ko": "",
+                            "peak_label_ja": "",
+                            "charted": None,
+                            "summary": "Second album in the top 10.",
+                            "track": None,
+                            "verified": True,
+                            "verification_note": "",
+                            "sources": [],
+                        }
+                    ],
+                    "sources": [
+                        {
+                            "url": None,
+                            "title": "",
+                            "publisher": "",
+                            "read_on": None,
+                            "press_release": True,
+                            "fact": None,
+                        },
+                        {
+                            "url": "https://news.example/easy-out",
+                            "title": "",
+                            "publisher": "",
+                            "read_on": None,
+                            "press_release": False,
+                            "fact": "released_on",
+                        },
+                    ],
                 },
             )
         ],
@@ -588,7 +882,18 @@ class ReleaseViewSet(CatalogViewSet):
 
     def get_queryset(self) -> QuerySet[Release]:
         releases = Release.objects.published().prefetch_related(_tracks_with_credits())
-        return releases.prefetch_related("links") if self.action == "retrieve" else releases
+        if self.action == "retrieve":
+            return releases.prefetch_related("links")
+        return releases
+
+    def cited(self, release: Release) -> list[Any]:
+        # Records of the release itself and of its songs, as its page shows them.
+        release.chart_records = list(  # type: ignore[attr-defined]
+            ChartAchievement.objects.filter(Q(release=release) | Q(track__release=release))
+        )
+        tracks = release.tracks.all()
+        credits = [credit for track in tracks for credit in track.credits.all()]
+        return [release, *tracks, *credits, *release.chart_records]  # type: ignore[attr-defined]
 
 
 @extend_schema_view(
@@ -600,7 +905,8 @@ class TrackViewSet(CatalogViewSet):
     lookup_field = "pk"
     lookup_value_regex = "[^/.]+"  # DRF's default: a non-number is a 404, documented as integer
     queryset = Track.objects.none()
-    serializer_class = TrackDetailSerializer
+    serializer_class = TrackListSerializer
+    detail_serializer_class = TrackDetailSerializer
 
     def get_queryset(self) -> QuerySet[Track]:
         return (
@@ -610,6 +916,9 @@ class TrackViewSet(CatalogViewSet):
             .order_by("release__title", "release_id", "disc", "sequence")
         )
 
+    def cited(self, track: Track) -> list[Any]:
+        return [track, *track.credits.all()]
+
 
 VIDEO_EXAMPLE = {
     "slug": "easy",
@@ -618,8 +927,7 @@ VIDEO_EXAMPLE = {
     "native_title": "",
     "kind": "official",
     "release": {"slug": "easy", "title": "EASY"},
-    "published_on": "2024-02-19",
-    "published_on_precision": "day",
+    "published": {"date": "2024-02-19", "precision": "day", "verified": True},
     "youtube_id": "",
     "thumbnail_small": None,
     "thumbnail_alt": "",
@@ -660,11 +968,13 @@ class VideoViewSet(CatalogViewSet):
         if self.action == "retrieve":
             return videos.select_related("release").prefetch_related(
                 Prefetch("credits", queryset=Credit.objects.select_related("person")),
-                Prefetch("members", queryset=Member.objects.only("stage_name", "slug")),
-                Prefetch("themes", queryset=Tag.objects.only("name", "slug")),
+                Prefetch("themes", queryset=Tag.objects.only("name", "name_ko", "name_ja", "slug")),
                 "links",
             )
         return videos.only("slug", "status", "rating_count", "rating_sum", "rating_histogram")
+
+    def cited(self, video: MusicVideo) -> list[Any]:
+        return [video, *video.credits.all()]
 
     @extend_schema(
         summary="A video's rating figures: count, average and histogram",

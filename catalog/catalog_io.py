@@ -6,17 +6,23 @@ A file is one JSON object::
      "videos": [...], "tie_ins": [...], "chart_achievements": [...]}
 
 Records name each other by slug; a track is named {"release": slug, "disc": 1, "sequence": 3}.
-Dates are partial ("2025", "2025-03", "2025-03-14") except a member's joined_on and left_on,
-which are whole days. Korean and Japanese versions of a text ("description_ko", "bio_ja") are
-optional keys, exported only when not empty. A credits list is in credit order. Any record may
-carry a `sources` list for curators; loading ignores it.
+Dates are partial ("2025", "2025-03", "2025-03-14") except a member's revealed_on, joined_on and
+left_on, which are whole days. Korean and Japanese versions of a text or a word
+("description_ko", "name_ja") are optional keys, exported only when not empty. A credits list is
+in credit order. A member's `aliases` is a list of the other forms of her name.
+
+Any record, track or credit may carry `sources`, where its facts come from, in order: each one
+the address read ("https://…", or "seed:<file>" for a press release), or an object
+{"url": …, "title": …, "publisher": …, "read": "2026-11-21", "fact": "released"} where `fact`
+names the one fact of the record it supports (its key in the file) and the others are optional.
 
 Loading is an upsert: members, people, themes, releases, videos and tie-ins by slug, tracks by
 (release, disc, sequence), chart achievements by (release, track, chart). A record's fields,
-tracklist, credits, links and many-to-many sets are made to match the file; records the file does
-not mention are left alone. Rows that already match are not saved, so loading a file twice writes
-nothing (and adds no history). The whole document is checked before anything is written and all
-writes share one transaction, so a file with any problem leaves the database as it was.
+tracklist, credits, links, sources and many-to-many sets are made to match the file; records the
+file does not mention are left alone. Rows that already match are not saved, so loading a file
+twice writes nothing (and adds no history). The whole document is checked before anything is
+written and all writes share one transaction, so a file with any problem leaves the database as
+it was.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from catalog.models import (
     MusicVideo,
     Person,
     Release,
+    Source,
     Status,
     Tag,
     TieIn,
@@ -166,6 +173,19 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _lines(value: Any) -> str:
+    """A list of texts, kept one per line."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"expected a list of texts, got {value!r}")
+    if any("\n" in item or not item.strip() for item in value):
+        raise ValueError("each text must be one non-empty line")
+    return "\n".join(item.strip() for item in value)
+
+
+def _dump_lines(value: str) -> list[str]:
+    return [line for line in value.splitlines() if line.strip()]
+
+
 def _dump_date(value: PartialDate | datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -204,15 +224,24 @@ def _kind(choices: type[models.TextChoices], default: str | None = None) -> Fiel
     return Field(_choice(choices), default=default, required=default is None)
 
 
+LINES = Field(_lines, default=[], dump=_dump_lines)
+
 MEMBER_FIELDS = {
     "slug": SLUG,
     "stage_name": REQUIRED_TEXT,
     "native_name": TEXT,
     "romanized_name": TEXT,
+    "aliases": LINES,
     "birth": PARTIAL_DATE,
     "nationality": TEXT,
+    "nationality_ko": TRANSLATION,
+    "nationality_ja": TRANSLATION,
     "position_note": TEXT,
+    "position_note_ko": TRANSLATION,
+    "position_note_ja": TRANSLATION,
+    "revealed_on": DAY,
     "joined_on": DAY,
+    "joining_note": TEXT,
     "left_on": DAY,
     "departure_note": TEXT,
     "order": ORDER,
@@ -230,6 +259,8 @@ PERSON_FIELDS = {
 THEME_FIELDS = {
     "slug": SLUG,
     "name": REQUIRED_TEXT,
+    "name_ko": TRANSLATION,
+    "name_ja": TRANSLATION,
     "description": TEXT,
     "description_ko": TRANSLATION,
     "description_ja": TRANSLATION,
@@ -240,7 +271,11 @@ RELEASE_FIELDS = {
     "native_title": TEXT,
     "kind": _kind(Release.Kind),
     "ordinal_note": TEXT,
+    "ordinal_note_ko": TRANSLATION,
+    "ordinal_note_ja": TRANSLATION,
     "market": TEXT,
+    "market_ko": TRANSLATION,
+    "market_ja": TRANSLATION,
     "released": PARTIAL_DATE,
     "label": TEXT,
     "description": TEXT,
@@ -265,6 +300,7 @@ VIDEO_FIELDS = {
     "title": REQUIRED_TEXT,
     "native_title": TEXT,
     "kind": _kind(MusicVideo.Kind, MusicVideo.Kind.OFFICIAL),
+    "whole_group": YES,
     "published": PARTIAL_DATE,
     "youtube_id": TEXT,
     "description": TEXT,
@@ -278,6 +314,8 @@ CREDIT_FIELDS = {
     "credited_as": TEXT,
     "role": _kind(Credit.Role),
     "role_note": TEXT,
+    "role_note_ko": TRANSLATION,
+    "role_note_ja": TRANSLATION,
     "join_phrase": TEXT,
     "verified": YES,
     "verification_note": TEXT,
@@ -285,7 +323,11 @@ CREDIT_FIELDS = {
 TIE_IN_FIELDS = {
     "slug": SLUG,
     "name": REQUIRED_TEXT,
+    "name_ko": TRANSLATION,
+    "name_ja": TRANSLATION,
     "partner": REQUIRED_TEXT,
+    "partner_ko": TRANSLATION,
+    "partner_ja": TRANSLATION,
     "kind": _kind(TieIn.Kind),
     "started": PARTIAL_DATE,
     "description": TEXT,
@@ -296,8 +338,12 @@ TIE_IN_FIELDS = {
 }
 CHART_FIELDS = {
     "chart": REQUIRED_TEXT,
+    "chart_ko": TRANSLATION,
+    "chart_ja": TRANSLATION,
     "peak": Field(_optional(_whole)),
     "peak_label": TEXT,
+    "peak_label_ko": TRANSLATION,
+    "peak_label_ja": TRANSLATION,
     "charted": PARTIAL_DATE,
     "summary": REQUIRED_TEXT,
     "verified": YES,
@@ -305,6 +351,15 @@ CHART_FIELDS = {
     "order": ORDER,
 }
 LINK_FIELDS = {"site": _kind(ExternalLink.Site), "url": REQUIRED_TEXT, "label": TEXT}
+SOURCE_FIELDS = {
+    "url": REQUIRED_TEXT,
+    "title": TEXT,
+    "publisher": TEXT,
+    "read": Field(_optional(_day), dump=_dump_date),
+    "fact": TEXT,
+}
+# The fields a record's sources are compared on, in the order the file gives them.
+SOURCE_COLUMNS = ("field", "url", "title", "publisher", "read_on", "position")
 TRACK_REF_FIELDS = {
     "release": SLUG,
     "disc": Field(_whole, default=1),
@@ -412,22 +467,27 @@ class _Checker:
     def member(self, record: Record, where: Where) -> None:
         self._record(Member, record, MEMBER_FIELDS, where, "links")
         self._links(record, where)
+        self._sources(Member, record, where)
 
     def person(self, record: Record, where: Where) -> None:
         self._record(Person, record, PERSON_FIELDS, where, "member")
         self._ref(Member, record.get("member"), where.at("member"))
+        self._sources(Person, record, where)
 
     def theme(self, record: Record, where: Where) -> None:
         self._record(Tag, record, THEME_FIELDS, where)
+        self._sources(Tag, record, where)
 
     def release(self, record: Record, where: Where) -> None:
         values = self._record(Release, record, RELEASE_FIELDS, where, "links", "tracks")
         self._links(record, where)
+        self._sources(Release, record, where)
         positions: dict[tuple[int, int], int] = {}
         for index, track, place in self._objects(record, "tracks", where):
             self._unknown_keys(track, [*TRACK_FIELDS, "credits"], place)
             track_values = _scalars(track, TRACK_FIELDS, place, self.problems)
             self._credits(track, place)
+            self._sources(Track, track, place)
             if "disc" not in track_values or "sequence" not in track_values:
                 continue
             position = (track_values["disc"], track_values["sequence"])
@@ -454,19 +514,31 @@ class _Checker:
             self.problems.append(
                 where.at("track.release").problem(f"must be the video's release ({release!r})")
             )
-        for slug, place in self._items(record, "members", where):
+        members = self._items(record, "members", where)
+        for slug, place in members:
             self._ref(Member, slug, place, required=True)
+        if members and record.get("whole_group", True) is True:
+            self.problems.append(
+                where.at("members").problem(
+                    "a whole-group video lists no members: its lineup comes from the members' "
+                    "dates (set whole_group to false for a unit or solo video)"
+                )
+            )
         for slug, place in self._items(record, "themes", where):
             self._ref(Tag, slug, place, required=True)
         self._credits(record, where)
         self._links(record, where)
+        self._sources(MusicVideo, record, where)
 
     def tie_in(self, record: Record, where: Where) -> None:
-        self._record(TieIn, record, TIE_IN_FIELDS, where, "videos", "tracks")
+        self._record(TieIn, record, TIE_IN_FIELDS, where, "videos", "tracks", "members")
         for slug, place in self._items(record, "videos", where):
             self._ref(MusicVideo, slug, place, required=True)
         for ref, place in self._items(record, "tracks", where):
             self._track_ref(ref, place, required=True)
+        for slug, place in self._items(record, "members", where):
+            self._ref(Member, slug, place, required=True)
+        self._sources(TieIn, record, where)
 
     def chart_achievement(self, record: Record, where: Where) -> None:
         values = self._record(ChartAchievement, record, CHART_FIELDS, where, "release", "track")
@@ -475,6 +547,7 @@ class _Checker:
         track = self._track_ref(record.get("track"), where.at("track"))
         if release is None and record.get("track") is None:
             self.problems.append(where.problem("give the release or the track it is about"))
+        self._sources(ChartAchievement, record, where)
         if not isinstance(release, str | None):
             return  # already reported; it cannot be part of a key
         # Chart records have no slug: (release, track, chart) is what finds them again.
@@ -537,6 +610,7 @@ class _Checker:
         for _, credit, place in self._objects(record, "credits", where):
             self._unknown_keys(credit, [*CREDIT_FIELDS, "person"], place)
             values = _scalars(credit, CREDIT_FIELDS, place, self.problems)
+            self._sources(Credit, credit, place)
             person = credit.get("person")
             self._ref(Person, person, place.at("person"))
             if person is None and not values.get("credited_as"):
@@ -547,6 +621,27 @@ class _Checker:
                         place.problem(f"{person!r} is credited twice in this role")
                     )
                 roles.add((person, values.get("role")))
+
+    def _sources(self, model: type[models.Model], record: Record, where: Where) -> None:
+        seen: dict[tuple[str, str], int] = {}
+        for index, (item, place) in enumerate(self._items(record, "sources", where)):
+            if isinstance(item, str):
+                item = {"url": item}
+            elif not isinstance(item, dict):
+                self.problems.append(place.problem('expected an address or {"url": …}'))
+                continue
+            self._unknown_keys(item, SOURCE_FIELDS, place)
+            values = _scalars(item, SOURCE_FIELDS, place, self.problems)
+            url, fact = values.get("url"), values.get("fact", "")
+            if url is None:
+                continue
+            if problem := source_url_problem(url):
+                self.problems.append(place.at("url").problem(problem))
+            if fact and _field_name(model, fact) not in _fact_names(model):
+                self.problems.append(place.at("fact").problem(f"{fact!r} is not a field here"))
+            if (fact, url) in seen:
+                self.problems.append(place.problem(f"same source as sources[{seen[fact, url]}]"))
+            seen.setdefault((fact, url), index)
 
     def _links(self, record: Record, where: Where) -> None:
         for _, link, place in self._objects(record, "links", where):
@@ -697,8 +792,11 @@ class _Loader:
         member = Member.objects.filter(slug=values["slug"]).first() or Member()
         outcome = self._save(member, values, where)
         if outcome is not None:
-            changed = self._sync_links(member, record.get("links", []), where)
-            self._done("members", member, outcome.touched(changed))
+            changed = [
+                self._sync_links(member, record.get("links", []), where),
+                self._sync_sources(member, record.get("sources", []), where),
+            ]
+            self._done("members", member, outcome.touched(any(changed)))
 
     def person(self, record: Record, where: Where) -> None:
         values = _scalars(record, PERSON_FIELDS, where, self.problems)
@@ -706,14 +804,16 @@ class _Loader:
         person = Person.objects.filter(slug=values["slug"]).first() or Person()
         outcome = self._save(person, values, where)
         if outcome is not None:
-            self._done("people", person, outcome)
+            changed = self._sync_sources(person, record.get("sources", []), where)
+            self._done("people", person, outcome.touched(changed))
 
     def theme(self, record: Record, where: Where) -> None:
         values = _scalars(record, THEME_FIELDS, where, self.problems)
         theme = Tag.objects.filter(slug=values["slug"]).first() or Tag()
         outcome = self._save(theme, values, where)
         if outcome is not None:
-            self._done("themes", theme, outcome)
+            changed = self._sync_sources(theme, record.get("sources", []), where)
+            self._done("themes", theme, outcome.touched(changed))
 
     def release(self, record: Record, where: Where) -> None:
         values = _scalars(record, RELEASE_FIELDS, where, self.problems)
@@ -722,6 +822,7 @@ class _Loader:
         if outcome is not None:
             changed = [
                 self._sync_links(release, record.get("links", []), where),
+                self._sync_sources(release, record.get("sources", []), where),
                 self._sync_tracks(release, record.get("tracks", []), where),
             ]
             self._done("releases", release, outcome.touched(any(changed)))
@@ -738,6 +839,7 @@ class _Loader:
                 _sync_set(video.themes, [self._pk(Tag, s) for s in record.get("themes", [])]),
                 self._sync_credits(video, record.get("credits", []), where),
                 self._sync_links(video, record.get("links", []), where),
+                self._sync_sources(video, record.get("sources", []), where),
             ]
             self._done("videos", video, outcome.touched(any(changed)))
 
@@ -748,7 +850,13 @@ class _Loader:
         if outcome is not None:
             videos = [self._pk(MusicVideo, slug) for slug in record.get("videos", [])]
             tracks = [self._track_pk(ref) for ref in record.get("tracks", [])]
-            changed = [_sync_set(tie_in.videos, videos), _sync_set(tie_in.tracks, tracks)]
+            members = [self._pk(Member, slug) for slug in record.get("members", [])]
+            changed = [
+                _sync_set(tie_in.videos, videos),
+                _sync_set(tie_in.tracks, tracks),
+                _sync_set(tie_in.members, members),
+                self._sync_sources(tie_in, record.get("sources", []), where),
+            ]
             self._done("tie_ins", tie_in, outcome.touched(any(changed)))
 
     def chart_achievement(self, record: Record, where: Where) -> None:
@@ -759,7 +867,8 @@ class _Loader:
         achievement = ChartAchievement.objects.filter(**key).first() or ChartAchievement()
         outcome = self._save(achievement, values, where)
         if outcome is not None:
-            self.tallies["chart_achievements"].add(outcome)
+            changed = self._sync_sources(achievement, record.get("sources", []), where)
+            self.tallies["chart_achievements"].add(outcome.touched(changed))
 
     def _sync_tracks(self, release: Release, records: list[Record], where: Where) -> bool:
         """Make the release's tracklist the file's; True if anything changed."""
@@ -778,7 +887,11 @@ class _Loader:
             outcome = self._save(track, values, place)
             if outcome is None:
                 continue
-            outcome = outcome.touched(self._sync_credits(track, record.get("credits", []), place))
+            changed_parts = [
+                self._sync_credits(track, record.get("credits", []), place),
+                self._sync_sources(track, record.get("sources", []), place),
+            ]
+            outcome = outcome.touched(any(changed_parts))
             self._pks[Track, (release.slug, *position)] = track.pk
             self.tallies["tracks"].add(outcome)
             changed = changed or outcome is not Outcome.UNCHANGED
@@ -792,17 +905,26 @@ class _Loader:
             values["person_id"] = self._pk(Person, record.get("person"))
             values["position"] = index + 1
             wanted.append(values)
-        columns = [*CREDIT_FIELDS, "person_id", "position"]
-        stored = [
-            dict(zip(columns, row, strict=True)) for row in owner.credits.values_list(*columns)
-        ]
-        if stored == wanted:
-            return False
-        owner.credits.all().delete()
-        target = {"track": owner} if isinstance(owner, Track) else {"video": owner}
-        for index, values in enumerate(wanted):
-            self._save(Credit(**target), values, where.at(f"credits[{index}]"))
-        return True
+        columns = ["pk", *CREDIT_FIELDS, "person_id", "position"]
+        rows = [dict(zip(columns, row, strict=True)) for row in owner.credits.values_list(*columns)]
+        stored = [{key: value for key, value in row.items() if key != "pk"} for row in rows]
+        changed = stored != wanted
+        if changed:
+            owner.credits.all().delete()  # and their sources
+            target = {"track": owner} if isinstance(owner, Track) else {"video": owner}
+            credits: list[Credit | None] = []
+            for index, values in enumerate(wanted):
+                credit = Credit(**target)
+                saved = self._save(credit, values, where.at(f"credits[{index}]"))
+                credits.append(credit if saved is not None else None)
+        else:
+            credits = list(Credit.objects.filter(pk__in=[row["pk"] for row in rows]))
+            credits.sort(key=lambda credit: credit.position)
+        for index, (credit, record) in enumerate(zip(credits, records, strict=True)):
+            if credit is not None:
+                place = where.at(f"credits[{index}]")
+                changed |= self._sync_sources(credit, record.get("sources", []), place)
+        return changed
 
     def _sync_links(self, owner: models.Model, records: list[Record], where: Where) -> bool:
         """Replace the owner's links when they differ from the file; True if they did."""
@@ -816,6 +938,35 @@ class _Loader:
         owner.links.all().delete()  # type: ignore[attr-defined]
         for values, place in zip(wanted, places, strict=True):
             self._save(ExternalLink(target=owner), values, place)
+        return True
+
+    def _sync_sources(self, owner: models.Model, records: list[Any], where: Where) -> bool:
+        """Make the owner's sources the file's, in order; True if they changed."""
+        wanted = []
+        for index, item in enumerate(records):
+            place = where.at(f"sources[{index}]")
+            values = _scalars(
+                item if isinstance(item, dict) else {"url": item},
+                SOURCE_FIELDS,
+                place,
+                self.problems,
+            )
+            wanted.append(
+                {
+                    "field": _field_name(type(owner), values["fact"]),
+                    "url": values["url"],
+                    "title": values["title"],
+                    "publisher": values["publisher"],
+                    "read_on": values["read"],
+                    "position": index + 1,
+                }
+            )
+        stored = list(owner.sources.values(*SOURCE_COLUMNS))  # type: ignore[attr-defined]
+        if stored == wanted:
+            return False
+        owner.sources.all().delete()  # type: ignore[attr-defined]
+        for index, values in enumerate(wanted):
+            self._save(Source(target=owner), values, where.at(f"sources[{index}]"))
         return True
 
     def _save(self, instance: models.Model, values: Record, where: Where) -> Outcome | None:
@@ -884,34 +1035,66 @@ def _file_key(model: type[models.Model], field_name: str) -> str:
     return field_name
 
 
+def _field_name(model: type[models.Model], key: str) -> str:
+    """The model field a file key stands for: "released_on" for "released"."""
+    attribute = vars(model).get(key)
+    return attribute.date_field if isinstance(attribute, PartialDateAccessor) else key
+
+
+def _fact_names(model: type[models.Model]) -> set[str]:
+    return {f.name for f in model._meta.get_fields() if f.concrete or f.many_to_many}
+
+
+def source_url_problem(url: str) -> str | None:
+    """Why an address can't be a source, or None."""
+    source = Source(url=url)
+    try:
+        source.clean_fields(exclude=["content_type", "object_id"])
+        source.clean()
+    except ValidationError as error:
+        return " ".join(error.message_dict.get("url", [])) or None
+    return None
+
+
 # Exporting.
 
 
 def export_catalog() -> Record:
     """The whole catalog in the file format, ordered so that equal catalogs give equal files."""
-    credits = Prefetch("credits", queryset=Credit.objects.select_related("person"))
-    tracks = Prefetch("tracks", queryset=Track.objects.prefetch_related(credits))
-    releases = Release.objects.prefetch_related("links", tracks).order_by(
+    credits = Prefetch(
+        "credits", queryset=Credit.objects.select_related("person").prefetch_related("sources")
+    )
+    tracks = Prefetch("tracks", queryset=Track.objects.prefetch_related(credits, "sources"))
+    releases = Release.objects.prefetch_related("links", "sources", tracks).order_by(
         F("released_on").asc(nulls_last=True), "slug"
     )
     videos = (
         MusicVideo.objects.select_related("release", "track__release")
-        .prefetch_related("members", "themes", "links", credits)
+        .prefetch_related("members", "themes", "links", "sources", credits)
         .order_by(F("published_on").asc(nulls_last=True), "slug")
     )
-    tie_ins = TieIn.objects.prefetch_related("videos", "tracks__release").order_by("slug")
-    achievements = ChartAchievement.objects.select_related("release", "track__release")
+    tie_ins = TieIn.objects.prefetch_related(
+        "videos", "tracks__release", "members", "sources"
+    ).order_by("slug")
+    achievements = ChartAchievement.objects.select_related(
+        "release", "track__release"
+    ).prefetch_related("sources")
+    members = Member.objects.prefetch_related("links", "sources").order_by("order", "slug")
+    people = Person.objects.select_related("member").prefetch_related("sources").order_by("slug")
     return {
         "format": FORMAT,
         "members": [
-            {**_dump(member, MEMBER_FIELDS), "links": _export_links(member)}
-            for member in Member.objects.prefetch_related("links").order_by("order", "slug")
+            {**_dump(member, MEMBER_FIELDS), "links": _export_links(member), **_sources(member)}
+            for member in members
         ],
         "people": [
-            {**_dump(person, PERSON_FIELDS), "member": _slug_of(person.member)}
-            for person in Person.objects.select_related("member").order_by("slug")
+            {**_dump(person, PERSON_FIELDS), "member": _slug_of(person.member), **_sources(person)}
+            for person in people
         ],
-        "themes": [_dump(theme, THEME_FIELDS) for theme in Tag.objects.order_by("slug")],
+        "themes": [
+            {**_dump(theme, THEME_FIELDS), **_sources(theme)}
+            for theme in Tag.objects.prefetch_related("sources").order_by("slug")
+        ],
         "releases": [_export_release(release) for release in releases],
         "videos": [_export_video(video) for video in videos],
         "tie_ins": [
@@ -919,6 +1102,8 @@ def export_catalog() -> Record:
                 **_dump(tie_in, TIE_IN_FIELDS),
                 "videos": sorted(video.slug for video in tie_in.videos.all()),
                 "tracks": sorted((_track_ref(t) for t in tie_in.tracks.all()), key=_track_key),
+                "members": sorted(member.slug for member in tie_in.members.all()),
+                **_sources(tie_in),
             }
             for tie_in in tie_ins
         ],
@@ -927,6 +1112,7 @@ def export_catalog() -> Record:
                 **_dump(achievement, CHART_FIELDS),
                 "release": _slug_of(achievement.release),
                 "track": _track_ref(achievement.track),
+                **_sources(achievement),
             }
             for achievement in achievements.order_by("order", "charted_on", "id")
         ],
@@ -935,10 +1121,15 @@ def export_catalog() -> Record:
 
 def _export_release(release: Release) -> Record:
     tracks = [
-        {**_dump(track, TRACK_FIELDS), "credits": _export_credits(track)}
+        {**_dump(track, TRACK_FIELDS), "credits": _export_credits(track), **_sources(track)}
         for track in release.tracks.all()
     ]
-    return {**_dump(release, RELEASE_FIELDS), "tracks": tracks, "links": _export_links(release)}
+    return {
+        **_dump(release, RELEASE_FIELDS),
+        "tracks": tracks,
+        "links": _export_links(release),
+        **_sources(release),
+    }
 
 
 def _export_video(video: MusicVideo) -> Record:
@@ -950,14 +1141,31 @@ def _export_video(video: MusicVideo) -> Record:
         "themes": sorted(theme.slug for theme in video.themes.all()),
         "credits": _export_credits(video),
         "links": _export_links(video),
+        **_sources(video),
     }
 
 
 def _export_credits(owner: Track | MusicVideo) -> list[Record]:
     return [
-        {"person": _slug_of(credit.person), **_dump(credit, CREDIT_FIELDS)}
+        {"person": _slug_of(credit.person), **_dump(credit, CREDIT_FIELDS), **_sources(credit)}
         for credit in owner.credits.all()
     ]
+
+
+def _sources(owner: models.Model) -> Record:
+    """{"sources": [...]} when the record has any: an address alone, or an object when there is
+    more to say about it. Nothing otherwise, which loads as none."""
+    exported: list[Any] = []
+    for source in owner.sources.all():  # type: ignore[attr-defined]
+        details = {
+            "title": source.title,
+            "publisher": source.publisher,
+            "read": _dump_date(source.read_on),
+            "fact": _file_key(type(owner), source.field) if source.field else "",
+        }
+        details = {key: value for key, value in details.items() if value}
+        exported.append({"url": source.url, **details} if details else source.url)
+    return {"sources": exported} if exported else {}
 
 
 def _export_links(owner: Member | Release | MusicVideo) -> list[Record]:

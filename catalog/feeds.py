@@ -68,7 +68,8 @@ class MemberVideosFeed(NewVideosFeed):
     def items(self, obj: Member) -> QuerySet[MusicVideo]:  # type: ignore[override]
         return (
             MusicVideo.objects.published()
-            .filter(first_published_at__isnull=False, members=obj)
+            .featuring(obj)
+            .filter(first_published_at__isnull=False)
             .select_related("release")
             .order_by("-first_published_at")[:FEED_SIZE]
         )

@@ -7,7 +7,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from catalog.localize import localized
 from catalog.models import Member, MusicVideo, Release, Tag
+
+
+class ThemeChoiceField(forms.ModelChoiceField):
+    """Themes by their name in the page's language."""
+
+    def label_from_instance(self, obj: Tag) -> str:  # type: ignore[override]
+        return str(localized(obj, "name"))
 
 
 class VideoFilterForm(forms.Form):
@@ -33,7 +41,7 @@ class VideoFilterForm(forms.Form):
         label=_("Member"),
         empty_label=_("All members"),
     )
-    theme = forms.ModelChoiceField(
+    theme = ThemeChoiceField(
         queryset=Tag.objects.none(),
         to_field_name="slug",
         required=False,
@@ -56,8 +64,12 @@ class VideoFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields = self.fields
         fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]
-        fields["member"].queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]
-        fields["theme"].queryset = Tag.objects.only("name", "slug")  # type: ignore[attr-defined]
+        fields["member"].queryset = Member.objects.only(  # type: ignore[attr-defined]
+            "stage_name", "slug", "revealed_on", "joined_on", "left_on"
+        )
+        fields["theme"].queryset = Tag.objects.only(  # type: ignore[attr-defined]
+            "name", "name_ko", "name_ja", "slug"
+        )
         fields["year"].choices = [("", gettext("Any year"))] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
         fields["kind"].choices = [("", gettext("Any kind")), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]
 
@@ -66,7 +78,7 @@ class VideoFilterForm(forms.Form):
         if release := data.get("release"):
             videos = videos.filter(release=release)
         if member := data.get("member"):
-            videos = videos.filter(members=member)
+            videos = videos.featuring(member)  # type: ignore[attr-defined]
         if theme := data.get("theme"):
             videos = videos.filter(themes=theme)
         if year := data.get("year"):

@@ -11,6 +11,7 @@ Korean native form first, a Japanese page a Japanese one; otherwise the English 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,16 +28,31 @@ TRANSLATIONS = ("ko", "ja")  # languages a curator may translate the long texts 
 _LABELS = {
     "bio": {"ko": _("bio (Korean)"), "ja": _("bio (Japanese)")},
     "description": {"ko": _("description (Korean)"), "ja": _("description (Japanese)")},
+    # Words and names rather than texts: a theme, a chart, a note on a credit…
+    "name": {"ko": _("name (Korean)"), "ja": _("name (Japanese)")},
+    "chart": {"ko": _("chart (Korean)"), "ja": _("chart (Japanese)")},
+    "peak_label": {"ko": _("peak label (Korean)"), "ja": _("peak label (Japanese)")},
+    "partner": {"ko": _("partner (Korean)"), "ja": _("partner (Japanese)")},
+    "market": {"ko": _("market (Korean)"), "ja": _("market (Japanese)")},
+    "ordinal_note": {"ko": _("ordinal note (Korean)"), "ja": _("ordinal note (Japanese)")},
+    "nationality": {"ko": _("nationality (Korean)"), "ja": _("nationality (Japanese)")},
+    "position_note": {"ko": _("position (Korean)"), "ja": _("position (Japanese)")},
+    "role_note": {"ko": _("role note (Korean)"), "ja": _("role note (Japanese)")},
 }
 
 
-def translation_field(field: str, language: str) -> models.TextField:
-    """The `<field>_<language>` model field: a curator's translation of `field`."""
-    return models.TextField(
-        _LABELS[field][language],
-        blank=True,
-        help_text=_("Leave empty to show the English text."),
-    )
+def translation_field(
+    field: str, language: str, *, max_length: int | None = None
+) -> models.TextField | models.CharField:
+    """The `<field>_<language>` model field: a curator's translation of `field` (a CharField as
+    long as the English one when `max_length` is given)."""
+    options: dict[str, Any] = {
+        "blank": True,
+        "help_text": _("Leave empty to show the English text."),
+    }
+    if max_length is not None:
+        return models.CharField(_LABELS[field][language], max_length=max_length, **options)
+    return models.TextField(_LABELS[field][language], **options)
 
 
 def translated_fields(model: type[models.Model]) -> list[tuple[str, list[str]]]:
@@ -125,15 +141,22 @@ class Names:
     __html__ = __str__
 
 
-def names(english: str, native: str) -> Names:
-    """Both forms of a name in the order the page's language wants."""
+def names(english: str, native: str, others: Iterable[str] = ()) -> Names:
+    """Both forms of a name in the order the page's language wants: a form written in the
+    page's own script (the native name, else the first such of `others`) first, then the
+    English one; otherwise the English form, then the native one."""
     language = page_language()
     latin = Localized(english, SOURCE_LANGUAGE, marked=language != SOURCE_LANGUAGE)
+    own = next((form for form in (native, *others) if script_language(form) == language), "")
+    # Native text always says its language: Hangul and kanji fonts and voices depend on it.
+    if own:
+        return Names(Localized(own, language, marked=True), latin)
     if not native:
         return Names(latin, None)
-    native_lang = script_language(native)
-    # Native text always says its language: Hangul and kanji fonts and voices depend on it.
-    script = Localized(native, native_lang, marked=True)
-    if native_lang == language:
-        return Names(script, latin)
-    return Names(latin, script)
+    return Names(latin, Localized(native, script_language(native), marked=True))
+
+
+def name_language(text: str) -> str:
+    """The language a name's script says ("ko", "ja"), or English for a Latin one; marked only
+    where the page's language differs."""
+    return script_language(text) or SOURCE_LANGUAGE

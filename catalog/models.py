@@ -9,24 +9,28 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.dates import PartialDateAccessor, Precision, normalised_condition, precision_field
 from catalog.images import image_field, process_image, rendition_field
 from catalog.localize import translation_field
-from catalog.text import fold
+from catalog.text import search_text
 
 YOUTUBE_ID_PATTERN = r"^[A-Za-z0-9_-]{11}$"
 youtube_id_validator = RegexValidator(
@@ -104,10 +108,125 @@ class Searchable(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = fold(" ".join(str(getattr(self, f) or "") for f in self.search_fields))
+        self.search_text = search_text(str(getattr(self, f) or "") for f in self.search_fields)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+
+class SourceQuerySet(models.QuerySet):
+    def of(self, record: models.Model) -> SourceQuerySet:
+        """The sources of a record: of the record as a whole and of each of its facts."""
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        )
+
+    def about(self, record: models.Model, field: str = "") -> SourceQuerySet:
+        """The sources of one fact of a record (`field`), or of the record as a whole ("")."""
+        return self.of(record).filter(field=field)
+
+
+class Source(models.Model):
+    """Where a fact comes from: a page that was read, or a press release ("seed:<document>").
+
+    It supports a catalog record as a whole (`field` empty) or one fact of it: `field` names the
+    model field ("released_on", "birth_date"). A credit, a chart record and a tie-in are facts of
+    their own; their sources are attached to them. `Source.objects.of(record)` lists a record's
+    sources, `about(record, field)` one fact's; catalog.citations fetches a page's in one query.
+    """
+
+    PRESS_RELEASE_PREFIX = "seed:"
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text='The fact it supports, by field name ("released_on"); empty: the whole record.',
+    )
+    url = models.CharField(
+        "address",
+        max_length=500,
+        help_text='The https:// address read, or "seed:<file name>" for a press release.',
+    )
+    title = models.CharField(max_length=300, blank=True, help_text="The page's title, if known.")
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="Who published it, if known."
+    )
+    read_on = models.DateField("date read", null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=1)
+
+    objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [
+            # Each page fetches the sources of its own records (catalog.citations).
+            models.Index(fields=["content_type", "object_id"], name="catalog_source_target_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "field", "url"],
+                name="catalog_source_unique_url",
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://")
+                | Q(url__startswith="http://")
+                | (Q(url__startswith="seed:") & ~Q(url="seed:")),
+                name="catalog_source_url_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_press_release(self) -> bool:
+        return self.url.startswith(self.PRESS_RELEASE_PREFIX)
+
+    @property
+    def link(self) -> str:
+        """The address to link to; none for a press release, which is not online."""
+        return "" if self.is_press_release else self.url
+
+    @property
+    def host(self) -> str:
+        return "" if self.is_press_release else urlsplit(self.url).hostname or ""
+
+    @property
+    def label(self) -> str:
+        """What a reader sees: the title, else the site it is on ("press release" for those)."""
+        if self.title:
+            return self.title
+        if self.is_press_release:
+            return gettext("press release")
+        return self.host.removeprefix("www.") or self.url
+
+    def clean(self) -> None:
+        errors = {}
+        if not (
+            self.url.startswith(("https://", "http://"))
+            or (self.is_press_release and len(self.url) > len(self.PRESS_RELEASE_PREFIX))
+        ):
+            errors["url"] = 'Give an https:// address, or "seed:<file name>" for a press release.'
+        elif not self.is_press_release:
+            try:
+                URLValidator(schemes=["http", "https"])(self.url)
+            except ValidationError:
+                errors["url"] = "This is not a valid web address."
+        model = self.content_type.model_class() if self.content_type_id else None
+        if self.field and model is not None:
+            names = {
+                f.name
+                for f in model._meta.get_fields()
+                if (f.concrete or f.many_to_many) and not getattr(f, "primary_key", False)
+            }
+            if self.field not in names:
+                errors["field"] = f"A {model._meta.verbose_name} has no field {self.field!r}."
+        if errors:
+            raise ValidationError(errors)
 
 
 class ExternalLink(models.Model):
@@ -153,18 +272,41 @@ class ExternalLink(models.Model):
 
 
 class Member(Searchable):
-    search_fields = ("stage_name", "native_name", "romanized_name")
+    search_fields = ("stage_name", "native_name", "romanized_name", "aliases")
 
     stage_name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     native_name = models.CharField(max_length=100, blank=True, help_text="In Hangul or Japanese.")
     romanized_name = models.CharField(max_length=100, blank=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Every other form of her name, one per line: in Hangul, kanji or kana, "
+        "romanised, her birth or English name. Pages show the one in the page's script; "
+        "search finds them all.",
+    )
     birth_date = models.DateField(null=True, blank=True)
     birth_date_precision = precision_field()
     birth = PartialDateAccessor("birth_date")
     nationality = models.CharField(max_length=100, blank=True)
+    nationality_ko = translation_field("nationality", "ko", max_length=100)
+    nationality_ja = translation_field("nationality", "ja", max_length=100)
     position_note = models.CharField(max_length=100, blank=True, help_text='e.g. "Leader".')
-    joined_on = models.DateField(null=True, blank=True, help_text="Revealed or joined.")
+    position_note_ko = translation_field("position_note", "ko", max_length=100)
+    position_note_ja = translation_field("position_note", "ja", max_length=100)
+    revealed_on = models.DateField(
+        null=True, blank=True, help_text="The day the agency revealed her as a member."
+    )
+    joined_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day she joined or signed, only if a source gives it (not the reveal).",
+    )
+    joining_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What sources say about her joining when they give no day, e.g. when her "
+        "signing was announced.",
+    )
     left_on = models.DateField(null=True, blank=True, help_text="Empty while she is a member.")
     departure_note = models.CharField(max_length=300, blank=True)
     bio = models.TextField(blank=True)
@@ -176,6 +318,7 @@ class Member(Searchable):
     photo_credit = models.CharField(max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Order on the members page.")
     links = GenericRelation(ExternalLink)
+    sources = GenericRelation(Source)
 
     history = HistoricalRecords()
 
@@ -187,6 +330,12 @@ class Member(Searchable):
                 | Q(joined_on__isnull=True)
                 | Q(left_on__gte=F("joined_on")),
                 name="catalog_member_left_after_joined",
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(revealed_on__isnull=True)
+                | Q(left_on__gte=F("revealed_on")),
+                name="catalog_member_left_after_revealed",
             ),
             models.CheckConstraint(
                 condition=normalised_condition("birth_date"),
@@ -207,6 +356,22 @@ class Member(Searchable):
     @property
     def is_current(self) -> bool:
         return self.left_on is None
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def member_since(self) -> datetime.date | None:
+        """When she counts as a member: the day she joined if known, else her reveal."""
+        return self.joined_on or self.revealed_on
+
+    def was_member_on(self, day: datetime.date | None) -> bool:
+        """In the group on that day; on an unknown day, if she is in it now."""
+        if day is None:
+            return self.is_current
+        since = self.member_since
+        return (since is None or since <= day) and (self.left_on is None or day < self.left_on)
 
     def next_birthday(self, today: datetime.date) -> tuple[datetime.date, int] | None:
         """(date of her next birthday, the age she turns), when the day is known."""
@@ -230,13 +395,23 @@ class Member(Searchable):
 class Tag(Searchable):
     """A theme a video is about, e.g. self-acceptance."""
 
-    search_fields = ("name", "description", "description_ko", "description_ja")
+    search_fields = (
+        "name",
+        "name_ko",
+        "name_ja",
+        "description",
+        "description_ko",
+        "description_ja",
+    )
 
     name = models.CharField(max_length=100, unique=True)
+    name_ko = translation_field("name", "ko", max_length=100)
+    name_ja = translation_field("name", "ja", max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     description_ko = translation_field("description", "ko")
     description_ja = translation_field("description", "ja")
+    sources = GenericRelation(Source)
 
     history = HistoricalRecords()
 
@@ -274,6 +449,7 @@ class Person(Searchable):
         help_text="Set when this person is a member of the group.",
     )
     note = models.CharField(max_length=300, blank=True)
+    sources = GenericRelation(Source)
 
     history = HistoricalRecords()
 
@@ -290,7 +466,14 @@ class ReleaseQuerySet(PublishableQuerySet):
 
 
 class Release(Searchable, Publishable):
-    search_fields = ("title", "native_title", "label", "ordinal_note")
+    search_fields = (
+        "title",
+        "native_title",
+        "label",
+        "ordinal_note",
+        "ordinal_note_ko",
+        "ordinal_note_ja",
+    )
 
     class Kind(models.TextChoices):
         EP = "ep", _("EP (mini album)")
@@ -310,7 +493,11 @@ class Release(Searchable, Publishable):
     ordinal_note = models.CharField(
         max_length=100, blank=True, help_text='How the group counts it, e.g. "5th mini album".'
     )
+    ordinal_note_ko = translation_field("ordinal_note", "ko", max_length=100)
+    ordinal_note_ja = translation_field("ordinal_note", "ja", max_length=100)
     market = models.CharField(max_length=50, blank=True, help_text="Korea, Japan, Global…")
+    market_ko = translation_field("market", "ko", max_length=50)
+    market_ja = translation_field("market", "ja", max_length=50)
     released_on = models.DateField(null=True, blank=True)
     released_on_precision = precision_field()
     released = PartialDateAccessor("released_on")
@@ -322,6 +509,7 @@ class Release(Searchable, Publishable):
     cover_small = rendition_field("catalog/covers/small/%Y/%m/")
     cover_alt = models.CharField(max_length=200, blank=True, help_text="Describes the cover art.")
     links = GenericRelation(ExternalLink)
+    sources = GenericRelation(Source)
 
     objects = ReleaseQuerySet.as_manager()
     history = HistoricalRecords()
@@ -374,6 +562,7 @@ class Track(Searchable):
     is_title_track = models.BooleanField(default=False)
     duration = models.DurationField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    sources = GenericRelation(Source)
 
     history = HistoricalRecords()
 
@@ -405,6 +594,22 @@ class Track(Searchable):
     def display_title(self) -> str:
         """The title with its featured artists, from credits. Uses prefetched credits if any."""
         return with_featured(self.title, self.credits.all())
+
+
+class VideoQuerySet(PublishableQuerySet):
+    def featuring(self, member: Member) -> VideoQuerySet:
+        """The videos she appears in: the whole group's on days she was a member (the video's
+        date, else its release's), and the others that list her."""
+        listed = MusicVideo.members.through.objects.filter(member=member).values("musicvideo_id")
+        day = Q()
+        if since := member.member_since:
+            day &= Q(lineup_day__gte=since)
+        if member.left_on is not None:
+            day &= Q(lineup_day__lt=member.left_on)
+        undated = Q(lineup_day__isnull=True) if member.is_current else Q(pk__in=[])
+        return self.alias(lineup_day=Coalesce("published_on", "release__released_on")).filter(
+            Q(whole_group=True) & (day | undated) | Q(whole_group=False, pk__in=listed)
+        )
 
 
 class MusicVideo(Searchable, Publishable):
@@ -443,11 +648,20 @@ class MusicVideo(Searchable, Publishable):
     thumbnail = image_field("catalog/videos/%Y/%m/", "A still from the video.")
     thumbnail_small = rendition_field("catalog/videos/small/%Y/%m/")
     thumbnail_alt = models.CharField(max_length=200, blank=True, help_text="Describes the still.")
+    whole_group = models.BooleanField(
+        default=True,
+        help_text="The whole group as it was on the video's release date, worked out from the "
+        "members' dates. Untick for a unit or solo video, and list who appears below.",
+    )
     members = models.ManyToManyField(
-        Member, blank=True, related_name="videos", help_text="Members who appear."
+        Member,
+        blank=True,
+        related_name="videos",
+        help_text="Who appears, when it is not the whole group.",
     )
     themes = models.ManyToManyField(Tag, blank=True, related_name="videos")
     links = GenericRelation(ExternalLink)
+    sources = GenericRelation(Source)
     first_published_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When fans could first see it."
     )
@@ -474,7 +688,7 @@ class MusicVideo(Searchable, Publishable):
         default=0, editable=False, help_text="Visible comments and replies."
     )
 
-    objects = PublishableQuerySet.as_manager()
+    objects = VideoQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[members, themes],
         excluded_fields=list(COMMUNITY_FIGURES),
@@ -543,6 +757,26 @@ class MusicVideo(Searchable, Publishable):
         """The premiere's announced time zone (UTC if none was given)."""
         return ZoneInfo(self.premiere_time_zone or "UTC")
 
+    def lineup_day(self) -> datetime.date | None:
+        """The day its lineup is taken on: its own date, else its release's (select it)."""
+        if self.published_on is not None:
+            return self.published_on
+        return self.release.released_on if self.release_id and self.release else None
+
+    def lineup(self, members: Iterable[Member] | None = None) -> list[Member]:
+        """Who appears: for a whole-group video, the members (all of them, few: pass them if
+        you hold them) who were in the group on its day; else the members listed. One query."""
+        if members is None and "_lineup" in self.__dict__:
+            return self.__dict__["_lineup"]  # type: ignore[no-any-return]
+        if not self.whole_group:
+            found = list(self.members.all())
+        else:
+            everyone = Member.objects.all() if members is None else members
+            found = [member for member in everyone if member.was_member_on(self.lineup_day)]
+        if members is None:
+            self.__dict__["_lineup"] = found  # kept, as a cached_property would
+        return found
+
     @property
     def rating_average(self) -> float | None:
         """Average in stars (0.5 to 5), or None before the first rating."""
@@ -604,6 +838,8 @@ class Credit(models.Model):
     )
     role = models.CharField(max_length=15, choices=Role.choices)
     role_note = models.CharField(max_length=200, blank=True, help_text='e.g. "lyrics; producer".')
+    role_note_ko = translation_field("role_note", "ko", max_length=200)
+    role_note_ja = translation_field("role_note", "ja", max_length=200)
     track = models.ForeignKey(
         Track, null=True, blank=True, on_delete=models.CASCADE, related_name="credits"
     )
@@ -614,6 +850,7 @@ class Credit(models.Model):
     join_phrase = models.CharField(max_length=20, blank=True)
     verified = models.BooleanField(default=True)
     verification_note = models.CharField(max_length=300, blank=True)
+    sources = GenericRelation(Source)
 
     history = HistoricalRecords()
 
@@ -680,11 +917,16 @@ class TieIn(models.Model):
         GAME = "game", _("Game")
         BRAND = "brand", _("Brand campaign")
         DRAMA = "drama", _("Drama or film")
+        ARTIST = "artist", _("Collaboration with another artist")
         OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
+    name_ko = translation_field("name", "ko", max_length=200)
+    name_ja = translation_field("name", "ja", max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     partner = models.CharField(max_length=200, help_text="Who the tie-in is with.")
+    partner_ko = translation_field("partner", "ko", max_length=200)
+    partner_ja = translation_field("partner", "ja", max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     started_on = models.DateField(null=True, blank=True)
     started_on_precision = precision_field()
@@ -695,9 +937,16 @@ class TieIn(models.Model):
     url = models.URLField(blank=True)
     videos = models.ManyToManyField(MusicVideo, blank=True, related_name="tie_ins")
     tracks = models.ManyToManyField(Track, blank=True, related_name="tie_ins")
+    members = models.ManyToManyField(
+        Member,
+        blank=True,
+        related_name="tie_ins",
+        help_text="Members who took part on their own (a guest verse with another artist).",
+    )
     verified = models.BooleanField(default=True)
+    sources = GenericRelation(Source)
 
-    history = HistoricalRecords(m2m_fields=[videos, tracks])
+    history = HistoricalRecords(m2m_fields=[videos, tracks, members])
 
     class Meta:
         ordering = ["name"]
@@ -720,10 +969,14 @@ class ChartAchievement(models.Model):
         Track, null=True, blank=True, on_delete=models.CASCADE, related_name="achievements"
     )
     chart = models.CharField(max_length=200)
+    chart_ko = translation_field("chart", "ko", max_length=200)
+    chart_ja = translation_field("chart", "ja", max_length=200)
     peak = models.PositiveIntegerField(null=True, blank=True, help_text="Best position, if any.")
     peak_label = models.CharField(
         max_length=50, blank=True, help_text='When not a number: "Platinum", "6 / 3".'
     )
+    peak_label_ko = translation_field("peak_label", "ko", max_length=50)
+    peak_label_ja = translation_field("peak_label", "ja", max_length=50)
     charted_on = models.DateField(null=True, blank=True)
     charted_on_precision = precision_field()
     charted = PartialDateAccessor("charted_on")
@@ -731,6 +984,7 @@ class ChartAchievement(models.Model):
     verified = models.BooleanField(default=True)
     verification_note = models.CharField(max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    sources = GenericRelation(Source)
 
     history = HistoricalRecords()
 

@@ -1,8 +1,8 @@
 """The video page's share that comes from the catalog alone, kept between renderings.
 
-A video page's credits, members, themes, tie-ins and links took five queries and about half of
-the page's time whenever the page itself was rendered again, which a rating or a comment on any
-video makes happen. They change only when a curator edits the catalog, so their HTML (and the
+A video page's credits, lineup, themes, tie-ins, links and sources took six queries and about
+half of the page's time whenever the page itself was rendered again, which a rating or a comment
+on any video makes happen. They change only when a curator edits the catalog, so their HTML (and the
 title with its featured artists, which other parts of the page show) is kept in the cache until
 then (fansite.page_cache: the catalog's version moves on with every catalog write). Staff get
 them rendered each time: they see drafts and their badges. So does the benchmark's page from
@@ -18,7 +18,8 @@ from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from catalog.models import Credit, Member, MusicVideo, TieIn
+from catalog.citations import References, attach_sources
+from catalog.models import Credit, MusicVideo, TieIn
 from fansite import page_cache
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
@@ -26,7 +27,6 @@ HTML_PARTS = ("json_ld", "top", "more")
 
 PREFETCH = (
     Prefetch("credits", queryset=Credit.objects.select_related("person")),
-    Prefetch("members", queryset=Member.objects.only("stage_name", "slug", "native_name")),
     "themes",
     Prefetch("tie_ins", queryset=TieIn.objects.all()),
     "links",
@@ -39,7 +39,13 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
 
     def render() -> dict[str, str]:
         prefetch_related_objects([video], *PREFETCH)
-        context = {"video": video, "show_release": show_release}
+        attach_sources([video, *video.credits.all(), *video.tie_ins.all()])
+        context = {
+            "video": video,
+            "show_release": show_release,
+            "lineup": video.lineup(),
+            "references": References(),  # numbered across the parts, in the page's order
+        }
         parts = {
             name: str(get_template(f"{PARTS_TEMPLATE}#{name}").render(context, request))
             for name in HTML_PARTS

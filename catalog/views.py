@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from catalog import video_page
+from catalog.citations import References, attach_sources
 from catalog.forms import ReleaseFilterForm, VideoFilterForm
 from catalog.models import (
     ChartAchievement,
@@ -50,6 +51,8 @@ def release_list(request: HttpRequest) -> HttpResponse:
         "slug",
         "kind",
         "ordinal_note",
+        "ordinal_note_ko",
+        "ordinal_note_ja",
         "status",
         "verified",
         "released_on",
@@ -79,13 +82,17 @@ def release_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     # Records of the release itself and of its songs ("UNFORGIVEN" on the Global 200).
-    achievements = ChartAchievement.objects.filter(
-        Q(release=release) | Q(track__release=release)
-    ).select_related("track")
+    achievements = list(
+        ChartAchievement.objects.filter(
+            Q(release=release) | Q(track__release=release)
+        ).select_related("track")
+    )
+    tracks = release.tracks.all()
+    attach_sources([release, *tracks, *(c for t in tracks for c in t.credits.all()), *achievements])
     return render(
         request,
         "catalog/release_detail.html",
-        {"release": release, "achievements": achievements},
+        {"release": release, "achievements": achievements, "references": References()},
     )
 
 
@@ -146,13 +153,15 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = get_object_or_404(Member.objects.prefetch_related("links"), slug=slug)
-    videos = video_cards(MusicVideo.objects.visible_to(request.user).filter(members=member))
-    credits = (
+    videos = video_cards(MusicVideo.objects.visible_to(request.user).featuring(member))
+    credits = list(
         Credit.objects.filter(person__member=member, track__isnull=False)
         .filter(track__release__in=Release.objects.visible_to(request.user))
         .select_related("track__release")
         .order_by("track__release__released_on", "track__sequence")
     )
+    collaborations = list(member.tie_ins.all())
+    attach_sources([member, *credits, *collaborations])
     today = timezone.localdate()
     birthday = member.next_birthday(today) if member.is_current else None
     return render(
@@ -162,6 +171,8 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "member": member,
             "page": _page(request, videos),
             "credits": credits,
+            "collaborations": collaborations,
+            "references": References(),
             "birthday": birthday,
             "birthday_in_days": (birthday[0] - today).days if birthday else None,
         },
@@ -172,8 +183,11 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     theme = get_object_or_404(Tag, slug=slug)
     videos = video_cards(MusicVideo.objects.visible_to(request.user).filter(themes=theme))
+    attach_sources([theme])
     return render(
-        request, "catalog/theme_detail.html", {"theme": theme, "page": _page(request, videos)}
+        request,
+        "catalog/theme_detail.html",
+        {"theme": theme, "page": _page(request, videos), "references": References()},
     )
 
 
@@ -196,7 +210,13 @@ def timeline(request: HttpRequest) -> HttpResponse:
     events += [
         (v.published_on, "video", v)
         for v in videos.filter(published_on__year=year).only(
-            "title", "slug", "kind", "published_on", "published_on_precision", "status"
+            "title",
+            "slug",
+            "kind",
+            "published_on",
+            "published_on_precision",
+            "status",
+            "verified",
         )
     ]
     events += [
@@ -207,8 +227,14 @@ def timeline(request: HttpRequest) -> HttpResponse:
     ]
     events += [(t.started_on, "tie_in", t) for t in TieIn.objects.filter(started_on__year=year)]
     events.sort(key=lambda event: (event[0], event[1]))
+    attach_sources(item for _when, _kind, item in events)  # type: ignore[misc]
     return render(
         request,
         "catalog/timeline.html",
-        {"events": events, "years": years, "year": year if year in years else None},
+        {
+            "events": events,
+            "years": years,
+            "year": year if year in years else None,
+            "references": References(),
+        },
     )

@@ -20,8 +20,17 @@ from django.views.decorators.http import require_GET
 from catalog.dates import Precision
 from catalog.models import Member, MusicVideo, Release
 from catalog.queries import video_cards
-from catalog.search import KINDS, KINDS_BY_KEY, is_searchable, matches, normalise_query
+from catalog.search import (
+    KINDS,
+    KINDS_BY_KEY,
+    NameIndex,
+    finds_group,
+    is_searchable,
+    matches,
+    normalise_query,
+)
 from community.models import Comment
+from fansite import page_cache
 
 HOME_VIDEOS = 8
 HOME_CHART = 5
@@ -173,15 +182,34 @@ def _suggestions(wanted: str) -> list[tuple[str, str]]:
 GROUP_SIZE = 5
 
 
-def _grouped(query: str, user: object, *, typos: bool = False) -> list[tuple[object, list, bool]]:
-    if typos and connection.vendor != "postgresql":
-        return []  # only PostgreSQL can look for near misses
+def _name_index() -> NameIndex:
+    """The names' words for the typo pass, kept until the catalog changes."""
+
+    def build() -> tuple[dict, dict]:
+        index = NameIndex.build()
+        return index.postings, index.bigrams
+
+    postings, bigrams = page_cache.kept("search-names", (), (page_cache.CATALOG_VERSION,), build)
+    return NameIndex(postings, bigrams)
+
+
+def _grouped(query: str, user: object) -> tuple[list[tuple[object, list, bool]], bool]:
+    """(kind, its first results, whether it has more) for each kind that matches, and whether
+    they were found by forgiving typos: only when nothing matches as typed."""
     groups = []
     for each in KINDS:
-        found = list(matches(each, query, user, typos=typos)[: GROUP_SIZE + 1])
+        found = list(matches(each, query, user)[: GROUP_SIZE + 1])
         if found:
             groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
-    return groups
+    if groups:
+        return groups, False
+    near = _name_index().matches(query)
+    for each in KINDS:
+        if pks := near.get(each.key):
+            found = list(matches(each, query, user, only=pks)[: GROUP_SIZE + 1])
+            if found:
+                groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
+    return groups, True
 
 
 @require_GET
@@ -196,14 +224,14 @@ def search(request: HttpRequest) -> HttpResponse:
         context["too_short"] = bool(query)
     elif kind is not None:
         results = matches(kind, query, request.user)
-        if connection.vendor == "postgresql" and not results.exists():
-            results = matches(kind, query, request.user, typos=True)
+        if not results.exists():
+            near = _name_index().matches(query).get(kind.key, [])
+            results = matches(kind, query, request.user, only=near)
+            context["near_misses"] = True
         context["page"] = Paginator(results, 20).get_page(request.GET.get("page"))
         context["query_string"] = urlencode({"q": raw, "kind": kind.key})
     else:
-        # Exact matches first; only when nothing matches is a typo looked for (slower).
-        context["groups"] = _grouped(query, request.user) or _grouped(
-            query, request.user, typos=True
-        )
+        context["groups"], context["near_misses"] = _grouped(query, request.user)
+        context["group"] = finds_group(query)
     template = "search.html#suggestions" if request.GET.get("suggest") else "search.html"
     return render(request, template, context)

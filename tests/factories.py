@@ -21,12 +21,13 @@ from catalog.models import (
     MusicVideo,
     Person,
     Release,
+    Source,
     Status,
     Tag,
     TieIn,
     Track,
 )
-from catalog.text import fold
+from catalog.text import search_text
 from community.models import Follow, Profile, Rating, User, WatchEntry, Watchlist, WatchlistItem
 
 _seq = itertools.count(1)
@@ -108,9 +109,11 @@ def make_track(**kwargs: Any) -> Track:
 
 
 def make_video(**kwargs: Any) -> MusicVideo:
+    """A published video of the whole group; given `members`, a video of just those members."""
     n = _n()
     members = kwargs.pop("members", [])
     themes = kwargs.pop("themes", [])
+    kwargs.setdefault("whole_group", not members)
     kwargs.setdefault("title", f"Video {n}")
     kwargs.setdefault("slug", f"video-{n}")
     kwargs.setdefault("published_on", datetime.date(2022, 11, 14))
@@ -166,6 +169,12 @@ def make_achievement(**kwargs: Any) -> ChartAchievement:
     return ChartAchievement.objects.create(**kwargs)
 
 
+def make_source(target: Any, **kwargs: Any) -> Source:
+    """A source of `target` (any catalog record); field="released_on" for one of its facts."""
+    kwargs.setdefault("url", f"https://news.example/{_n()}")
+    return Source.objects.create(target=target, **kwargs)
+
+
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (64, 48), **save_kwargs: Any) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 40, 90)).save(buffer, fmt, **save_kwargs)
@@ -212,7 +221,7 @@ BUDGET_ROWS = [10, 1000]  # query budgets are asserted at both sizes: the counts
 
 
 def _searchable(obj: Any) -> Any:
-    obj.search_text = fold(" ".join(str(getattr(obj, f) or "") for f in obj.search_fields))
+    obj.search_text = search_text(str(getattr(obj, f) or "") for f in obj.search_fields)
     return obj
 
 
@@ -273,6 +282,7 @@ def make_videos(n: int, **kwargs: Any) -> list[MusicVideo]:
     a list of n, as for make_rows; members and themes go to every video."""
     members = kwargs.pop("members", [])
     themes = kwargs.pop("themes", [])
+    kwargs.setdefault("whole_group", not members)
     now = timezone.now()
     videos = []
     for i in range(n):

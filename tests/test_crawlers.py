@@ -49,7 +49,7 @@ def test_atom_feed_lists_published_videos_newest_first(client):
 def test_member_feed_has_only_her_videos(client):
     kazuha = make_member(slug="kazuha")
     make_video(title="With Kazuha", members=[kazuha])
-    make_video(title="Without her")
+    make_video(title="Without her", members=[make_member()])
     body = client.get(reverse("catalog:feed-member-videos", args=["kazuha"])).content.decode()
     assert "With Kazuha" in body
     assert "Without her" not in body

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from catalog import localize
 from catalog.models import Member, MusicVideo, Person, Release, Track
@@ -25,13 +27,39 @@ def localized(obj: object, field: str) -> localize.Localized:
 
 
 @register.filter
+def translated(obj: object, field: str) -> SafeString:
+    """The field in the page's language, as HTML: in a <span lang="en"> when it falls back to
+    the English text on a Korean or Japanese page."""
+    text = localize.localized(obj, field)
+    if text.marked:
+        return format_html("<span{}>{}</span>", text.lang_attr, text)
+    return format_html("{}", text)
+
+
+@register.filter
+def english(text: object) -> SafeString:
+    """A text curators write in English only (a note, a summary), in a <span lang="en"> on a
+    Korean or Japanese page."""
+    if localize.page_language() == localize.SOURCE_LANGUAGE:
+        return format_html("{}", text)
+    return format_html('<span lang="en">{}</span>', text)
+
+
+@register.filter
 def names(obj: Member | Person | Release | Track | MusicVideo) -> localize.Names:
     """A member's, person's, release's, track's or video's name in both forms, ordered for the
     page. Titles of tracks and videos carry their featured artists (prefetch the credits)."""
     if isinstance(obj, Member):
-        return localize.names(obj.stage_name, obj.native_name)
+        return localize.names(obj.stage_name, obj.native_name, obj.alias_list)
     if isinstance(obj, Person):
         return localize.names(obj.name, obj.native_name)
     if isinstance(obj, Track | MusicVideo):
         return localize.names(obj.display_title, obj.native_title)
     return localize.names(obj.title, obj.native_title)
+
+
+@register.simple_tag
+def alias_lang(text: str) -> SafeString:
+    """' lang="ko"' for a name in Hangul, "ja" in kana or kanji, "en" for a Latin one: the fonts
+    and voices that read it depend on it, whatever the page's language."""
+    return localize.Localized(text, localize.name_language(text), marked=True).lang_attr

@@ -130,11 +130,13 @@ def new_videos_for(user: User) -> QuerySet[MusicVideo]:
     condition = Q(pk__in=[])
     for follow in Follow.objects.filter(
         follower=user, kind__in=[Follow.Kind.GROUP, Follow.Kind.MEMBER]
-    ):
+    ).select_related("member"):
         since = Q(first_published_at__gt=follow.created_at)
-        condition |= (
-            since if follow.kind == Follow.Kind.GROUP else since & Q(members=follow.member_id)
-        )
+        if follow.kind == Follow.Kind.GROUP:
+            condition |= since
+        else:  # the videos she is in: the group's of her time, and those listing her
+            featuring = MusicVideo.objects.featuring(follow.member).values("pk")  # type: ignore[arg-type]
+            condition |= since & Q(pk__in=featuring)
     ids = MusicVideo.objects.published().filter(condition).values("pk")
     return MusicVideo.objects.filter(pk__in=ids).order_by("-first_published_at")
 

@@ -21,6 +21,7 @@ from catalog.models import (
 )
 from tests.factories import (
     BUDGET_ROWS,
+    make_achievement,
     make_credit,
     make_member,
     make_person,
@@ -28,6 +29,7 @@ from tests.factories import (
     make_ratings,
     make_release,
     make_rows,
+    make_source,
     make_tag,
     make_track,
     make_users,
@@ -146,8 +148,11 @@ def test_videos_filter_by_release_member_theme_year_and_kind(api):
     member = make_member(slug="yunjin")
     theme = make_tag(slug="self-love")
     make_video(slug="match", release=release, members=[member], themes=[theme], kind="official")
-    make_video(slug="other-year", release=release, published_on=datetime.date(2023, 5, 1))
-    make_video(slug="performance", kind=MusicVideo.Kind.PERFORMANCE)
+    solo = make_member(slug="solo")
+    make_video(
+        slug="other-year", release=release, members=[solo], published_on=datetime.date(2023, 5, 1)
+    )
+    make_video(slug="performance", members=[solo], kind=MusicVideo.Kind.PERFORMANCE)
 
     assert sorted(_slugs(api.get(f"{V1}/videos/?release=easy"))) == ["match", "other-year"]
     assert _slugs(api.get(f"{V1}/videos/?member=yunjin")) == ["match"]
@@ -155,6 +160,74 @@ def test_videos_filter_by_release_member_theme_year_and_kind(api):
     assert _slugs(api.get(f"{V1}/videos/?year=2023")) == ["other-year"]
     assert _slugs(api.get(f"{V1}/videos/?kind=performance")) == ["performance"]
     assert _slugs(api.get(f"{V1}/videos/?release=nothing-here")) == []
+    assert _slugs(api.get(f"{V1}/videos/?member=nobody")) == []
+
+
+def test_the_member_filter_and_the_video_count_the_lineup_at_release(api):
+    make_member(
+        slug="garam", revealed_on=datetime.date(2022, 4, 5), left_on=datetime.date(2022, 7, 20)
+    )
+    make_member(slug="chaewon", revealed_on=datetime.date(2022, 4, 7))
+    make_video(slug="fearless", published_on=datetime.date(2022, 5, 2))
+    make_video(slug="antifragile", published_on=datetime.date(2022, 10, 17))
+
+    assert _slugs(api.get(f"{V1}/videos/?member=garam")) == ["fearless"]
+    assert sorted(_slugs(api.get(f"{V1}/videos/?member=chaewon"))) == ["antifragile", "fearless"]
+    body = api.get(f"{V1}/videos/fearless/").json()
+    assert body["whole_group"] is True
+    assert [m["slug"] for m in body["members"]] == ["garam", "chaewon"]
+
+
+def test_dates_say_what_is_known_and_whether_it_is_verified(api):
+    make_member(slug="garam", birth_date=datetime.date(2005, 1, 1), birth_date_precision="year")
+    make_release(slug="hot", released_on=datetime.date(2025, 3, 1), released_on_precision="month")
+
+    member = api.get(f"{V1}/members/garam/").json()
+    assert member["birth"] == {"date": "2005", "precision": "year", "verified": True}
+    assert "birth_date" not in member
+    release = api.get(f"{V1}/releases/hot/").json()
+    assert release["released"] == {"date": "2025-03", "precision": "month", "verified": False}
+
+
+def test_credits_and_chart_records_say_whether_they_are_verified_and_where_from(api):
+    release = make_release(slug="crazy")
+    track = make_track(release=release, title="CRAZY")
+    credit = make_credit(track=track, credited_as="Someone", verified=False)
+    make_source(credit, url="https://news.example/credit")
+    chart = make_achievement(release=release, verified=False, chart="Billboard 200")
+    make_source(chart, url="seed:002_6d64a6114b865816.txt")
+    make_source(release, url="https://news.example/day", field="released_on")
+    video = make_video(slug="smart")
+    director = make_credit(video=video, person=make_person(slug="vm"), verified=False)
+    make_source(director, url="https://news.example/director")
+
+    body = api.get(f"{V1}/releases/crazy/").json()
+
+    credit_body = body["tracks"][0]["credits"][0]
+    assert credit_body["verified"] is False
+    assert credit_body["sources"][0]["url"] == "https://news.example/credit"
+    record = body["chart_records"][0]
+    assert record["verified"] is False
+    assert record["sources"] == [
+        {
+            "url": None,
+            "title": "",
+            "publisher": "",
+            "read_on": None,
+            "press_release": True,
+            "fact": None,
+        }
+    ]
+    assert body["sources"][0]["fact"] == "released_on"
+    assert (
+        api.get(f"{V1}/releases/").json()["results"][0]["tracks"][0]["credits"][0]["verified"]
+        is False
+    )
+    smart = api.get(f"{V1}/videos/smart/").json()
+    assert smart["credits"][0]["verified"] is False
+    assert smart["credits"][0]["sources"][0]["url"] == "https://news.example/director"
+    person = api.get(f"{V1}/people/vm/").json()
+    assert person["credits"][0]["verified"] is False
 
 
 def test_search_looks_in_title_and_native_title(api):
@@ -282,7 +355,7 @@ def _make_big_items(n: int) -> int:
     make_rows(
         Credit, n, track=tracks, person=make_person(slug="a-composer"), role=Credit.Role.COMPOSER
     )
-    video = make_video(slug="smart", release=release, track=tracks[0])
+    video = make_video(slug="smart", release=release, track=tracks[0], whole_group=False)
     make_rows(Credit, n, video=video, person=people)
     video.members.add(*make_rows(Member, n))
     video.themes.add(*make_rows(Tag, n))
@@ -307,10 +380,12 @@ def test_details_run_a_fixed_number_of_queries(api, django_assert_max_num_querie
     track_id = _make_big_items(n)
     budgets = {
         # path: queries (the item, then a prefetch for each list it holds), the lists' lengths
-        "members/kazuha/": (2, {"links": n}),
-        "releases/easy/": (4, {"tracks": n, "links": n}),  # + tracks, their credits, links
-        f"tracks/{track_id}/": (2, {"credits": n + 2}),  # the track with its release, credits
-        "videos/smart/": (5, {"credits": n, "members": n, "themes": n, "links": n}),
+        "members/kazuha/": (4, {"links": n}),  # + links, collaborations, sources
+        # + tracks, their credits, links, chart records, sources
+        "releases/easy/": (6, {"tracks": n, "links": n}),
+        f"tracks/{track_id}/": (3, {"credits": n + 2}),  # the track, credits, sources
+        # + credits, themes, links, sources, the members (of the lineup)
+        "videos/smart/": (6, {"credits": n, "members": n, "themes": n, "links": n}),
         "themes/courage/": (1, {}),
         "people/a-composer/": (2, {"credits": n}),  # the person, credits with tracks, releases
         "videos/smart/ratings/summary/": (1, {}),  # the video's stored figures

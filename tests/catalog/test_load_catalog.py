@@ -12,7 +12,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import models, transaction
 
-from catalog.catalog_io import DEMO_CATALOG, dump_catalog, export_catalog, read_catalog
+from catalog.catalog_io import (
+    DEMO_CATALOG,
+    dump_catalog,
+    export_catalog,
+    load_catalog,
+    read_catalog,
+)
 from catalog.models import (
     ChartAchievement,
     Credit,
@@ -21,6 +27,7 @@ from catalog.models import (
     MusicVideo,
     Person,
     Release,
+    Source,
     Status,
     Tag,
     TieIn,
@@ -39,6 +46,7 @@ CATALOG_MODELS: list[type[models.Model]] = [
     TieIn,
     ChartAchievement,
     ExternalLink,
+    Source,
 ]
 
 
@@ -126,7 +134,14 @@ class TestDemoCatalog:
         video = MusicVideo.objects.get(slug="impurities")
         assert "Crimson Heart" in video.description
         assert video.tie_ins.get().name == "Crimson Heart"
-        assert video.members.count() == 5
+        assert video.whole_group
+        assert [m.slug for m in video.lineup()] == [
+            "kim-chaewon",
+            "sakura",
+            "huh-yunjin",
+            "kazuha",
+            "hong-eunchae",
+        ]
 
     def test_guests_are_credits_not_part_of_the_title(self) -> None:
         track = Track.objects.get(release__slug="unforgiven", is_title_track=True)
@@ -233,6 +248,84 @@ class TestDemoCatalog:
             load(write(tmp_path, document))
 
         assert snapshot() == before
+
+    def test_every_record_carries_the_references_sources(self) -> None:
+        for model in (Member, Release, MusicVideo, ChartAchievement, TieIn):
+            assert not model.objects.filter(sources__isnull=True).exists(), model
+        come_over = MusicVideo.objects.get(slug="come-over")
+        dated = Source.objects.about(come_over, "published_on")
+        assert "https://kstyle.com/article.ksn?articleNo=2258500" in {s.url for s in dated}
+        press = Source.objects.about(come_over, "themes").get()
+        assert press.is_press_release
+        assert press.link == ""
+        kawaii = Credit.objects.get(track__title__startswith="Kawaii", person__slug="huh-yunjin")
+        assert {s.url for s in kawaii.sources.all()} == {
+            "https://www.newsweekjapan.jp/stories/culture/2025/06/557461_2.php",
+            "https://ola-coreana.vercel.app/ja/posts/Yof4KbmUcZ99nTkvFGmm",
+        }
+
+    def test_load_export_load_keeps_every_source(self) -> None:
+        def sources() -> list[tuple[str, str, str, str, int]]:
+            return sorted(
+                (s.content_type.model, str(s.target), s.field, s.url, s.position)
+                for s in Source.objects.select_related("content_type")
+            )
+
+        before = sources()
+        document = export_catalog()
+        in_file = [
+            source
+            for section in ("members", "people", "themes", "releases", "videos", "tie_ins")
+            for record in document[section]
+            for owner in [record, *record.get("tracks", [])]
+            for credit_or_owner in [owner, *owner.get("credits", [])]
+            for source in credit_or_owner.get("sources", [])
+        ] + [s for record in document["chart_achievements"] for s in record.get("sources", [])]
+        assert len(in_file) == len(before) > 400
+        for model in (Credit, Track, ChartAchievement, MusicVideo, TieIn, Release, Person):
+            model._default_manager.all().delete()
+        Member.objects.all().delete()
+        Tag.objects.all().delete()
+        assert not Source.objects.exists()  # they went with their records
+
+        load_catalog(document)
+
+        assert sources() == before
+
+    def test_a_source_with_a_bad_address_or_fact_is_refused(self, tmp_path: Path) -> None:
+        document = read_catalog(DEMO_CATALOG)
+        index, video = find(document, "videos", "smart")
+        video["sources"] = [
+            "ftp://example.com/file",
+            {"url": "https://example.com/a", "fact": "no_such_fact"},
+            "seed:",
+        ]
+        before = snapshot()
+
+        with pytest.raises(CommandError) as raised:
+            load(write(tmp_path, document))
+
+        message = str(raised.value)
+        assert f"videos[{index}] 'smart': sources[0].url: Give an https:// address" in message
+        assert "sources[1].fact: 'no_such_fact' is not a field here" in message
+        assert "sources[2].url: Give an https:// address" in message
+        assert snapshot() == before
+
+    def test_an_edited_source_is_replaced_and_its_fact_kept(self, tmp_path: Path) -> None:
+        document = read_catalog(DEMO_CATALOG)
+        _, release = find(document, "releases", "hot")
+        release["sources"] = [
+            {"url": "https://example.com/hot", "title": "HOT", "read": "2026-11-21"},
+            {"url": "https://example.com/day", "fact": "released", "publisher": "Example"},
+        ]
+
+        load(write(tmp_path, document))
+
+        hot = Release.objects.get(slug="hot")
+        first, second = hot.sources.all()
+        assert (first.title, first.read_on, first.field) == ("HOT", datetime.date(2026, 11, 21), "")
+        assert (second.field, second.publisher) == ("released_on", "Example")
+        assert find(export_catalog(), "releases", "hot")[1]["sources"] == release["sources"]
 
     def test_export_round_trips_through_an_empty_database(self) -> None:
         # The demo file is itself an export, and the fixture loaded it into an empty database:

@@ -209,18 +209,18 @@ def test_search_finds_words_of_a_translated_description(client):
 
 
 @pytest.mark.parametrize(
-    ("model", "english", "after"),
+    ("model", "translated", "after"),
     [
-        (Member, "bio", "Photo"),
-        (Release, "description", "Cover"),
-        (MusicVideo, "description", "Who and what"),
-        (Tag, "description", None),
-        (TieIn, "description", None),
+        (Member, ["bio", "nationality", "position_note"], "Photo"),
+        (Release, ["description", "market", "ordinal_note"], "Cover"),
+        (MusicVideo, ["description"], "Who and what"),
+        (Tag, ["description", "name"], None),
+        (TieIn, ["description", "name", "partner"], None),
     ],
 )
 @pytest.mark.django_db
 def test_admin_keeps_translations_in_a_collapsed_fieldset_after_the_english_text(
-    model, english, after
+    model, translated, after
 ):
     request = RequestFactory().get("/")
     request.user = make_staff()
@@ -229,7 +229,8 @@ def test_admin_keeps_translations_in_a_collapsed_fieldset_after_the_english_text
     titles = [title for title, _options in fieldsets]
     index = titles.index("Translations")
     options = fieldsets[index][1]
-    assert options["fields"] == [f"{english}_ko", f"{english}_ja"]
+    english = translated[0]
+    assert options["fields"] == [f"{name}_{lang}" for name in translated for lang in ("ko", "ja")]
     assert options["classes"] == ["collapse"]
     assert english in fieldsets[index - 1][1]["fields"]
     assert titles[index + 1 : index + 2] == ([after] if after else [])

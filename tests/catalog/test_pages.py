@@ -148,8 +148,14 @@ def test_video_list_filters_by_member_theme_year_release_and_kind(client):
         release=hot,
         published_on=datetime.date(2025, 3, 31),
     )
-    make_video(title="Impurities", published_on=datetime.date(2022, 11, 14))
-    make_video(title="CRAZY visualizer", kind="visualizer", published_on=datetime.date(2024, 9, 4))
+    sakura = make_member(stage_name="SAKURA", slug="sakura")
+    make_video(title="Impurities", members=[sakura], published_on=datetime.date(2022, 11, 14))
+    make_video(
+        title="CRAZY visualizer",
+        members=[sakura],
+        kind="visualizer",
+        published_on=datetime.date(2024, 9, 4),
+    )
     url = reverse("catalog:video-list")
 
     def titles(**params):
@@ -286,13 +292,13 @@ PAGE_BUDGETS = {
     "home": 6,  # with its chart sections cached, as they are for 5 minutes
     "video-list": 7,
     "video-list-filtered": 9,
-    "video-detail": 6,
+    "video-detail": 7,  # + its sources
     "release-list": 3,
-    "release-detail": 7,
+    "release-detail": 8,  # + the sources of the release, its tracks, credits and chart records
     "member-list": 1,
-    "member-detail": 7,
-    "theme-detail": 4,
-    "timeline": 6,
+    "member-detail": 9,  # + her collaborations, + the sources
+    "theme-detail": 5,  # + its sources
+    "timeline": 7,  # + the sources of the year's events
 }
 
 

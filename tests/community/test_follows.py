@@ -125,6 +125,19 @@ def test_alerts_list_new_videos_of_followed_members_and_mark_them_read(client):
     assert unread_alert_count(fan) == 0  # seen now
 
 
+def test_following_a_member_alerts_the_group_videos_she_is_in(client):
+    fan = make_user()
+    kazuha = make_member(stage_name="KAZUHA")
+    gone = make_member(stage_name="GONE", left_on=datetime.date(2022, 7, 20))
+    Follow.objects.create(follower=fan, kind="member", member=kazuha)
+    Follow.objects.create(follower=make_user(), kind="member", member=gone)
+    make_video(title="The whole group", published_on=datetime.date(2025, 3, 31))
+    from community.views.follows import new_videos_for
+
+    assert [v.title for v in new_videos_for(fan)] == ["The whole group"]
+    assert not new_videos_for(gone.follows.get().follower).exists()
+
+
 def test_following_the_group_alerts_every_new_video(client):
     fan = make_user()
     client.force_login(fan)

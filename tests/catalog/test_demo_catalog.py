@@ -1,0 +1,178 @@
+"""The demo catalog as fans meet it: every page that states its facts shows their sources, each
+member is in the videos of her time, every name form is searchable, and Korean and Japanese pages
+speak Korean and Japanese. Runs on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from catalog.catalog_io import DEMO_CATALOG, load_catalog, read_catalog
+from catalog.models import ChartAchievement, Member, MusicVideo, Person, Release, Tag, TieIn, Track
+
+KIM_GARAM_LEFT = datetime.date(2022, 7, 20)
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The demo catalog, loaded once for the class and rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_catalog(read_catalog(DEMO_CATALOG))
+        yield
+        transaction.set_rollback(True)
+
+
+class _Text(HTMLParser):
+    """A page's visible text, leaving out what it declares to be English (lang="en": titles,
+    names and the English texts not translated yet), <select> menus (release titles), scripts
+    and styles."""
+
+    SKIPPED = {"script", "style", "select", "title"}
+    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        if self.skipping or tag in self.SKIPPED or ("lang", "en") in attrs:
+            self.skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID:
+            return
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html.split("<body", 1)[1])
+    return " ".join(" ".join(parser.parts).split())
+
+
+def cited_numbers(html: str) -> set[int]:
+    """The source numbers the page's citations name: "[1-3, 5]" (an en dash) is 1, 2, 3, 5."""
+    numbers = set()
+    for cite in re.findall(r'<sup class="cite">(.*?)</sup>', html):
+        text = re.sub(r"<[^>]+>", "", cite)
+        for first, last in re.findall(r"(\d+)(?:\u2013(\d+))?", text):
+            numbers.update(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+# English words for what the catalog's words name: kinds, themes, roles, nationality, markets,
+# positions, chart and tie-in vocabulary, and the site's own labels for sources and lineups.
+ENGLISH_VOCABULARY = [
+    "mini album", "single album", "studio album", "Japanese single", "English single",
+    "Digital single", "Remix", "English version", "Version with",
+    "Resilience", "Self-confidence", "Individuality", "Connectedness", "Emotional liberation",
+    "Self-acceptance", "Joy of shared experiences",
+    "South Korean", "Japanese", "Korea", "Global", "Leader",
+    "Lyrics", "Songwriting", "Director", "Featured artist", "Producer", "Production",
+    "Lyrics translation", "guitar", "main producer", "took part", "credited", "animation",
+    "Top Albums", "Top Songs", "weekly", "daily", "certification", "first-week", "sales",
+    "Platinum", "Gold", "World Albums", "Bubbling Under", "Singles Chart",
+    "Webtoon", "Game", "Brand campaign", "Drama or film", "Collaboration with",
+    "Official music video", "Visualizer", "Christmas",
+    "Unverified", "Sources", "Press release", "Lineup at release", "Revealed", "tie-in",
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+class TestDemoCatalogPages:
+    def pages(self) -> list[str]:
+        years = sorted({r.released_on.year for r in Release.objects.exclude(released_on=None)})
+        return [
+            *(r.get_absolute_url() for r in Release.objects.all()),
+            *(v.get_absolute_url() for v in MusicVideo.objects.all()),
+            *(m.get_absolute_url() for m in Member.objects.all()),
+            *(t.get_absolute_url() for t in Tag.objects.all()),
+            *(f"{reverse('catalog:timeline')}?year={year}" for year in years),
+        ]
+
+    def test_every_page_stating_facts_shows_their_sources(self, client):
+        for url in self.pages():
+            html = client.get(url).text
+            cited = cited_numbers(html)
+            listed = {int(n) for n in re.findall(r'<li id="source-(\d+)"', html)}
+            assert listed, url
+            assert cited == listed, url  # every number cited is listed, and the other way
+        come_over = client.get(reverse("catalog:video-detail", args=["come-over"])).text
+        assert "https://kstyle.com/article.ksn?articleNo=2258500" in come_over
+        assert "Press release" in come_over  # the seed document, without a link
+        assert 'href="seed:' not in come_over
+
+    def test_each_member_is_in_every_group_video_of_her_time(self):
+        garam = Member.objects.get(slug="kim-garam")
+        current = list(Member.objects.filter(left_on=None))
+        assert len(current) == 5
+        videos = list(MusicVideo.objects.select_related("release"))
+        assert all(video.whole_group for video in videos)
+        for video in videos:
+            lineup = video.lineup()
+            assert all(member in lineup for member in current), video
+            day = video.lineup_day
+            assert (garam in lineup) == (day is not None and day < KIM_GARAM_LEFT), video
+        assert [v.slug for v in MusicVideo.objects.featuring(garam)] == ["fearless"]
+        for member in current:
+            assert MusicVideo.objects.featuring(member).count() == 19
+
+    @pytest.mark.parametrize(
+        ("query", "found"),
+        [
+            ("사쿠라", "/members/sakura/"),
+            ("카즈하", "/members/kazuha/"),
+            ("宮脇咲良", "/members/sakura/"),
+            ("ㅎㅇㅈ", "/members/huh-yunjin/"),
+            ("impurites", "/videos/impurities/"),
+            ("yunijn", "/members/huh-yunjin/"),
+            ("さくら", "/members/sakura/"),
+            ("カズハ", "/members/kazuha/"),
+            ("nakamura kazuha", "/members/kazuha/"),
+            ("ㄹㅅㄹㅍ", "/members/"),
+        ],
+    )
+    def test_every_name_form_finds_its_record(self, client, query, found):
+        body = client.get(reverse("search"), {"q": query}).text
+        assert f'href="{found}"' in body, query
+
+    @pytest.mark.parametrize("language", ["ko", "ja"])
+    def test_korean_and_japanese_pages_carry_no_english_vocabulary(self, client, language):
+        names = sorted(
+            {
+                *Release.objects.values_list("title", flat=True),
+                *Track.objects.values_list("title", flat=True),
+                *MusicVideo.objects.values_list("title", flat=True),
+                *Person.objects.values_list("name", flat=True),
+                *TieIn.objects.values_list("name", flat=True),
+                *ChartAchievement.objects.values_list("summary", flat=True),
+            },
+            key=len,
+            reverse=True,
+        )
+        pages = ["/", "/releases/", "/videos/", "/members/", *self.pages()]
+        for url in pages:
+            response = client.get(f"/{language}{url}")
+            assert response.status_code == 200, url
+            text = visible_text(response.text)
+            for name in names:  # names are names in every language
+                text = text.replace(name, " ")
+            for word in ENGLISH_VOCABULARY:
+                assert not re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE), (url, word)
+            assert "은(는)" not in text, url
