@@ -757,6 +757,7 @@ class MusicVideo(Searchable, Publishable):
         """The premiere's announced time zone (UTC if none was given)."""
         return ZoneInfo(self.premiere_time_zone or "UTC")
 
+    @property
     def lineup_day(self) -> datetime.date | None:
         """The day its lineup is taken on: its own date, else its release's (select it)."""
         if self.published_on is not None:
