@@ -494,6 +494,8 @@ class VideoSerializer(serializers.ModelSerializer):
             "release",
             "published",
             "youtube_id",
+            "premiere_at",
+            "premiere_time_zone",
             "thumbnail_small",
             "thumbnail_alt",
             "verified",
@@ -559,7 +561,14 @@ def video_rows(videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
     """Videos shaped for `VideoSerializer`: 2 queries for any number of rows."""
     return (
         videos.select_related("release")
-        .only(*CARD_FIELDS, "native_title", "comment_count", "release__status")
+        .only(
+            *CARD_FIELDS,
+            "native_title",
+            "comment_count",
+            "release__status",
+            "premiere_at",
+            "premiere_time_zone",
+        )
         .prefetch_related(featured_credits())
     )
 

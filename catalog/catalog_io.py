@@ -146,6 +146,21 @@ def _day(value: Any) -> datetime.date:
     return date.date
 
 
+def _moment(value: Any) -> datetime.datetime:
+    """A date and time with its UTC offset, as announced: 2026-02-20T18:00+09:00."""
+    try:
+        moment = datetime.datetime.fromisoformat(_text(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date and time like 2026-02-20T18:00+09:00") from None
+    if moment.utcoffset() is None:
+        raise ValueError(f"{value!r} needs its UTC offset, like 2026-02-20T18:00+09:00")
+    return moment
+
+
+def _dump_moment(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _duration(value: Any) -> datetime.timedelta:
     match = re.fullmatch(r"(\d+):([0-5]\d)", _text(value))
     if not match:
@@ -303,6 +318,9 @@ VIDEO_FIELDS = {
     "whole_group": YES,
     "published": PARTIAL_DATE,
     "youtube_id": TEXT,
+    # The premiere's minute and the zone it was announced in (checked by the model's validation).
+    "premiere_at": Field(_optional(_moment), dump=_dump_moment, exported_when_empty=False),
+    "premiere_time_zone": Field(_text, default="", exported_when_empty=False),
     "description": TEXT,
     "description_ko": TRANSLATION,
     "description_ja": TRANSLATION,
