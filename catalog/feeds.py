@@ -56,7 +56,7 @@ class NewVideosFeed(Feed):
 
 
 class MemberVideosFeed(NewVideosFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Member:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Member:
         return get_object_or_404(Member, slug=slug)
 
     def title(self, obj: Member) -> str:  # type: ignore[override]

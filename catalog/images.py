@@ -94,8 +94,8 @@ def reencode(source: IO[bytes], *, max_side: int, square: bool = False) -> Conte
     With square=True the centre is cropped to a square first (avatars).
     """
     _rewind(source)
-    with Image.open(source) as image:
-        image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
+    with Image.open(source) as opened:
+        image = ImageOps.exif_transpose(opened)  # keep the orientation the camera meant
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")
         if square:
             side = min(image.size)
