@@ -31,7 +31,7 @@ import logging
 import random
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -150,7 +150,7 @@ def _start(request: HttpRequest) -> str | None:
 
 
 def _response(
-    request: HttpRequest, content: Iterator[bytes] | AsyncIterator[bytes]
+    request: HttpRequest, content: Iterable[bytes] | AsyncIterable[bytes]
 ) -> HttpResponse:
     response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     patch_cache_control(response, no_cache=True, no_store=True)
