@@ -27,10 +27,10 @@ class _RedisCacheClient(redis.RedisCacheClient):
         self._incr_existing: Any = None
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # Django's private API
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]  # Django's private API
         return client
 
     def incr(self, key: Any, delta: int) -> int:
