@@ -213,11 +213,11 @@ def growth_videos() -> list[tuple[int, str, int]]:
     biggest = max(rows)[0]
     # At small scale the sizes are 1/100: the hot video stands for 200,000, and so on.
     scale = 1 if biggest >= GROWTH_SIZES[-1] else biggest / GROWTH_SIZES[-1]
-    picked = []
-    for size in GROWTH_SIZES:
-        wanted = max(1, round(size * scale))
-        picked.append(min(rows, key=lambda row, wanted=wanted: (abs(row[0] - wanted), row[1])))
-    return picked
+
+    def nearest(wanted: int) -> tuple[int, str, int]:
+        return min(rows, key=lambda row: (abs(row[0] - wanted), row[1]))
+
+    return [nearest(max(1, round(size * scale))) for size in GROWTH_SIZES]
 
 
 def middle_cursor(slug: str) -> str:
@@ -850,7 +850,7 @@ def _readable(sql: str, params: Any) -> str:
     from django.db import connection
 
     try:
-        return str(connection.ops.compose_sql(sql, params)) if params else sql
+        return str(connection.ops.compose_sql(sql, params)) if params else sql  # type: ignore[attr-defined]  # PostgreSQL's
     except Exception:  # display only: the raw SQL will do
         return sql
 
@@ -986,7 +986,7 @@ def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str,
             ) -> Any:
                 if mode != "get":
                     return client.post(path, data)
-                skip = {page_cache.SKIP: True} if uncached else {}
+                skip: dict[str, Any] = {page_cache.SKIP: True} if uncached else {}
                 if uncached == "render":
                     skip[page_cache.SKIP_FRAGMENTS] = True
                 return client.get(path, **skip)
@@ -1018,7 +1018,7 @@ def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str,
         if endpoint["name"] in explain_for:
             entry["python_profile"] = python_profile(call)
             sql = slowest["sql"].strip() if slowest else ""
-            if sql.upper().startswith(("SELECT", "WITH")) and not slowest["many"]:
+            if slowest and sql.upper().startswith(("SELECT", "WITH")) and not slowest["many"]:
                 try:
                     with transaction.atomic(), connection.cursor() as cursor:
                         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", slowest["params"])

@@ -295,7 +295,7 @@ def make_videos(n: int, **kwargs: Any) -> list[MusicVideo]:
             **_row_values(kwargs, i),
         }
         video = MusicVideo(**fields)
-        if video.track_id and not video.release_id:
+        if video.track_id and not video.release_id and video.track is not None:
             video.release_id = video.track.release_id
         if video.status == Status.PUBLISHED:
             video.first_published_at = now
