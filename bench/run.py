@@ -88,7 +88,7 @@ def stage(name: str) -> Iterator[None]:
 def production_env(args: argparse.Namespace) -> dict[str, str]:
     """The settings gunicorn runs with: production, but plain HTTP on loopback."""
     return {
-        "DJANGO_SETTINGS_MODULE": "fansite.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",  # the site's, plus /bench/floor/
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -97,7 +97,6 @@ def production_env(args: argparse.Namespace) -> dict[str, str]:
         "CACHE_KEY_PREFIX": CACHE_PREFIX,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
-        "BENCH_FLOOR": "1",
         "LOG_LEVEL": "WARNING",
     }
 

@@ -504,10 +504,6 @@ SIGNUP_MIN_SECONDS = env_int("SIGNUP_MIN_SECONDS", 3)
 # /top/: a video needs this many ratings to be listed; it is also the Bayesian prior's weight.
 TOP_MIN_VOTES = env_int("TOP_MIN_VOTES", 3)
 
-# bench/run.py compares every page with /bench/floor/ (Django and a tiny template, no database),
-# which exists only while BENCH_FLOOR=1.
-BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
-
 REST_FRAMEWORK = {
     # Token first: its "WWW-Authenticate: Token" header makes a missing login a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -116,12 +116,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def bench_floor(request: HttpRequest) -> HttpResponse:
-    """The benchmark's floor (BENCH_FLOOR=1 only): middleware and a tiny template, no database."""
-    return render(request, "bench_floor.html", {"title": "floor"})
-
-
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
