@@ -76,9 +76,7 @@ class PublishableQuerySet(models.QuerySet):
 
 
 class Publishable(models.Model):
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     verified = models.BooleanField(
         default=False,
         help_text="Tick once a curator has checked the facts against a reliable source.",

@@ -153,7 +153,7 @@ def _shared(response: HttpResponseBase, etag: str) -> None:
 
 def _conditional(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     """304 Not Modified for a browser or CDN that has this page (If-None-Match: its ETag)."""
-    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MATCH" not in request.META:
+    if "if-none-match" not in request.headers and "if-match" not in request.headers:
         return response
     # The stubs allow only HttpResponse; Django hands back whichever response it is given.
     return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[arg-type,return-value]

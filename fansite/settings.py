@@ -161,7 +161,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # upgrading a read lock; they wait their turn instead ("database is locked" otherwise).
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [
     # allauth's (usernames ignoring case, or an e-mail address), reading whether the fan's
