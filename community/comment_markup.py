@@ -1,13 +1,13 @@
 """One comment or reply as HTML, built here rather than by a template include.
 
 A page of talk shows up to 80 comments (20 threads with their first replies). Rendered through
-{% include %}, each cost about half a millisecond of template work for a visitor (variable
-lookups, two blocktranslate tags, a URL reversal) and as much again for a signed-in fan's
-buttons and forms, which made a full page of talk cost four times an empty one and a signed-in
-fan's page 80 ms. Built here, what is the same for every comment of a page (translated labels,
-address patterns, the CSRF field) is worked out once, and a comment costs a tenth of that. The
-markup and its strings are the ones the templates had, so the translations are shared; every
-value is escaped where it is put in (escape(), or text.comment_html for a body).
+{% include %}, each comment repeated the same template work (variable lookups, two
+blocktranslate tags, a URL reversal, and for a signed-in fan the buttons and forms), and that
+work made most of the cost of a page of talk (figures: docs/performance.md, "Decisions"). Built
+here, what is the same for every comment of a page (translated labels, address patterns, the
+CSRF field) is worked out once. The markup and its strings are the ones the templates had, so
+the translations are shared; every value is escaped where it is put in (escape(), or
+text.comment_html for a body).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class CommentMarkup:
         self.now = timezone.now()
         self.profile_url = _address("community:profile")
         self._thread = _address("community:comment-thread")
-        # Translations the same for every comment, looked up once a page (each lookup goes
-        # through the thread's active language: several microseconds a time, 80 comments a page).
+        # Translations the same for every comment, looked up once a page: each lookup goes
+        # through the thread's active language, and a page has up to 80 comments.
         self._units = _units(translation.get_language())
         self._comma = gettext(_COMMA)  # Django's own translation
         self._ago = gettext("%(since)s ago")

@@ -71,8 +71,8 @@ def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
 
 # What a comment shows of its author is their name and their profile's address, read as two
 # columns beside the comment's own (comment_markup reads them): not a fan's row and its
-# profile built as two more model instances per comment. Building them took about a third of
-# the time of reading a page of talk (80 comments on the oldest-first page).
+# profile built as two more model instances per comment, which were a large share of the time
+# of reading a page of talk (docs/performance.md, "Decisions").
 def _for_display(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
     comments = visible_to(comments, user).annotate(
         author_username=F("author__username"),
@@ -263,8 +263,9 @@ MOMENTS_CACHE_SECONDS = 600
 def moments_cited(video: MusicVideo, limit: int = MOST_CITED) -> list[Moment]:
     """The moments most visible comments cite, most cited first (none without talk).
 
-    Counting them reads every moment of the video (95 ms for 200 000 comments), so the result
-    is cached; the key holds the comment count, so new talk shows at once.
+    Counting them reads every moment of the video (slow on a video with a lot of talk:
+    docs/performance.md, "Decisions"), so the result is cached; the key holds the comment
+    count, so new talk shows at once.
     """
     if video.comment_count == 0:
         return []

@@ -1,8 +1,8 @@
 """Django's Redis cache backend, reusing one redis-py client per connection pool.
 
 Django's RedisCacheClient makes a new redis.Redis for every operation, and redis-py builds its
-table of response callbacks (a few hundred entries) in each: about half a millisecond per cache
-call here, more than the round trip to Redis. A client is only the pool and that table, and is
+table of response callbacks (a few hundred entries) in each, which cost more than the round trip
+to Redis (docs/performance.md, "Decisions"). A client is only the pool and that table, and is
 safe to share between threads, so one per pool is kept. incr() and counting several counters
 at once are one round trip each. Everything else is Django's.
 """
