@@ -175,7 +175,7 @@ def fact_choices(model: type[Model]) -> list[tuple[str, str]]:
         and getattr(field, "editable", False)
     ]
     return [("", "The whole record")] + [
-        (field.name, str(field.verbose_name).capitalize())  # type: ignore[union-attr]
+        (field.name, str(field.verbose_name).capitalize())  # type: ignore[union-attr]  # concrete fields only, all with a verbose_name
         for field in fields
     ]
 
@@ -341,7 +341,7 @@ class ReleaseAdmin(PublishableAdmin):
 
     @admin.display(description="Tracks", ordering="track_count")
     def track_count(self, obj: Release) -> int:
-        return obj.track_count  # type: ignore[attr-defined]
+        return obj.track_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="Cover as shown")
     def cover_preview(self, obj: Release) -> str:
@@ -482,7 +482,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Credits", ordering="credit_count")
     def credit_count(self, obj: Person) -> int:
-        return obj.credit_count  # type: ignore[attr-defined]
+        return obj.credit_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 @admin.register(Credit)
@@ -515,7 +515,7 @@ class TagAdmin(TranslationsAdmin):
 
     @admin.display(description="Videos", ordering="video_count")
     def video_count(self, obj: Tag) -> int:
-        return obj.video_count  # type: ignore[attr-defined]
+        return obj.video_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 @admin.register(TieIn)

@@ -65,7 +65,7 @@ class PageUrlField(serializers.URLField):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value: Model) -> str:  # type: ignore[override]  # source="*"
-        path: str = value.get_absolute_url()  # type: ignore[attr-defined]
+        path: str = value.get_absolute_url()  # type: ignore[attr-defined]  # every model it serves has one
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
@@ -473,7 +473,7 @@ class ReleaseDetailSerializer(ReleaseSerializer):
 class PublishedReleaseField(ReleaseRefSerializer):
     """A video's release, or null while that release is a draft."""
 
-    def to_representation(self, release: Release) -> dict[str, Any] | None:  # type: ignore[override]
+    def to_representation(self, release: Release) -> dict[str, Any] | None:  # type: ignore[override]  # null for a draft
         return super().to_representation(release) if release.status == Status.PUBLISHED else None
 
 
@@ -556,7 +556,7 @@ class VideoDetailSerializer(VideoSerializer):
 
     @extend_schema_field(MemberRefSerializer(many=True))
     def get_members(self, video: MusicVideo) -> list[dict[str, Any]]:
-        return MemberRefSerializer(video.lineup(), many=True).data  # type: ignore[return-value]
+        return MemberRefSerializer(video.lineup(), many=True).data  # type: ignore[return-value]  # ReturnList is a list
 
 
 def video_rows[Videos: QuerySet[MusicVideo]](videos: Videos) -> Videos:
@@ -892,12 +892,12 @@ class ReleaseViewSet(CatalogViewSet):
 
     def cited(self, release: Release) -> list[Any]:
         # Records of the release itself and of its songs, as its page shows them.
-        release.chart_records = list(  # type: ignore[attr-defined]
+        release.chart_records = list(  # type: ignore[attr-defined]  # attached for the citations
             ChartAchievement.objects.filter(Q(release=release) | Q(track__release=release))
         )
         tracks = release.tracks.all()
         credits = [credit for track in tracks for credit in track.credits.all()]
-        return [release, *tracks, *credits, *release.chart_records]  # type: ignore[attr-defined]
+        return [release, *tracks, *credits, *release.chart_records]  # type: ignore[attr-defined]  # attached above
 
 
 @extend_schema_view(

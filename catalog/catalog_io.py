@@ -933,10 +933,10 @@ class _Loader:
         wanted = [
             _scalars(r, LINK_FIELDS, p, self.problems) for r, p in zip(records, places, strict=True)
         ]
-        stored = owner.links.values("site", "url", "label")  # type: ignore[attr-defined]
+        stored = owner.links.values("site", "url", "label")  # type: ignore[attr-defined]  # owner: a model with links
         if sorted(map(_link_key, stored)) == sorted(map(_link_key, wanted)):
             return False
-        owner.links.all().delete()  # type: ignore[attr-defined]
+        owner.links.all().delete()  # type: ignore[attr-defined]  # owner: a model with links
         for values, place in zip(wanted, places, strict=True):
             self._save(ExternalLink(target=owner), values, place)
         return True
@@ -962,10 +962,10 @@ class _Loader:
                     "position": index + 1,
                 }
             )
-        stored = list(owner.sources.values(*SOURCE_COLUMNS))  # type: ignore[attr-defined]
+        stored = list(owner.sources.values(*SOURCE_COLUMNS))  # type: ignore[attr-defined]  # owner: a model with sources
         if stored == wanted:
             return False
-        owner.sources.all().delete()  # type: ignore[attr-defined]
+        owner.sources.all().delete()  # type: ignore[attr-defined]  # owner: a model with sources
         for index, values in enumerate(wanted):
             self._save(Source(target=owner), values, where.at(f"sources[{index}]"))
         return True
@@ -986,7 +986,7 @@ class _Loader:
         return Outcome.CREATED if adding else Outcome.UPDATED
 
     def _done(self, section: str, instance: models.Model, outcome: Outcome) -> None:
-        self._pks[type(instance), instance.slug] = instance.pk  # type: ignore[attr-defined]
+        self._pks[type(instance), instance.slug] = instance.pk  # type: ignore[attr-defined]  # sluggable models only
         self.tallies[section].add(outcome)
 
     def _pk(self, model: type[models.Model], key: Hashable | None) -> int | None:
@@ -1157,7 +1157,7 @@ def _sources(owner: models.Model) -> Record:
     """{"sources": [...]} when the record has any: an address alone, or an object when there is
     more to say about it. Nothing otherwise, which loads as none."""
     exported: list[Any] = []
-    for source in owner.sources.all():  # type: ignore[attr-defined]
+    for source in owner.sources.all():  # type: ignore[attr-defined]  # owner: a model with sources
         details = {
             "title": source.title,
             "publisher": source.publisher,

@@ -63,15 +63,15 @@ class VideoFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, years: list[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         fields = self.fields
-        fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]
-        fields["member"].queryset = Member.objects.only(  # type: ignore[attr-defined]
+        fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]  # a ModelChoiceField
+        fields["member"].queryset = Member.objects.only(  # type: ignore[attr-defined]  # a ModelChoiceField
             "stage_name", "slug", "revealed_on", "joined_on", "left_on"
         )
-        fields["theme"].queryset = Tag.objects.only(  # type: ignore[attr-defined]
+        fields["theme"].queryset = Tag.objects.only(  # type: ignore[attr-defined]  # a ModelChoiceField
             "name", "name_ko", "name_ja", "slug"
         )
-        fields["year"].choices = [("", gettext("Any year"))] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
-        fields["kind"].choices = [("", gettext("Any kind")), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]
+        fields["year"].choices = [("", gettext("Any year"))] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]  # a ChoiceField
+        fields["kind"].choices = [("", gettext("Any kind")), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]  # a ChoiceField
 
     def filter[Videos: VideoQuerySet[MusicVideo]](self, videos: Videos) -> Videos:
         data = self.cleaned_data if self.is_bound else {}
@@ -100,9 +100,9 @@ class ReleaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", gettext("All kinds")), *Release.Kind.choices]  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", gettext("All kinds")), *Release.Kind.choices]  # type: ignore[attr-defined]  # a ChoiceField
         any_year = [("", gettext("Any year"))]
-        self.fields["year"].choices = any_year + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
+        self.fields["year"].choices = any_year + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]  # a ChoiceField
 
     def filter[Releases: QuerySet[Release]](self, releases: Releases) -> Releases:
         data = self.cleaned_data if self.is_bound else {}

@@ -471,16 +471,16 @@ def _prepare(comments: Iterable[Comment], user: Any) -> None:
     """
     viewer = user.pk if user.is_authenticated else None
     for comment in comments:
-        comment.is_mine = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
+        comment.is_mine = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]  # attached for the serializer
         placeholder = comment.status == CommentStatus.DELETED or (
-            comment.status == CommentStatus.HIDDEN and not comment.is_mine  # type: ignore[attr-defined]
+            comment.status == CommentStatus.HIDDEN and not comment.is_mine  # type: ignore[attr-defined]  # attached above
         )
-        comment.shown_author = None if placeholder else comment.author  # type: ignore[attr-defined]
-        comment.shown_body = None if placeholder else comment.body  # type: ignore[attr-defined]
-        comment.moment_list = (  # type: ignore[attr-defined]
+        comment.shown_author = None if placeholder else comment.author  # type: ignore[attr-defined]  # attached for the serializer
+        comment.shown_body = None if placeholder else comment.body  # type: ignore[attr-defined]  # attached for the serializer
+        comment.moment_list = (  # type: ignore[attr-defined]  # attached for the serializer
             [] if placeholder else text.moment_seconds(comment.body)[: talk.MAX_MOMENTS]
         )
-        comment.liked_by_me = (  # type: ignore[attr-defined]
+        comment.liked_by_me = (  # type: ignore[attr-defined]  # attached for the serializer
             None if viewer is None else bool(getattr(comment, "liked", False))
         )
 
@@ -876,12 +876,12 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
         if shown:
             rows = _displayed(Comment.objects.filter(pk__in=shown), user)
             for reply in rows.order_by("created_at", "pk"):
-                replies[reply.parent_id].append(reply)  # type: ignore[index]
+                replies[reply.parent_id].append(reply)  # type: ignore[index]  # a reply has a parent
         for comment in page:
-            comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+            comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]  # attached for the serializer
             more = getattr(comment, f"first_reply_{threads.REPLIES_SHOWN}") is not None
-            comment.more_replies = more  # type: ignore[attr-defined]
-            _prepare([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
+            comment.more_replies = more  # type: ignore[attr-defined]  # attached for the serializer
+            _prepare([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]  # attached above
         return self.get_paginated_response(ThreadCommentSerializer(page, many=True).data)
 
     def create(self, request: Request, slug: str) -> Response:
@@ -967,7 +967,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         except Comment.DoesNotExist:
             raise NotFound(_("This comment is gone.")) from None
         edited.author = comment.author
-        edited.liked = getattr(comment, "liked", False)  # type: ignore[attr-defined]
+        edited.liked = getattr(comment, "liked", False)  # type: ignore[attr-defined]  # attached for the serializer
         _prepare([edited], request.user)
         return Response(CommentSerializer(edited).data)
 

@@ -72,12 +72,12 @@ class CommentMarkup:
         (comment.thread_replies) and, when it has more (comment.more_replies), a link to the
         thread's own page."""
         html = ["<li>", self(comment)]
-        replies = comment.thread_replies  # type: ignore[attr-defined]
+        replies = comment.thread_replies  # type: ignore[attr-defined]  # attached by threads.py
         if replies:
             html.append(f'<ol class="reply-list" aria-label="{self._text("Replies")}">')
             html.extend(f"<li>{self(reply)}</li>" for reply in replies)
             html.append("</ol>")
-        if comment.more_replies:  # type: ignore[attr-defined]
+        if comment.more_replies:  # type: ignore[attr-defined]  # attached by threads.py
             count = comment.reply_count
             label = ngettext(
                 "See the whole thread (%(counter)s reply)",
@@ -130,8 +130,8 @@ class CommentMarkup:
 
     def _meta(self, comment: Comment) -> str:
         if comment.author_id is not None:
-            username = comment.author_username  # type: ignore[attr-defined]
-            name = public_name_of(username, comment.author_display_name)  # type: ignore[attr-defined]
+            username = comment.author_username  # type: ignore[attr-defined]  # annotated by threads.py
+            name = public_name_of(username, comment.author_display_name)  # type: ignore[attr-defined]  # annotated by threads.py
             url = escape(self.profile_url(username))
             who = f'<a href="{url}">{escape(name)}</a>'
         else:
@@ -237,7 +237,7 @@ class FanActions:
                     f'</textarea><button type="submit">{label["send_report"]}</button>'
                     "</form></details>"
                 )
-            block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]
+            block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]  # annotated by threads.py
             html.append(
                 f'<form method="post" action="{block}">'
                 f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comments">'

@@ -33,7 +33,7 @@ class UserQuerySet(models.QuerySet):
         return self.annotate(primary_email_verified=Exists(confirmed))
 
 
-class FanManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class FanManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base class
     pass
 
 

@@ -138,7 +138,7 @@ def _mark_own(comments: list[Comment], user: Any) -> None:
     viewer = user.pk if getattr(user, "is_authenticated", False) else None
     for comment in comments:
         # Not author_id == user.pk alone: a visitor and "a deleted fan" both have None.
-        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
+        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]  # attached for the template
 
 
 def first_replies(user: Any) -> dict[str, Subquery]:
@@ -192,12 +192,12 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     if any(pk is not None for pk in shown):
         rows = _for_display(Comment.objects.filter(pk__in=[pk for pk in shown if pk]), user)
         for reply in rows.order_by("created_at", "pk"):
-            replies[reply.parent_id].append(reply)  # type: ignore[index]
+            replies[reply.parent_id].append(reply)  # type: ignore[index]  # a reply has a parent
     for comment in comments:
-        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]  # attached for the template
         more = getattr(comment, f"first_reply_{REPLIES_SHOWN}") is not None
-        comment.more_replies = more  # type: ignore[attr-defined]
-        _mark_own([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
+        comment.more_replies = more  # type: ignore[attr-defined]  # attached for the template
+        _mark_own([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]  # attached above
     return ThreadPage(comments, sort, next_cursor, after if position is not None else None)
 
 

@@ -83,8 +83,8 @@ class _StrictType:
     def to_internal_value(self, data: Any) -> Any:
         wrong_bool = isinstance(data, bool) and bool not in self.json_types
         if wrong_bool or not isinstance(data, self.json_types):
-            self.fail("invalid")  # type: ignore[attr-defined]
-        return super().to_internal_value(data)  # type: ignore[misc]
+            self.fail("invalid")  # type: ignore[attr-defined]  # a mixin for DRF fields
+        return super().to_internal_value(data)  # type: ignore[misc]  # a mixin for DRF fields
 
 
 class StrictCharField(_StrictType, serializers.CharField):

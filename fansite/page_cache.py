@@ -88,8 +88,8 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                 _private(response)
                 return response
             if getattr(response, "is_rendered", True) is False:
-                response.render()  # type: ignore[attr-defined]
-            content = response.content  # type: ignore[attr-defined]
+                response.render()  # type: ignore[attr-defined]  # a TemplateResponse here
+            content = response.content  # type: ignore[attr-defined]  # not a streaming response
             _shared(response, f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"')
             if generation is not None:
                 entry = (generation, dict(response.items()), content)
@@ -155,8 +155,7 @@ def _conditional(request: HttpRequest, response: HttpResponseBase) -> HttpRespon
     """304 Not Modified for a browser or CDN that has this page (If-None-Match: its ETag)."""
     if "if-none-match" not in request.headers and "if-match" not in request.headers:
         return response
-    # The stubs allow only HttpResponse; Django hands back whichever response it is given.
-    return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[arg-type,return-value]
+    return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[arg-type,return-value]  # the stubs say HttpResponse; any response does
 
 
 def _private(response: HttpResponseBase) -> None:

@@ -139,7 +139,7 @@ class _HeldSync:
         return self.content
 
     def close(self) -> None:
-        self.content.close()  # type: ignore[attr-defined]
+        self.content.close()  # type: ignore[attr-defined]  # generators have close()
         get_limits().release(self.lease)
 
 
@@ -156,7 +156,7 @@ def _response(
     patch_cache_control(response, no_cache=True, no_store=True)
     patch_vary_headers(response, ("Cookie",))
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-    return response  # type: ignore[return-value]
+    return response  # type: ignore[return-value]  # streamed: not an HttpResponse
 
 
 def _catch_up(bus: Bus, topic: str, start: str, reader: render.Reader) -> tuple[list[bytes], str]:

@@ -54,7 +54,7 @@ class AddAt(Func):
         super().__init__(array, Value(index), Value(delta))
 
     # Its own SQL per vendor: Func's function/template arguments don't apply, hence the override.
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:  # type: ignore[override]  # its own SQL per vendor
         template = self.TEMPLATES.get(connection.vendor)
         if template is None:
             raise NotSupportedError(f"AddAt has no SQL for {connection.vendor}.")

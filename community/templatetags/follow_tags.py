@@ -24,11 +24,11 @@ def follow_button(context: template.Context, kind: str, target: Target = None) -
     request = context["request"]
     user = request.user
     if kind == Follow.Kind.FAN:
-        key = target.username  # type: ignore[union-attr]
+        key = target.username  # type: ignore[union-attr]  # kind says which
     elif kind == Follow.Kind.LIST:
-        key = str(target.pk)  # type: ignore[union-attr]
+        key = str(target.pk)  # type: ignore[union-attr]  # kind says which
     elif kind == Follow.Kind.MEMBER:
-        key = target.slug  # type: ignore[union-attr]
+        key = target.slug  # type: ignore[union-attr]  # kind says which
     else:
         key = ""
     following = False

@@ -137,7 +137,7 @@ def new_videos_for(user: User) -> QuerySet[MusicVideo]:
         if follow.kind == Follow.Kind.GROUP:
             condition |= since
         else:  # the videos she is in: the group's of her time, and those listing her
-            featuring = MusicVideo.objects.featuring(follow.member).values("pk")  # type: ignore[arg-type]
+            featuring = MusicVideo.objects.featuring(follow.member).values("pk")  # type: ignore[arg-type]  # a member follow has one
             condition |= since & Q(pk__in=featuring)
     ids = MusicVideo.objects.published().filter(condition).values("pk")
     return MusicVideo.objects.filter(pk__in=ids).order_by("-first_published_at")
