@@ -49,7 +49,7 @@ def _top_rated_since(since: datetime.datetime) -> list[MusicVideo]:
     )
     chart = list(video_cards(videos)[:HOME_CHART])
     for video in chart:
-        video.recent_stars = video.recent_average / 2  # type: ignore[attr-defined]
+        video.recent_stars = video.recent_average / 2  # type: ignore[attr-defined]  # attached for the template
     return chart
 
 
@@ -78,9 +78,14 @@ def on_this_day(today: datetime.date) -> list[tuple[str, object, int]]:
         published_on__year__lt=today.year,
         published_on_precision=Precision.DAY,
     )
-    items = [("release", r, today.year - r.released_on.year) for r in releases] + [
+    # Both dates are set: the filters above match their day and month.
+    items: list[tuple[str, object, int]] = [
+        ("release", r, today.year - r.released_on.year) for r in releases if r.released_on
+    ]
+    items += [
         ("video", v, today.year - v.published_on.year)
         for v in videos.only("title", "slug", "published_on")
+        if v.published_on
     ]
     return sorted(items, key=lambda item: -item[2])
 
@@ -109,12 +114,6 @@ def home(request: HttpRequest) -> HttpResponse:
             **charts,
         },
     )
-
-
-@require_GET
-def bench_floor(request: HttpRequest) -> HttpResponse:
-    """The benchmark's floor (BENCH_FLOOR=1 only): middleware and a tiny template, no database."""
-    return render(request, "bench_floor.html", {"title": "floor"})
 
 
 @never_cache
@@ -196,7 +195,7 @@ def _name_index() -> NameIndex:
 def _grouped(query: str, user: object) -> tuple[list[tuple[object, list, bool]], bool]:
     """(kind, its first results, whether it has more) for each kind that matches, and whether
     they were found by forgiving typos: only when nothing matches as typed."""
-    groups = []
+    groups: list[tuple[object, list, bool]] = []
     for each in KINDS:
         found = list(matches(each, query, user)[: GROUP_SIZE + 1])
         if found:

@@ -21,7 +21,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def html_lang(response) -> str:
-    return re.search(r'<html lang="([^"]+)"', response.content.decode()).group(1)
+    match = re.search(r'<html lang="([^"]+)"', response.content.decode())
+    assert match is not None
+    return match.group(1)
 
 
 # Addresses and the language a visitor gets

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, FloatField, Sum
+from django.db.models import F, FloatField, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +19,7 @@ from catalog.models import MusicVideo
 from catalog.queries import video_cards
 from community.decorators import confirmed_email_required
 from community.forms_ratings import RatingForm
+from community.http import AuthenticatedHttpRequest
 from community.ratelimit import rate_limited
 from community.services.ratings import (
     FIGURES,
@@ -26,6 +29,9 @@ from community.services.ratings import (
     refresh_figures,
 )
 from community.templatetags.rating_tags import rating_context
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -37,7 +43,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 @login_required
 @confirmed_email_required
 @rate_limited("rate")
-def rate(request: HttpRequest, slug: str) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     # What the message, the redirect and the widget use: not the catalog's long text fields.
     shown = MusicVideo.objects.published().only("slug", "title", "status", *FIGURES)
     video = get_object_or_404(shown, slug=slug)
@@ -60,7 +66,7 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
         )
     else:
         status = 400
-        messages.error(request, form.errors["score"][0])
+        messages.error(request, str(form.errors["score"][0]))
     if _wants_fragment(request):
         # The widget shows the outcome itself; don't repeat it on the next full page.
         list(messages.get_messages(request))
@@ -70,7 +76,13 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{video.get_absolute_url()}#rating")
 
 
-def weighted_scores(videos, min_votes: int):  # type: ignore[no-untyped-def]
+class Weighted(TypedDict):
+    weighted: float
+
+
+def weighted_scores(
+    videos: QuerySet[MusicVideo], min_votes: int
+) -> QuerySet[WithAnnotations[MusicVideo, Weighted]]:
     """IMDb's weighted rating, (v*R + m*C) / (v + m) = (sum + m*C) / (count + m), in half-stars.
 
     C is the mean of every rating on the site, so a video with few votes is pulled towards the

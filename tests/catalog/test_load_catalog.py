@@ -157,6 +157,7 @@ class TestDemoCatalog:
 
     def test_unconfirmed_facts_load_unverified_with_a_note(self) -> None:
         director = Credit.objects.get(video__slug="smart", role=Credit.Role.DIRECTOR)
+        assert director.person is not None
         assert director.person.name == "VM Project Architecture"
         assert not director.verified
         assert director.verification_note

@@ -54,7 +54,9 @@ def virtual_authenticator(page: Page) -> Any:
 
 
 def link_in(message: Any) -> str:
-    return re.search(r"https?://\S+/accounts/confirm-email/\S+", message.body)[0]
+    match = re.search(r"https?://\S+/accounts/confirm-email/\S+", message.body)
+    assert match is not None
+    return match[0]
 
 
 def confirm_its_me(page: Page) -> None:
