@@ -359,8 +359,13 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must look like 'curation/' (no leading slash).")
 
 # The client's address is REMOTE_ADDR; behind N proxies that append to X-Forwarded-For (a load
-# balancer: 1), set TRUSTED_PROXY_COUNT=N. Login limits and the sign-up IP blocklist use it.
+# balancer: 1), set TRUSTED_PROXY_COUNT=N. One function reads it (community.security.client_ip)
+# for login lockouts and allauth's other limits, the sign-up IP blocklist, write limits, the API's
+# throttles and live streams' caps; allauth's and DRF's own settings say the same, for any code
+# of theirs that reads the header itself. With 0, X-Forwarded-For is the client's claim: ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 
 # Accounts (django-allauth). Fans sign up with a username, an e-mail address and a password, and
 # log in with the username (any case) or the address. Until they confirm the address they can
@@ -526,6 +531,9 @@ REST_FRAMEWORK = {
         "fansite.api.WriteThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "240/min", "writes": "60/min"},
+    # The throttles count by community.security.client_ip (fansite/api.py); this is DRF's own
+    # reading of the same rule.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "fansite.api_schema.AutoSchema",
 }
 
