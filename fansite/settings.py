@@ -171,11 +171,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Cache: local memory by default; REDIS_URL makes it shared between web processes and machines.
+# Redis going away is a miss, not an error: fansite/cache.py (README, "When Redis is away").
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's, with one Redis client per pool rather than one per call.
+            # Django's, with one Redis client per pool rather than one per call, short timeouts
+            # and a circuit breaker.
             "BACKEND": "fansite.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "fansite"),
@@ -400,7 +402,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Wrong passwords: LOGIN_FAILURE_LIMIT for one username (or address) from one IP within
 # LOGIN_LOCKOUT_MINUTES lock that pair out until the oldest of them is that old; one IP gets 10
 # wrong passwords a minute whatever the names. Two-factor codes count the same way per fan.
-# Counted in the cache, shared by every process once REDIS_URL is set.
+# Counted in the cache, shared by every process once REDIS_URL is set (while Redis is away, each
+# process counts on its own: fansite/cache.py).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 ACCOUNT_RATE_LIMITS = {
@@ -524,7 +527,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "fansite.api.exception_handler",
-    # Counted in the default cache, so with REDIS_URL the limits hold across every process.
+    # Counted in the default cache, so with REDIS_URL the limits hold across every process (and
+    # in each process while Redis is away: fansite/cache.py).
     "DEFAULT_THROTTLE_CLASSES": [
         "fansite.api.AnonThrottle",
         "fansite.api.UserThrottle",
