@@ -164,6 +164,9 @@ def test_every_page_answers_while_redis_is_stopped_and_caching_resumes_after(
     back_in_use()  # and once more after the pause, when Redis is tried and still gone
     assert_every_page_answers([visitor, signed_in], paths)
     assert "yunjin" in signed_in.get("/").content.decode()  # the session, from the database
+    # Live updates stop (the page asks again later); the page itself is served.
+    live = visitor.get(reverse("live:video-events", args=[video.slug]))
+    assert live.status_code == 200
     ready = visitor.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["status"] == "degraded"
