@@ -118,22 +118,35 @@ class Circuit:
                     RETRY_SECONDS,
                 )
 
-    def miss(self, keys: Iterable[str]) -> None:
-        """Redis may hold an older value of these keys than the database now has."""
+    def miss(self, keys: Iterable[str]) -> bool:
+        """Redis may hold an older value of these keys than the database now has: they are
+        deleted there when it is back. False if it is back already (the caller deletes them)."""
         with self.lock:
-            if self.missed_too_many:
-                return
-            self.missed.update(keys)
-            if len(self.missed) > MAX_MISSED:
-                self.missed_too_many = True
-                self.missed.clear()
+            if self.down_since is None:
+                return False
+            if not self.missed_too_many:
+                self.missed.update(keys)
+                if len(self.missed) > MAX_MISSED:
+                    self.missed_too_many = True
+                    self.missed.clear()
+            return True
 
-    def back(self) -> None:
+    def take_missed(self) -> tuple[set[str], bool]:
+        """The keys to delete from Redis, and whether there were too many to keep (delete all)."""
+        with self.lock:
+            missed, self.missed = self.missed, set()
+            flush, self.missed_too_many = self.missed_too_many, False
+        return missed, flush
+
+    def back(self) -> set[str]:
+        """Redis answers again: the keys missed since take_missed(), for the caller to delete."""
         with self.lock:
             outage = time.monotonic() - (self.down_since or time.monotonic())
             self.down_since = None
             self.error = ""
+            missed, self.missed = self.missed, set()
         logger.warning("The cache (%s) answers again after %.0f seconds.", self.name, outage)
+        return missed
 
 
 _circuits: dict[str, Circuit] = {}
@@ -167,7 +180,7 @@ class RedisCache(redis.RedisCache):
 
     def outage(self) -> str | None:
         """None while Redis answers; else what went wrong (for /readyz)."""
-        return self.circuit.error or None if self.circuit.down else None
+        return (self.circuit.error or None) if self.circuit.down else None
 
     def _usable(self) -> bool:
         """Whether to send this call to Redis: yes while it answers; during an outage, once
@@ -182,18 +195,23 @@ class RedisCache(redis.RedisCache):
         if time.monotonic() < circuit.retry_at or not circuit.recovering.acquire(blocking=False):
             return False
         try:
-            with circuit.lock:
-                missed, circuit.missed = circuit.missed, set()
-                flush, circuit.missed_too_many = circuit.missed_too_many, False
+            missed, flush = circuit.take_missed()
             try:
                 self._forget(missed, flush=flush)
             except FAILURES as error:
-                circuit.miss(missed)
-                if flush:
-                    circuit.missed_too_many = True
                 circuit.failed(error)
+                circuit.miss(missed)
+                circuit.missed_too_many = circuit.missed_too_many or flush
                 return False
-            circuit.back()
+            # Writes skipped while the first keys were deleted; any after this are deleted by
+            # their own callers (miss() answers False once Redis is back).
+            missed = circuit.back()
+            try:
+                self._forget(missed, flush=False)
+            except FAILURES as error:
+                circuit.failed(error)
+                circuit.miss(missed)
+                return False
             return True
         finally:
             circuit.recovering.release()
@@ -238,7 +256,14 @@ class RedisCache(redis.RedisCache):
         if all(key.startswith(LOCAL_PREFIXES) for key in keys):
             return local()
         if writes:
-            self.circuit.miss(self.make_key(key, version=version) for key in keys)
+            made = [self.make_key(key, version=version) for key in keys]
+            if not self.circuit.miss(made):
+                # Another thread found Redis back since this call skipped it: delete them now.
+                try:
+                    self._cache.get_client(write=True).unlink(*made)
+                except FAILURES as error:
+                    self.circuit.failed(error)
+                    self.circuit.miss(made)
         return missed
 
     # -- Django's operations

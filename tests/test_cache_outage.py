@@ -336,3 +336,20 @@ def test_a_hung_redis_holds_a_call_for_well_under_a_second(server):
     server.resume()
     assert first < 0.8
     assert rest < 0.1  # skipped while the breaker is open
+
+
+def test_after_too_many_missed_writes_everything_kept_from_before_is_dropped(server, monkeypatch):
+    """Past MAX_MISSED keys a process stops listing them and, once Redis is back, deletes every
+    key under the site's prefix: a long outage under heavy writes leaves nothing stale."""
+    monkeypatch.setattr(resilient, "MAX_MISSED", 3)
+    cache.set("kept-from-before", "old")
+    server.client().set("another-site:key", "theirs")
+    server.pause()
+    for n in range(5):
+        cache.set(f"written-{n}", n)
+    server.resume()
+    back_in_use()
+    assert cache.get("kept-from-before") is None
+    assert server.client().get("another-site:key") == b"theirs"
+    cache.set("after", 1)
+    assert cache.get("after") == 1
