@@ -193,6 +193,22 @@ def _targets(run: dict[str, Any]) -> list[str]:
                 worst <= GROWTH_LIMIT,
             )
         )
+    outage = next((e for e in endpoints if e.get("group") == "outage"), None)
+    if outage:
+        o = outage["outage"]
+        resumed = o["caching_resumed_after_s"]
+        rows.append(
+            (
+                "Redis stopped and started under load: zero 5xx, and caching resumes by itself",
+                f"{o['server_errors']:,} 5xx of {outage['requests']:,} answers; "
+                + (
+                    f"cached again {resumed:g} s after Redis was back"
+                    if resumed is not None
+                    else "**not cached again**"
+                ),
+                o["server_errors"] == 0 and resumed is not None,
+            )
+        )
     live = run.get("live")
     if live and live.get("delay_ms", {}).get("p99") is not None:
         rows.append(
@@ -214,6 +230,27 @@ def _targets(run: dict[str, Any]) -> list[str]:
         "",
         "Query budgets (a fixed number of queries for every page and API list, at 10 and "
         "1,000 rows) are asserted by the test suite (`make test`), not by this run.",
+        "",
+    ]
+
+
+def _outage(run: dict[str, Any]) -> list[str]:
+    e = next((e for e in run["endpoints"] if e.get("group") == "outage"), None)
+    if not e:
+        return []
+    o = e["outage"]
+    resumed = o["caching_resumed_after_s"]
+    return [
+        f"*{e['name']}*: visitors' `{e['path']}` from a gunicorn of its own whose Redis (a "
+        f"redis-server of the run's own) was stopped {o.get('stopped_at_s', '?')} s into the "
+        f"{o['duration_s']:g} s measurement and started again, empty, at "
+        f"{o.get('started_at_s', '?')} s. Answers: {_statuses(e)} ({o['server_errors']:,} 5xx). "
+        + (
+            f"Pages were cached again {resumed:g} s after Redis was back, without a restart"
+            if resumed is not None
+            else "**Pages were not cached again** within 15 s of Redis being back"
+        )
+        + f"; /readyz then answered {o['readyz_after']}.",
         "",
     ]
 
@@ -419,6 +456,7 @@ def _run_section(run: dict[str, Any]) -> list[str]:
         "rendered from scratch, no cache at all, to show what the talk itself costs as it "
         "grows.",
         "",
+        *_outage(run),
     ]
     busy = [e for e in endpoints if (e.get("cpu") or {}).get("others", 0) >= 25]
     if busy:

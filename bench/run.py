@@ -8,8 +8,10 @@ Needs data from bench/generate.py. For each endpoint: a short warm-up, then
 Reports requests/s, median and p99 latency, non-2xx/3xx answers and the ratio to the floor (a
 bare view, /bench/floor/); peak RSS of each gunicorn worker; how the video page grows with its
 talk (10, 10,000 and 200,000 comments); signed-in writes (rate, comment, add to list), then
-recounts every figure the writes touched. Afterwards, one request per endpoint in-process with
-its queries captured, and EXPLAIN ANALYZE of the slowest query of the slowest pages.
+recounts every figure the writes touched; a page under load while Redis is stopped and started
+again (a gunicorn and a redis-server of the run's own). Afterwards, one request per endpoint
+in-process with its queries captured, and EXPLAIN ANALYZE of the slowest query of the slowest
+pages.
 
 Visitors get the home page, the video list and video pages from the page cache
 (fansite/page_cache.py): those are measured as visitors get them, and again as rendered
@@ -745,6 +747,134 @@ def clear_limits(redis_url: str) -> None:
             client.delete(*keys)
 
 
+# ---- Redis going away under load ---------------------------------------------------------------
+
+OUTAGE_PATH = "/videos/"
+OUTAGE_NAME = "video list, Redis stopped and started"
+
+
+class OwnRedis:
+    """A redis-server of the run's own on a free port, nothing saved, to stop and start under
+    load: the Redis the rest of the run uses (--redis-url) is never touched."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(port=self.port, socket_timeout=1).ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def pages(self) -> int:
+        """Pages stored in it."""
+        import redis
+
+        return len(redis.Redis(port=self.port, socket_timeout=1).keys("*:page:*"))
+
+
+def measure_outage(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dict[str, Any]:
+    """Visitors' video list under load from a gunicorn whose Redis is stopped a fifth of the way
+    into the measurement and started again (empty, as after a restart) halfway: every answer
+    should be a 2xx, and the pages cached again afterwards without restarting anything."""
+    import threading
+
+    own = OwnRedis(workdir)
+    own.start()
+    server = Server(args, {**env, "REDIS_URL": own.url}, workdir / "gunicorn-outage.log")
+    timeline: dict[str, float] = {}
+    try:
+        server.wait_ready()
+        for _ in range(3):
+            request(server.port, "GET", OUTAGE_PATH)
+        cached_before = own.pages()
+        started = time.monotonic()
+
+        def outage() -> None:
+            time.sleep(args.duration * 0.2)
+            own.stop()
+            timeline["stopped_at_s"] = round(time.monotonic() - started, 1)
+            time.sleep(args.duration * 0.3)
+            own.start()
+            timeline["started_at_s"] = round(time.monotonic() - started, 1)
+
+        watch = CpuWatch(server)
+        server.reset_peaks()
+        timer = threading.Thread(target=outage)
+        timer.start()
+        result = run_wrk(args, server, "get", [OUTAGE_PATH], None, args.duration, workdir)
+        timer.join()
+        cpu = watch.result()
+        # The breaker tries Redis again at most 5 s after its last failure (fansite/cache.py).
+        resumed_after = None
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            request(server.port, "GET", OUTAGE_PATH)
+            if own.pages():
+                resumed_after = round(time.monotonic() - started - timeline["started_at_s"], 1)
+                break
+            time.sleep(0.5)
+        ready = request(server.port, "GET", "/readyz")
+        memory = server.memory()
+    finally:
+        server.stop()
+        own.stop()
+    result.update(
+        name=OUTAGE_NAME,
+        mode="get",
+        path=OUTAGE_PATH,
+        paths=[OUTAGE_PATH],
+        all_paths=[OUTAGE_PATH],
+        path_count=1,
+        signed_in=False,
+        uncached=False,
+        peak_rss_kib=max((m.get("VmHWM", 0) for m in memory.values()), default=0),
+        cpu=cpu,
+        group="outage",
+        outage={
+            **timeline,
+            "duration_s": args.duration,
+            "pages_cached_before": cached_before,
+            "caching_resumed_after_s": resumed_after,
+            "readyz_after": ready[0],
+            "server_errors": sum(
+                n for status, n in result["statuses"].items() if int(status) >= 500
+            ),
+        },
+    )
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result["statuses"].items()))
+    say(
+        f"    {OUTAGE_NAME:<44} {result['rps']:7.1f} req/s p99 "
+        f"{result['latency_us']['p99'] / 1000:7.1f} ms [{statuses}] {result['outage']}"
+    )
+    return result
+
+
 # ---- Checks after the writes --------------------------------------------------------------------
 
 
@@ -1291,6 +1421,13 @@ def main(argv: list[str] | None = None) -> None:
                     endpoints[i] = kept
                     if args.quiet_budget["left"] <= 0:
                         break
+
+        if selected(OUTAGE_NAME):
+            if shutil.which("redis-server"):
+                with stage("a page under load while Redis is stopped and started again"):
+                    endpoints.append(measure_outage(args, env, workdir))
+            else:
+                notes.append(f"{OUTAGE_NAME}: redis-server is not on PATH, so it was skipped.")
 
         writes = [
             ("rate a video", "rate"),

@@ -1,7 +1,9 @@
 """Write limits per fan (and per IP), counted in the shared cache.
 
 With REDIS_URL set the counters live in Redis, so the limit holds across every web process and
-machine; the embedded default counts in local memory. Fixed windows: cheap and good enough to
+machine; the embedded default counts in local memory, and so does each process while Redis is
+away (fansite/cache.py). The address is community.security.client_ip's: behind a trusted proxy,
+each fan's own. Fixed windows: cheap and good enough to
 stop bursts, which is all these limits are for.
 """
 
@@ -16,6 +18,8 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from community.security import client_ip
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,6 @@ WRITE_LIMITS = {
     "confirm": Limit("confirm", 5, 3600),  # re-sending the e-mail confirmation link
     "comment": Limit("comment", 10, 60),
 }
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _counts(keys: list[str], limit: Limit) -> list[int]:
@@ -65,7 +65,7 @@ def is_limited(request: HttpRequest, scope: str) -> bool:
     one) and for the fan; True once either is over."""
     limit = WRITE_LIMITS[scope]
     user = getattr(request, "user", None)
-    keys = [f"ip:{_client_ip(request)}"]
+    keys = [f"ip:{client_ip(request) or 'unknown'}"]
     if user is not None and user.is_authenticated:
         keys.append(f"user:{user.pk}")
     counts = _counts(keys, limit)

@@ -25,6 +25,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from community.security import client_ip
+
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
@@ -146,7 +148,10 @@ class QueryIntegerField(serializers.IntegerField):
 
 
 class _RateFromSettings:
-    """DRF reads the rates once, at import; reading them per request lets settings changes apply."""
+    """DRF reads the rates once, at import; reading them per request lets settings changes apply.
+    A visitor is counted by the site's one client address (community.security.client_ip), not
+    DRF's own reading of X-Forwarded-For, which trusts whatever the client sent when NUM_PROXIES
+    is unset."""
 
     scope: str | None
 
@@ -155,6 +160,9 @@ class _RateFromSettings:
             return None
         # Rates are "N/period" strings; the stubs type the setting's values as numbers.
         return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request) or "unknown"
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):

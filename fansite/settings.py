@@ -171,11 +171,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Cache: local memory by default; REDIS_URL makes it shared between web processes and machines.
+# Redis going away is a miss, not an error: fansite/cache.py (README, "When Redis is away").
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's, with one Redis client per pool rather than one per call.
+            # Django's, with one Redis client per pool rather than one per call, short timeouts
+            # and a circuit breaker.
             "BACKEND": "fansite.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "fansite"),
@@ -359,8 +361,13 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must look like 'curation/' (no leading slash).")
 
 # The client's address is REMOTE_ADDR; behind N proxies that append to X-Forwarded-For (a load
-# balancer: 1), set TRUSTED_PROXY_COUNT=N. Login limits and the sign-up IP blocklist use it.
+# balancer: 1), set TRUSTED_PROXY_COUNT=N. One function reads it (community.security.client_ip)
+# for login lockouts and allauth's other limits, the sign-up IP blocklist, write limits, the API's
+# throttles and live streams' caps; allauth's and DRF's own settings say the same, for any code
+# of theirs that reads the header itself. With 0, X-Forwarded-For is the client's claim: ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
 
 # Accounts (django-allauth). Fans sign up with a username, an e-mail address and a password, and
 # log in with the username (any case) or the address. Until they confirm the address they can
@@ -395,7 +402,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # Wrong passwords: LOGIN_FAILURE_LIMIT for one username (or address) from one IP within
 # LOGIN_LOCKOUT_MINUTES lock that pair out until the oldest of them is that old; one IP gets 10
 # wrong passwords a minute whatever the names. Two-factor codes count the same way per fan.
-# Counted in the cache, shared by every process once REDIS_URL is set.
+# Counted in the cache, shared by every process once REDIS_URL is set (while Redis is away, each
+# process counts on its own: fansite/cache.py).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 ACCOUNT_RATE_LIMITS = {
@@ -515,13 +523,17 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "fansite.api.exception_handler",
-    # Counted in the default cache, so with REDIS_URL the limits hold across every process.
+    # Counted in the default cache, so with REDIS_URL the limits hold across every process (and
+    # in each process while Redis is away: fansite/cache.py).
     "DEFAULT_THROTTLE_CLASSES": [
         "fansite.api.AnonThrottle",
         "fansite.api.UserThrottle",
         "fansite.api.WriteThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "240/min", "writes": "60/min"},
+    # The throttles count by community.security.client_ip (fansite/api.py); this is DRF's own
+    # reading of the same rule.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "fansite.api_schema.AutoSchema",
 }
 

@@ -126,8 +126,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness, for load balancers: 200 when the database and the cache answer, else 503
-    saying which one failed."""
+    """Readiness, for load balancers: 503 when the database doesn't answer. The cache is named
+    but never makes it 503: without it the site serves on from the database (fansite/cache.py),
+    and taking every server out of the balancer for it would turn a slow site into none."""
     problems = {}
     try:
         with connection.cursor() as cursor:
@@ -135,14 +136,29 @@ def readyz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except Exception as error:  # any failure means "not ready"; the reason goes in the body
         problems["database"] = error.__class__.__name__
+    cache_problem = None
     try:
         cache.set("readyz", "1", 5)
         if cache.get("readyz") != "1":
-            problems["cache"] = "no answer"
-    except Exception as error:
-        problems["cache"] = error.__class__.__name__
+            cache_problem = "no answer"
+    except Exception as error:  # a backend that lets Redis's errors through
+        cache_problem = error.__class__.__name__
+    outage = getattr(cache, "outage", None)
+    if outage is not None and outage():
+        cache_problem = outage()
     if problems:
+        if cache_problem:
+            problems["cache"] = cache_problem
         return JsonResponse({"status": "unavailable", "problems": problems}, status=503)
+    if cache_problem:
+        return JsonResponse(
+            {
+                "status": "degraded",
+                "database": "ok",
+                "cache": "unavailable",
+                "problems": {"cache": cache_problem},
+            }
+        )
     return JsonResponse({"status": "ok", "database": "ok", "cache": "ok"})
 
 
