@@ -168,7 +168,7 @@ class RedisCache(redis.RedisCache):
         }
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = _RedisCacheClient
-        location = ",".join(self._servers)
+        location = ",".join(self._servers)  # type: ignore[attr-defined]  # Django's private API
         self.circuit = _circuit(f"{location} {self.key_prefix}")
         self._local = LocMemCache(
             f"fansite-while-redis-is-away:{location}:{self.key_prefix}",
@@ -218,7 +218,7 @@ class RedisCache(redis.RedisCache):
 
     def _drop_connections(self) -> None:
         if "_cache" in self.__dict__:
-            for pool in self._cache._pools.values():
+            for pool in self._cache._pools.values():  # type: ignore[attr-defined]  # private API
                 pool.disconnect()
 
     def _forget(self, keys: set[str], *, flush: bool) -> None:
