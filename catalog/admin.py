@@ -94,9 +94,17 @@ class MusicVideoAdminForm(CatalogAdminForm):
         if not text.strip():
             return ""
         try:
-            return youtube.video_id(text)
+            found = youtube.video_id(text)
         except youtube.NotAVideoAddress as error:
             raise ValidationError(str(error), code="invalid") from None
+        # The database refuses a second video with the id too; this names the first one.
+        linked = MusicVideo.objects.filter(youtube_id=found).exclude(pk=self.instance.pk).first()
+        if linked is not None:
+            raise ValidationError(
+                f"This upload is already linked to “{linked}”: each video has its own.",
+                code="unique",
+            )
+        return found
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -52,6 +52,10 @@ document.addEventListener("submit", async (event) => {
     const fresh = holder.querySelector(`[data-fragment="${name}"]`);
     const old = form.closest(`[data-fragment="${name}"]`);
     if (!fresh || !old) throw new Error("unexpected response");
+    // The fan picked another star while this was on its way: that choice is sent next, and
+    // its answer replaces the widget (this one would move the stars back under their keys).
+    const picked = form.querySelector(".star-input input:checked")?.value ?? null;
+    if (!event.submitter && picked !== body.get("score")) return;
     old.replaceWith(fresh);
     const chosen = onStars && fresh.querySelector(".star-input input:checked");
     if (chosen) {

@@ -83,7 +83,7 @@ def test_the_star_control_is_a_radio_group_of_half_stars_with_a_button(client):
     assert [int(value) for value, _ in radios] == list(range(1, 11))
     assert [value for value, checked in radios if checked] == ["7"]
     names = re.findall(r'<span class="visually-hidden">([^<]+)</span>', control)
-    assert names[0] == "half a star" and names[6] == "3.5 stars" and names[9] == "5 stars"
+    assert (names[0], names[6], names[9]) == ("half a star", "3.5 stars", "5 stars")
     assert "style=" not in control  # the page's policy allows no inline styles
     assert '<button type="submit" class="rating-save">Save rating</button>' in widget
 
