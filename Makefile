@@ -18,13 +18,13 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check static demo clean lock bench bench-data browser screenshots messages gettext
+.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check typecheck static demo clean lock bench bench-data browser screenshots messages gettext
 
 help:
 	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
 	@echo "make test   set up, then lint, checks and the whole test suite (with Chromium's tests/e2e)"
 	@echo "make screenshots   the README's pictures, from the real server on the demo catalog"
-	@echo "make lint | format | check | migrations-check | lock | clean"
+	@echo "make lint | format | check | migrations-check | typecheck | lock | clean"
 
 $(VENV)/.installed: requirements-dev.lock
 	@base="$$($(find_python))"; \
@@ -132,7 +132,12 @@ migrations-check: install
 	@echo "==> makemigrations --check"
 	@$(MANAGE) makemigrations --check --dry-run
 
-test: lint check migrations-check messages browser
+# mypy with the Django and DRF stubs over every Python file (pyproject.toml's [tool.mypy]).
+typecheck: install
+	@echo "==> mypy"
+	@$(VENV)/bin/mypy
+
+test: lint check migrations-check typecheck messages browser
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 

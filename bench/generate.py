@@ -487,7 +487,10 @@ class Generator:
                 + len(credits)
             )
         self.video_ids = [v.pk for v in videos]
-        self.published = {v.pk: v.first_published_at for v in videos}
+        # Every bench video has its first publication (set above).
+        self.published = {
+            v.pk: v.first_published_at for v in videos if v.first_published_at is not None
+        }
 
     # -- fans --
 
@@ -710,9 +713,9 @@ class Generator:
                                 body += f" at {seconds // 60}:{seconds % 60:02d}"
                                 moments.append(f"{next_moment}\t{row[0]}\t{video_id}\t{seconds}")
                                 next_moment += 1
-                        parent = r"\N" if row[2] is None else str(row[2])
+                        parent_id = r"\N" if row[2] is None else str(row[2])
                         yield (
-                            f"{row[0]}\t{video_id}\t{row[1]}\t{parent}\t{body}\t{row[4]}\t"
+                            f"{row[0]}\t{video_id}\t{row[1]}\t{parent_id}\t{body}\t{row[4]}\t"
                             f"{row[5]}\t{row[6]}\t{ts(row[7])}"
                         )
 

@@ -88,7 +88,7 @@ def stage(name: str) -> Iterator[None]:
 def production_env(args: argparse.Namespace) -> dict[str, str]:
     """The settings gunicorn runs with: production, but plain HTTP on loopback."""
     return {
-        "DJANGO_SETTINGS_MODULE": "fansite.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",  # the site's, plus /bench/floor/
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -97,7 +97,6 @@ def production_env(args: argparse.Namespace) -> dict[str, str]:
         "CACHE_KEY_PREFIX": CACHE_PREFIX,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
-        "BENCH_FLOOR": "1",
         "LOG_LEVEL": "WARNING",
     }
 
@@ -213,11 +212,11 @@ def growth_videos() -> list[tuple[int, str, int]]:
     biggest = max(rows)[0]
     # At small scale the sizes are 1/100: the hot video stands for 200,000, and so on.
     scale = 1 if biggest >= GROWTH_SIZES[-1] else biggest / GROWTH_SIZES[-1]
-    picked = []
-    for size in GROWTH_SIZES:
-        wanted = max(1, round(size * scale))
-        picked.append(min(rows, key=lambda row, wanted=wanted: (abs(row[0] - wanted), row[1])))
-    return picked
+
+    def nearest(wanted: int) -> tuple[int, str, int]:
+        return min(rows, key=lambda row: (abs(row[0] - wanted), row[1]))
+
+    return [nearest(max(1, round(size * scale))) for size in GROWTH_SIZES]
 
 
 def middle_cursor(slug: str) -> str:
@@ -850,7 +849,7 @@ def _readable(sql: str, params: Any) -> str:
     from django.db import connection
 
     try:
-        return str(connection.ops.compose_sql(sql, params)) if params else sql
+        return str(connection.ops.compose_sql(sql, params)) if params else sql  # type: ignore[attr-defined]  # PostgreSQL's
     except Exception:  # display only: the raw SQL will do
         return sql
 
@@ -878,7 +877,7 @@ def python_profile(call: Any) -> dict[str, Any]:
     profiler.enable()
     call()
     profiler.disable()
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]  # set by pstats, not in typeshed
     groups: dict[str, float] = {}
     rows = []
     for (filename, line, function), (_, calls, own, cumulative, _) in stats.items():
@@ -986,7 +985,7 @@ def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str,
             ) -> Any:
                 if mode != "get":
                     return client.post(path, data)
-                skip = {page_cache.SKIP: True} if uncached else {}
+                skip: dict[str, Any] = {page_cache.SKIP: True} if uncached else {}
                 if uncached == "render":
                     skip[page_cache.SKIP_FRAGMENTS] = True
                 return client.get(path, **skip)
@@ -1018,7 +1017,7 @@ def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str,
         if endpoint["name"] in explain_for:
             entry["python_profile"] = python_profile(call)
             sql = slowest["sql"].strip() if slowest else ""
-            if sql.upper().startswith(("SELECT", "WITH")) and not slowest["many"]:
+            if slowest and sql.upper().startswith(("SELECT", "WITH")) and not slowest["many"]:
                 try:
                     with transaction.atomic(), connection.cursor() as cursor:
                         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", slowest["params"])

@@ -4,7 +4,8 @@ wrk connects from 127.0.0.1 only, so every request would come from one address, 
 limits (per address as well as per fan) and the API's anonymous throttle would answer 429 within
 seconds: the figures would measure the limiter, not the site. In production a trusted proxy
 supplies each visitor's address; here bench/wrk.lua does, in X-Bench-Client. Nothing else
-differs from fansite/wsgi.py: same settings, middleware and limits.
+differs from fansite/wsgi.py: same middleware and limits, and the site's settings with the floor's
+URL added (bench/settings.py, which bench/run.py names in DJANGO_SETTINGS_MODULE).
 
 X-Bench-Page-Cache: off asks for a visitor's page as rendered, skipping the page cache
 (fansite/page_cache.py), as after a write elsewhere made every page stale; "render" skips the

@@ -64,7 +64,8 @@ class CatalogAdminForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # A curator who knows only "March 2025" may still type the 14th; the database wants the
         # 1st (catalog.dates.normalised_condition), so move it there instead of refusing.
         for precision_name in [name for name in self.fields if name.endswith("_precision")]:
@@ -133,7 +134,7 @@ class UniqueRowsFormSet(BaseInlineFormSet):
         for fields, message in self.unique_rows:
             seen = set()
             for form in self.forms:
-                if self._should_delete_form(form):
+                if self._should_delete_form(form):  # type: ignore[attr-defined]  # not in the stubs
                     continue
                 row = tuple(form.cleaned_data.get(field) for field in fields)
                 if None in row:
@@ -201,7 +202,7 @@ def fact_choices(model: type[Model]) -> list[tuple[str, str]]:
         and getattr(field, "editable", False)
     ]
     return [("", "The whole record")] + [
-        (field.name, str(field.verbose_name).capitalize())  # type: ignore[union-attr]
+        (field.name, str(field.verbose_name).capitalize())  # type: ignore[union-attr]  # concrete fields only, all with a verbose_name
         for field in fields
     ]
 
@@ -367,7 +368,7 @@ class ReleaseAdmin(PublishableAdmin):
 
     @admin.display(description="Tracks", ordering="track_count")
     def track_count(self, obj: Release) -> int:
-        return obj.track_count  # type: ignore[attr-defined]
+        return obj.track_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
     @admin.display(description="Cover as shown")
     def cover_preview(self, obj: Release) -> str:
@@ -523,7 +524,7 @@ class PersonAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Credits", ordering="credit_count")
     def credit_count(self, obj: Person) -> int:
-        return obj.credit_count  # type: ignore[attr-defined]
+        return obj.credit_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 @admin.register(Credit)
@@ -556,7 +557,7 @@ class TagAdmin(TranslationsAdmin):
 
     @admin.display(description="Videos", ordering="video_count")
     def video_count(self, obj: Tag) -> int:
-        return obj.video_count  # type: ignore[attr-defined]
+        return obj.video_count  # type: ignore[attr-defined]  # annotated in get_queryset
 
 
 @admin.register(TieIn)
@@ -626,7 +627,7 @@ def facts_to_check() -> list[dict[str, Any]]:
                     "object": obj,
                     "label": _queue_label(obj),
                     "note": getattr(obj, "verification_note", ""),
-                    "sources": obj.source_count,  # type: ignore[attr-defined]
+                    "sources": obj.source_count,
                     "url": reverse(f"admin:catalog_{model._meta.model_name}_change", args=[obj.pk]),
                 }
             )

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from django.db.models import F, FloatField, Model, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast, NullIf
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import (
@@ -47,6 +48,7 @@ from catalog.models import (
     Tag,
     TieIn,
     Track,
+    VideoQuerySet,
 )
 from catalog.queries import CARD_FIELDS, featured_credits
 from fansite.api import QueryIntegerField, StrictCharField
@@ -62,8 +64,8 @@ class PageUrlField(serializers.URLField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="*", read_only=True, **kwargs)
 
-    def to_representation(self, value: Model) -> str:
-        path: str = value.get_absolute_url()  # type: ignore[attr-defined]
+    def to_representation(self, value: Model) -> str:  # type: ignore[override]  # source="*"
+        path: str = value.get_absolute_url()  # type: ignore[attr-defined]  # every model it serves has one
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
@@ -155,7 +157,9 @@ class LinkSerializer(serializers.ModelSerializer):
 
 class CreditSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="As credited.")
-    person = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    person: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Credit
@@ -293,7 +297,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    member = serializers.SlugRelatedField(
+    member: serializers.SlugRelatedField[Member] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True, help_text="When she is in the group."
     )
 
@@ -387,7 +391,7 @@ class TrackDetailSerializer(SourcedTrackSerializer):
 
 
 class ChartRecordSerializer(serializers.ModelSerializer):
-    track = serializers.PrimaryKeyRelatedField(
+    track: serializers.PrimaryKeyRelatedField[Track] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The song's track id, when it is a song's."
     )
     charted = PartialDateField()
@@ -469,7 +473,7 @@ class ReleaseDetailSerializer(ReleaseSerializer):
 class PublishedReleaseField(ReleaseRefSerializer):
     """A video's release, or null while that release is a draft."""
 
-    def to_representation(self, release: Release) -> dict[str, Any] | None:  # type: ignore[override]
+    def to_representation(self, release: Release) -> dict[str, Any] | None:  # type: ignore[override]  # null for a draft
         return super().to_representation(release) if release.status == Status.PUBLISHED else None
 
 
@@ -494,6 +498,8 @@ class VideoSerializer(serializers.ModelSerializer):
             "release",
             "published",
             "youtube_id",
+            "premiere_at",
+            "premiere_time_zone",
             "thumbnail_small",
             "thumbnail_alt",
             "verified",
@@ -552,14 +558,21 @@ class VideoDetailSerializer(VideoSerializer):
 
     @extend_schema_field(MemberRefSerializer(many=True))
     def get_members(self, video: MusicVideo) -> list[dict[str, Any]]:
-        return MemberRefSerializer(video.lineup(), many=True).data  # type: ignore[return-value]
+        return MemberRefSerializer(video.lineup(), many=True).data  # type: ignore[return-value]  # ReturnList is a list
 
 
-def video_rows(videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+def video_rows[Videos: QuerySet[MusicVideo]](videos: Videos) -> Videos:
     """Videos shaped for `VideoSerializer`: 2 queries for any number of rows."""
     return (
         videos.select_related("release")
-        .only(*CARD_FIELDS, "native_title", "comment_count", "release__status")
+        .only(
+            *CARD_FIELDS,
+            "native_title",
+            "comment_count",
+            "release__status",
+            "premiere_at",
+            "premiere_time_zone",
+        )
         .prefetch_related(featured_credits())
     )
 
@@ -588,7 +601,7 @@ class RatingSummarySerializer(serializers.Serializer):
 class VideoFilterSerializer(serializers.Serializer):
     """The query string of /videos/: each filter narrows the list; unknown slugs match nothing."""
 
-    ORDERINGS = {
+    ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
         "published_on": (F("published_on").asc(nulls_last=True),),
         "-published_on": (F("published_on").desc(nulls_last=True),),
         "rating_average": (F("average").asc(nulls_last=True),),
@@ -624,7 +637,7 @@ class VideoFilterSerializer(serializers.Serializer):
         help_text='A field to sort by; "-" first for descending. Newest first by default.',
     )
 
-    def filter(self, videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+    def filter(self, videos: VideoQuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
         data = self.validated_data
         if "release" in data:
             videos = videos.filter(release__slug=data["release"])
@@ -888,12 +901,12 @@ class ReleaseViewSet(CatalogViewSet):
 
     def cited(self, release: Release) -> list[Any]:
         # Records of the release itself and of its songs, as its page shows them.
-        release.chart_records = list(  # type: ignore[attr-defined]
+        release.chart_records = list(  # type: ignore[attr-defined]  # attached for the citations
             ChartAchievement.objects.filter(Q(release=release) | Q(track__release=release))
         )
         tracks = release.tracks.all()
         credits = [credit for track in tracks for credit in track.credits.all()]
-        return [release, *tracks, *credits, *release.chart_records]  # type: ignore[attr-defined]
+        return [release, *tracks, *credits, *release.chart_records]  # type: ignore[attr-defined]  # attached above
 
 
 @extend_schema_view(

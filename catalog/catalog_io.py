@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import slug_re
@@ -144,6 +144,21 @@ def _day(value: Any) -> datetime.date:
     if date.precision != Precision.DAY:
         raise ValueError(f"{value!r} is not a full date like 2025-03-14")
     return date.date
+
+
+def _moment(value: Any) -> datetime.datetime:
+    """A date and time with its UTC offset, as announced: 2026-02-20T18:00+09:00."""
+    try:
+        moment = datetime.datetime.fromisoformat(_text(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date and time like 2026-02-20T18:00+09:00") from None
+    if moment.utcoffset() is None:
+        raise ValueError(f"{value!r} needs its UTC offset, like 2026-02-20T18:00+09:00")
+    return moment
+
+
+def _dump_moment(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _duration(value: Any) -> datetime.timedelta:
@@ -303,6 +318,9 @@ VIDEO_FIELDS = {
     "whole_group": YES,
     "published": PARTIAL_DATE,
     "youtube_id": TEXT,
+    # The premiere's minute and the zone it was announced in (checked by the model's validation).
+    "premiere_at": Field(_optional(_moment), dump=_dump_moment, exported_when_empty=False),
+    "premiere_time_zone": Field(_text, default="", exported_when_empty=False),
     "description": TEXT,
     "description_ko": TRANSLATION,
     "description_ja": TRANSLATION,
@@ -606,7 +624,7 @@ class _Checker:
         return objects
 
     def _credits(self, record: Record, where: Where) -> None:
-        roles: set[tuple[str, str]] = set()
+        roles: set[tuple[str, Any]] = set()
         for _, credit, place in self._objects(record, "credits", where):
             self._unknown_keys(credit, [*CREDIT_FIELDS, "person"], place)
             values = _scalars(credit, CREDIT_FIELDS, place, self.problems)
@@ -707,7 +725,7 @@ class _Checker:
 def _rows(model: type[models.Model], key: Hashable) -> models.QuerySet[Any]:
     """The stored row a slug, or for tracks a (release slug, disc, sequence), names."""
     if model is Track:
-        release, disc, sequence = key  # type: ignore[misc]
+        release, disc, sequence = cast(tuple[str, int, int], key)
         return Track.objects.filter(release__slug=release, disc=disc, sequence=sequence)
     return model._default_manager.filter(slug=key)
 
@@ -914,12 +932,13 @@ class _Loader:
             target = {"track": owner} if isinstance(owner, Track) else {"video": owner}
             credits: list[Credit | None] = []
             for index, values in enumerate(wanted):
-                credit = Credit(**target)
-                saved = self._save(credit, values, where.at(f"credits[{index}]"))
-                credits.append(credit if saved is not None else None)
+                new = Credit(**target)
+                saved = self._save(new, values, where.at(f"credits[{index}]"))
+                credits.append(new if saved is not None else None)
         else:
-            credits = list(Credit.objects.filter(pk__in=[row["pk"] for row in rows]))
-            credits.sort(key=lambda credit: credit.position)
+            stored_credits = list(Credit.objects.filter(pk__in=[row["pk"] for row in rows]))
+            stored_credits.sort(key=lambda credit: credit.position)
+            credits = [*stored_credits]
         for index, (credit, record) in enumerate(zip(credits, records, strict=True)):
             if credit is not None:
                 place = where.at(f"credits[{index}]")
@@ -932,10 +951,10 @@ class _Loader:
         wanted = [
             _scalars(r, LINK_FIELDS, p, self.problems) for r, p in zip(records, places, strict=True)
         ]
-        stored = owner.links.values("site", "url", "label")  # type: ignore[attr-defined]
+        stored = owner.links.values("site", "url", "label")  # type: ignore[attr-defined]  # owner: a model with links
         if sorted(map(_link_key, stored)) == sorted(map(_link_key, wanted)):
             return False
-        owner.links.all().delete()  # type: ignore[attr-defined]
+        owner.links.all().delete()  # type: ignore[attr-defined]  # owner: a model with links
         for values, place in zip(wanted, places, strict=True):
             self._save(ExternalLink(target=owner), values, place)
         return True
@@ -961,10 +980,10 @@ class _Loader:
                     "position": index + 1,
                 }
             )
-        stored = list(owner.sources.values(*SOURCE_COLUMNS))  # type: ignore[attr-defined]
+        stored = list(owner.sources.values(*SOURCE_COLUMNS))  # type: ignore[attr-defined]  # owner: a model with sources
         if stored == wanted:
             return False
-        owner.sources.all().delete()  # type: ignore[attr-defined]
+        owner.sources.all().delete()  # type: ignore[attr-defined]  # owner: a model with sources
         for index, values in enumerate(wanted):
             self._save(Source(target=owner), values, where.at(f"sources[{index}]"))
         return True
@@ -985,7 +1004,7 @@ class _Loader:
         return Outcome.CREATED if adding else Outcome.UPDATED
 
     def _done(self, section: str, instance: models.Model, outcome: Outcome) -> None:
-        self._pks[type(instance), instance.slug] = instance.pk  # type: ignore[attr-defined]
+        self._pks[type(instance), instance.slug] = instance.pk  # type: ignore[attr-defined]  # sluggable models only
         self.tallies[section].add(outcome)
 
     def _pk(self, model: type[models.Model], key: Hashable | None) -> int | None:
@@ -1017,7 +1036,7 @@ def _link_key(link: Record) -> tuple[str, str, str]:
 
 def _model_problems(error: ValidationError, model: type[models.Model], where: Where) -> list[str]:
     """A model's validation errors, each placed at the file key of the field it is about."""
-    problems = []
+    problems: list[str] = []
     for name, messages in error.message_dict.items():
         place = where if name == NON_FIELD_ERRORS else where.at(_file_key(model, name))
         problems.extend(place.problem(message) for message in messages)
@@ -1156,7 +1175,7 @@ def _sources(owner: models.Model) -> Record:
     """{"sources": [...]} when the record has any: an address alone, or an object when there is
     more to say about it. Nothing otherwise, which loads as none."""
     exported: list[Any] = []
-    for source in owner.sources.all():  # type: ignore[attr-defined]
+    for source in owner.sources.all():  # type: ignore[attr-defined]  # owner: a model with sources
         details = {
             "title": source.title,
             "publisher": source.publisher,

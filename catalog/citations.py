@@ -34,15 +34,15 @@ def attach_sources(records: Iterable[Model | None]) -> None:
     for source in Source.objects.filter(condition).select_related("content_type"):
         found[source.content_type.model, source.object_id].append(source)
     for record in wanted:
-        record.cited_sources = found[record._meta.model_name or "", record.pk]  # type: ignore[attr-defined]
+        record.cited_sources = found[record._meta.model_name or "", record.pk]  # type: ignore[attr-defined]  # attached for the page
 
 
 def sources_of(record: Model) -> list[Source]:
     """The record's sources as attached, else fetched (a query: attach them first)."""
     attached = getattr(record, "cited_sources", None)
     if attached is None:
-        attached = list(record.sources.all())  # type: ignore[attr-defined]
-        record.cited_sources = attached  # type: ignore[attr-defined]
+        attached = list(record.sources.all())  # type: ignore[attr-defined]  # cited models have sources
+        record.cited_sources = attached  # type: ignore[attr-defined]  # attached for the page
     return attached
 
 

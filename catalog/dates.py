@@ -78,7 +78,7 @@ class PartialDateAccessor:
 
     def __get__(self, instance: object, owner: type | None = None) -> PartialDate | None:
         if instance is None:
-            return self  # type: ignore[return-value]
+            return self  # type: ignore[return-value]  # the descriptor, read on the class
         value = getattr(instance, self.date_field)
         if value is None:
             return None

@@ -56,16 +56,16 @@ class NewVideosFeed(Feed):
 
 
 class MemberVideosFeed(NewVideosFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Member:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Member:
         return get_object_or_404(Member, slug=slug)
 
-    def title(self, obj: Member) -> str:  # type: ignore[override]
+    def title(self, obj: Member) -> str:  # type: ignore[override]  # Feed's methods take an object here
         return gettext("%(name)s: LE SSERAFIM music videos") % {"name": obj.stage_name}
 
-    def link(self, obj: Member) -> str:  # type: ignore[override]
+    def link(self, obj: Member) -> str:  # type: ignore[override]  # Feed's methods take an object here
         return obj.get_absolute_url()
 
-    def items(self, obj: Member) -> QuerySet[MusicVideo]:  # type: ignore[override]
+    def items(self, obj: Member) -> QuerySet[MusicVideo]:  # type: ignore[override]  # Feed's methods take an object here
         return (
             MusicVideo.objects.published()
             .featuring(obj)

@@ -8,13 +8,13 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from catalog.localize import localized
-from catalog.models import Member, MusicVideo, Release, Tag
+from catalog.models import Member, MusicVideo, Release, Tag, VideoQuerySet
 
 
 class ThemeChoiceField(forms.ModelChoiceField):
     """Themes by their name in the page's language."""
 
-    def label_from_instance(self, obj: Tag) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Tag) -> str:
         return str(localized(obj, "name"))
 
 
@@ -63,22 +63,22 @@ class VideoFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, years: list[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         fields = self.fields
-        fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]
-        fields["member"].queryset = Member.objects.only(  # type: ignore[attr-defined]
+        fields["release"].queryset = Release.objects.visible_to(user).only("title", "slug")  # type: ignore[attr-defined]  # a ModelChoiceField
+        fields["member"].queryset = Member.objects.only(  # type: ignore[attr-defined]  # a ModelChoiceField
             "stage_name", "slug", "revealed_on", "joined_on", "left_on"
         )
-        fields["theme"].queryset = Tag.objects.only(  # type: ignore[attr-defined]
+        fields["theme"].queryset = Tag.objects.only(  # type: ignore[attr-defined]  # a ModelChoiceField
             "name", "name_ko", "name_ja", "slug"
         )
-        fields["year"].choices = [("", gettext("Any year"))] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
-        fields["kind"].choices = [("", gettext("Any kind")), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]
+        fields["year"].choices = [("", gettext("Any year"))] + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]  # a ChoiceField
+        fields["kind"].choices = [("", gettext("Any kind")), *MusicVideo.Kind.choices]  # type: ignore[attr-defined]  # a ChoiceField
 
-    def filter(self, videos: QuerySet[MusicVideo]) -> QuerySet[MusicVideo]:
+    def filter[Videos: VideoQuerySet[MusicVideo]](self, videos: Videos) -> Videos:
         data = self.cleaned_data if self.is_bound else {}
         if release := data.get("release"):
             videos = videos.filter(release=release)
         if member := data.get("member"):
-            videos = videos.featuring(member)  # type: ignore[attr-defined]
+            videos = videos.featuring(member)
         if theme := data.get("theme"):
             videos = videos.filter(themes=theme)
         if year := data.get("year"):
@@ -100,11 +100,11 @@ class ReleaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", gettext("All kinds")), *Release.Kind.choices]  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", gettext("All kinds")), *Release.Kind.choices]  # type: ignore[attr-defined]  # a ChoiceField
         any_year = [("", gettext("Any year"))]
-        self.fields["year"].choices = any_year + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]
+        self.fields["year"].choices = any_year + [(y, str(y)) for y in years or []]  # type: ignore[attr-defined]  # a ChoiceField
 
-    def filter(self, releases: QuerySet[Release]) -> QuerySet[Release]:
+    def filter[Releases: QuerySet[Release]](self, releases: Releases) -> Releases:
         data = self.cleaned_data if self.is_bound else {}
         if kind := data.get("kind"):
             releases = releases.filter(kind=kind)

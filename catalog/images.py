@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +21,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 FULL_SIDE = 1600  # longest side of the stored image
@@ -94,8 +97,8 @@ def reencode(source: IO[bytes], *, max_side: int, square: bool = False) -> Conte
     With square=True the centre is cropped to a square first (avatars).
     """
     _rewind(source)
-    with Image.open(source) as image:
-        image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
+    with Image.open(source) as opened:
+        image = ImageOps.exif_transpose(opened)  # keep the orientation the camera meant
         image = image.convert("RGBA" if _has_alpha(image) else "RGB")
         if square:
             side = min(image.size)
@@ -117,7 +120,7 @@ def _has_alpha(image: Image.Image) -> bool:
 
 
 def image_field(
-    upload_to: str, help_text: str, verbose_name: str | None = None
+    upload_to: str, help_text: StrOrPromise, verbose_name: StrOrPromise | None = None
 ) -> models.ImageField:
     return models.ImageField(
         verbose_name,

@@ -128,7 +128,7 @@ class Names:
     first: Localized
     second: Localized | None
 
-    def __str__(self) -> SafeString:  # type: ignore[override]
+    def __str__(self) -> SafeString:
         """'KIM CHAEWON <span class="native" lang="ko">김채원</span>', in the page's order."""
         first = self.first
         html = format_html("<span{}>{}</span>", first.lang_attr, first) if first.marked else first

@@ -10,7 +10,7 @@ import datetime
 import functools
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -68,18 +68,16 @@ class Status(models.TextChoices):
 
 
 class PublishableQuerySet(models.QuerySet):
-    def published(self) -> PublishableQuerySet:
+    def published(self) -> Self:
         return self.filter(status=Status.PUBLISHED)
 
-    def visible_to(self, user: Any) -> PublishableQuerySet:
+    def visible_to(self, user: Any) -> Self:
         """Staff see drafts (marked as such on the page); everyone else sees published items."""
         return self if getattr(user, "is_staff", False) else self.published()
 
 
 class Publishable(models.Model):
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
-    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     verified = models.BooleanField(
         default=False,
         help_text="Tick once a curator has checked the facts against a reliable source.",
@@ -610,7 +608,7 @@ class Track(Searchable):
 
 
 class VideoQuerySet(PublishableQuerySet):
-    def featuring(self, member: Member) -> VideoQuerySet:
+    def featuring(self, member: Member) -> Self:
         """The videos she appears in: the whole group's on days she was a member (the video's
         date, else its release's), and the others that list her."""
         listed = MusicVideo.members.through.objects.filter(member=member).values("musicvideo_id")
@@ -737,7 +735,7 @@ class MusicVideo(Searchable, Publishable):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.track_id and not self.release_id:
+        if self.track_id and not self.release_id and self.track is not None:
             self.release_id = self.track.release_id
         if self.status == Status.PUBLISHED and self.first_published_at is None:
             self.first_published_at = timezone.now()
@@ -781,7 +779,7 @@ class MusicVideo(Searchable, Publishable):
         """Who appears: for a whole-group video, the members (all of them, few: pass them if
         you hold them) who were in the group on its day; else the members listed. One query."""
         if members is None and "_lineup" in self.__dict__:
-            return self.__dict__["_lineup"]  # type: ignore[no-any-return]
+            return self.__dict__["_lineup"]
         if not self.whole_group:
             found = list(self.members.all())
         else:
@@ -816,7 +814,12 @@ class MusicVideo(Searchable, Publishable):
         errors = {}
         if self.thumbnail and not self.thumbnail_alt:
             errors["thumbnail_alt"] = "Describe the still for fans who cannot see it."
-        if self.track_id and self.release_id and self.track.release_id != self.release_id:
+        if (
+            self.track_id
+            and self.release_id
+            and self.track is not None
+            and self.track.release_id != self.release_id
+        ):
             errors["track"] = "This track is on another release than the one chosen."
         if self.premiere_at and not self.premiere_time_zone:
             errors["premiere_time_zone"] = "Give the time zone the premiere was announced in."

@@ -16,7 +16,7 @@ from catalog.citations import sources_of
 from catalog.dates import PartialDate
 from catalog.models import ExternalLink, Member, MusicVideo, Release
 
-GROUP = {
+GROUP: dict[str, Any] = {
     "@type": "MusicGroup",
     "name": "LE SSERAFIM",
     "alternateName": ["르세라핌", "ルセラフィム"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -205,7 +205,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or (years[0] if years else 0))
     except ValueError:
         year = years[0] if years else 0
-    events: list[tuple[date, str, object]] = []
+    events: list[tuple[date | None, str, Model]] = []
     events += [(r.released_on, "release", r) for r in releases.filter(released_on__year=year)]
     events += [
         (v.published_on, "video", v)
@@ -227,7 +227,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
     ]
     events += [(t.started_on, "tie_in", t) for t in TieIn.objects.filter(started_on__year=year)]
     events.sort(key=lambda event: (event[0], event[1]))
-    attach_sources(item for _when, _kind, item in events)  # type: ignore[misc]
+    attach_sources(item for _when, _kind, item in events)
     return render(
         request,
         "catalog/timeline.html",

@@ -17,7 +17,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import transaction
 from django.http import HttpRequest
 
-from catalog.admin import MusicVideoAdmin
+from catalog.admin import MusicVideoAdmin, MusicVideoAdminForm
 from catalog.models import MusicVideo, time_zones
 from community import premieres
 
@@ -31,7 +31,7 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [("", "—"), *((zone, zone) for zone in [*FIRST_ZONES, *others])]
 
 
-class PremiereForm(MusicVideoAdmin.form):  # type: ignore[name-defined,misc]
+class PremiereForm(MusicVideoAdminForm):
     premiere_local = forms.SplitDateTimeField(
         label="Premiere",
         required=False,

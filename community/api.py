@@ -91,6 +91,13 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return scheme
 
 
+def _fan(request: Request) -> User:
+    """The signed-in fan, in views whose permissions let nobody else in."""
+    user = request.user
+    assert user.is_authenticated
+    return user
+
+
 @contextmanager
 def clashes_as_conflict() -> Iterator[None]:
     """The serializer has checked the request's shape; what a service still refuses (a taken
@@ -150,7 +157,7 @@ class VideoRatingViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         try:
             rating = rating_set(
-                user=request.user, video=video, score=serializer.validated_data["score"]
+                user=_fan(request), video=video, score=serializer.validated_data["score"]
             )
         except NotAllowed:  # unpublished since get_object() read it
             raise NotFound(_("No published video has this slug.")) from None
@@ -161,7 +168,7 @@ class VideoRatingViewSet(viewsets.GenericViewSet):
     @extend_schema(summary="Remove your rating (nothing happens if there is none)")
     @rating.mapping.delete
     def remove_rating(self, request: Request, slug: str) -> Response:
-        rating_remove(user=request.user, video=self.get_object())
+        rating_remove(user=_fan(request), video=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -339,7 +346,7 @@ class MyWatchlistViewSet(
     def get_queryset(self) -> QuerySet[Watchlist]:
         lists = Watchlist.objects.select_related("owner__profile")
         if self.action == "list":
-            return lists.filter(owner=self.request.user)
+            return lists.filter(owner=_fan(self.request))
         # Any list the fan can see: someone else's public list is then a 403 (IsOwnerOrReadOnly)
         # and their private one a 404, as on the pages.
         return lists.visible_to(self.request.user)
@@ -347,11 +354,12 @@ class MyWatchlistViewSet(
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         with clashes_as_conflict():
             serializer.instance = watchlist_services.watchlist_create(
-                owner=self.request.user, **serializer.validated_data
+                owner=_fan(self.request), **serializer.validated_data
             )
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        watchlist: Watchlist = serializer.instance
+        watchlist = serializer.instance
+        assert isinstance(watchlist, Watchlist)  # an update has its object
         data = serializer.validated_data
         with clashes_as_conflict():
             watchlist_services.watchlist_update(
@@ -463,16 +471,16 @@ def _prepare(comments: Iterable[Comment], user: Any) -> None:
     """
     viewer = user.pk if user.is_authenticated else None
     for comment in comments:
-        comment.is_mine = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
+        comment.is_mine = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]  # attached for the serializer
         placeholder = comment.status == CommentStatus.DELETED or (
-            comment.status == CommentStatus.HIDDEN and not comment.is_mine  # type: ignore[attr-defined]
+            comment.status == CommentStatus.HIDDEN and not comment.is_mine  # type: ignore[attr-defined]  # attached above
         )
-        comment.shown_author = None if placeholder else comment.author  # type: ignore[attr-defined]
-        comment.shown_body = None if placeholder else comment.body  # type: ignore[attr-defined]
-        comment.moment_list = (  # type: ignore[attr-defined]
+        comment.shown_author = None if placeholder else comment.author  # type: ignore[attr-defined]  # attached for the serializer
+        comment.shown_body = None if placeholder else comment.body  # type: ignore[attr-defined]  # attached for the serializer
+        comment.moment_list = (  # type: ignore[attr-defined]  # attached for the serializer
             [] if placeholder else text.moment_seconds(comment.body)[: talk.MAX_MOMENTS]
         )
-        comment.liked_by_me = (  # type: ignore[attr-defined]
+        comment.liked_by_me = (  # type: ignore[attr-defined]  # attached for the serializer
             None if viewer is None else bool(getattr(comment, "liked", False))
         )
 
@@ -566,9 +574,9 @@ class CommentCursorPagination(BasePagination):
         )
 
     def _key(self, comment: Comment) -> datetime | int:
-        return getattr(comment, threads.SORTS[self.sort][1])  # type: ignore[no-any-return]
+        return getattr(comment, threads.SORTS[self.sort][1])
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]  # pages comments only
         self, queryset: QuerySet[Comment], request: Request, view: Any = None
     ) -> list[Comment]:
         self.request = request
@@ -579,7 +587,7 @@ class CommentCursorPagination(BasePagination):
         ascending = self.sort in threads.ASCENDING
         order = [field, "pk"] if ascending else [f"-{field}", "-pk"]
         output = DateTimeField() if field == "created_at" else IntegerField()
-        rows = queryset.alias(position=_Row(field, "id", output_field=output))
+        rows: QuerySet[Comment] = queryset.alias(position=_Row(field, "id", output_field=output))
 
         if raw is None:
             page = list(rows.order_by(*order)[: size + 1])
@@ -678,7 +686,7 @@ class ReplyCursorPagination(CommentCursorPagination):
 
 class CommentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    parent = serializers.IntegerField(
+    parent = serializers.IntegerField(  # type: ignore[assignment]  # the API's name: not Field.parent
         source="parent_id", allow_null=True, help_text="The comment replied to; null at the top."
     )
     status = serializers.ChoiceField(
@@ -746,7 +754,7 @@ class CommentBodyField(StrictCharField):
 
 class CommentCreateSerializer(serializers.Serializer):
     body = CommentBodyField()
-    parent = StrictIntegerField(
+    parent = StrictIntegerField(  # type: ignore[assignment]  # the API's name: not Field.parent
         required=False,
         allow_null=True,
         min_value=1,
@@ -856,7 +864,8 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
         video = self._video()
         user = request.user
         top = _displayed(Comment.objects.filter(video=video, parent__isnull=True), user)
-        page: list[Comment] = self.paginate_queryset(top.annotate(**threads.first_replies(user)))
+        page = self.paginate_queryset(top.annotate(**threads.first_replies(user)))
+        assert page is not None  # the view always pages
         shown = [
             pk
             for comment in page
@@ -867,12 +876,12 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
         if shown:
             rows = _displayed(Comment.objects.filter(pk__in=shown), user)
             for reply in rows.order_by("created_at", "pk"):
-                replies[reply.parent_id].append(reply)  # type: ignore[index]
+                replies[reply.parent_id].append(reply)  # type: ignore[index]  # a reply has a parent
         for comment in page:
-            comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+            comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]  # attached for the serializer
             more = getattr(comment, f"first_reply_{threads.REPLIES_SHOWN}") is not None
-            comment.more_replies = more  # type: ignore[attr-defined]
-            _prepare([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
+            comment.more_replies = more  # type: ignore[attr-defined]  # attached for the serializer
+            _prepare([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]  # attached above
         return self.get_paginated_response(ThreadCommentSerializer(page, many=True).data)
 
     def create(self, request: Request, slug: str) -> Response:
@@ -892,7 +901,7 @@ class VideoCommentViewSet(viewsets.GenericViewSet):
                 )
         try:
             comment = talk.comment_create(
-                author=request.user, video=video, body=data["body"], parent=parent
+                author=_fan(request), video=video, body=data["body"], parent=parent
             )
         except DjangoValidationError as error:
             if hasattr(error, "error_dict"):
@@ -951,20 +960,20 @@ class CommentViewSet(viewsets.GenericViewSet):
             return Response(CommentSerializer(comment).data)
         try:
             edited = talk.comment_edit(
-                comment=comment, editor=request.user, body=serializer.validated_data["body"]
+                comment=comment, editor=_fan(request), body=serializer.validated_data["body"]
             )
         except DjangoValidationError as error:
             raise _refusal(error) from None
         except Comment.DoesNotExist:
             raise NotFound(_("This comment is gone.")) from None
         edited.author = comment.author
-        edited.liked = getattr(comment, "liked", False)  # type: ignore[attr-defined]
+        edited.liked = getattr(comment, "liked", False)  # type: ignore[attr-defined]  # attached for the serializer
         _prepare([edited], request.user)
         return Response(CommentSerializer(edited).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
         try:
-            talk.comment_delete(comment=self._own(), user=request.user)
+            talk.comment_delete(comment=self._own(), user=_fan(request))
         except Comment.DoesNotExist:
             raise NotFound(_("This comment is gone.")) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -983,7 +992,8 @@ class CommentViewSet(viewsets.GenericViewSet):
         """2 queries whatever the thread's size: the comment, a page of its replies."""
         top = self.get_object()  # a 404 for a comment the fan can't see
         rows = _displayed(Comment.objects.filter(parent=top), request.user)
-        page: list[Comment] = self.paginate_queryset(rows)
+        page = self.paginate_queryset(rows)
+        assert page is not None  # the view always pages
         _prepare(page, request.user)
         return self.get_paginated_response(CommentSerializer(page, many=True).data)
 
@@ -1001,7 +1011,7 @@ class CommentViewSet(viewsets.GenericViewSet):
     def like(self, request: Request, pk: str) -> Response:
         comment = self.get_object()
         try:
-            talk.comment_like(user=request.user, comment=comment)
+            talk.comment_like(user=_fan(request), comment=comment)
         except DjangoValidationError as error:  # a placeholder or a held comment
             raise _refusal(error) from None
         return self._likes(comment, liked=True)
@@ -1015,7 +1025,7 @@ class CommentViewSet(viewsets.GenericViewSet):
     @like.mapping.delete
     def unlike(self, request: Request, pk: str) -> Response:
         comment = self.get_object()
-        talk.comment_unlike(user=request.user, comment=comment)
+        talk.comment_unlike(user=_fan(request), comment=comment)
         return self._likes(comment, liked=False)
 
     @extend_schema(
@@ -1041,7 +1051,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         try:
             report = talk.report_create(
-                reporter=request.user, comment=comment, reason=data["reason"], note=data["note"]
+                reporter=_fan(request), comment=comment, reason=data["reason"], note=data["note"]
             )
         except DjangoValidationError as error:  # reported already; not visible
             raise _refusal(error) from None
@@ -1070,7 +1080,7 @@ class MeView(APIView):
 
     @extend_schema(summary="You: your account and public profile", responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = _fan(request)
         user.profile = profile_for(user)
         return Response(MeSerializer(user, context={"request": request}).data)
 
@@ -1149,6 +1159,6 @@ class MeExportView(APIView):
         responses=ExportSerializer,
     )
     def get(self, request: Request) -> Response:
-        response = Response(account_export(user=request.user))
+        response = Response(account_export(user=_fan(request)))
         response["Cache-Control"] = "private, no-store"
         return response

@@ -9,6 +9,6 @@ from community.models import User
 
 
 class AuthenticationBackend(AllauthBackend):
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = User.objects.with_email_state().filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,13 +1,13 @@
 """One comment or reply as HTML, built here rather than by a template include.
 
 A page of talk shows up to 80 comments (20 threads with their first replies). Rendered through
-{% include %}, each cost about half a millisecond of template work for a visitor (variable
-lookups, two blocktranslate tags, a URL reversal) and as much again for a signed-in fan's
-buttons and forms, which made a full page of talk cost four times an empty one and a signed-in
-fan's page 80 ms. Built here, what is the same for every comment of a page (translated labels,
-address patterns, the CSRF field) is worked out once, and a comment costs a tenth of that. The
-markup and its strings are the ones the templates had, so the translations are shared; every
-value is escaped where it is put in (escape(), or text.comment_html for a body).
+{% include %}, each comment repeated the same template work (variable lookups, two
+blocktranslate tags, a URL reversal, and for a signed-in fan the buttons and forms), and that
+work made most of the cost of a page of talk (figures: docs/performance.md, "Decisions"). Built
+here, what is the same for every comment of a page (translated labels, address patterns, the
+CSRF field) is worked out once. The markup and its strings are the ones the templates had, so
+the translations are shared; every value is escaped where it is put in (escape(), or
+text.comment_html for a body).
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ class CommentMarkup:
         self.now = timezone.now()
         self.profile_url = _address("community:profile")
         self._thread = _address("community:comment-thread")
-        # Translations the same for every comment, looked up once a page (each lookup goes
-        # through the thread's active language: several microseconds a time, 80 comments a page).
+        # Translations the same for every comment, looked up once a page: each lookup goes
+        # through the thread's active language, and a page has up to 80 comments.
         self._units = _units(translation.get_language())
         self._comma = gettext(_COMMA)  # Django's own translation
         self._ago = gettext("%(since)s ago")
@@ -72,12 +72,12 @@ class CommentMarkup:
         (comment.thread_replies) and, when it has more (comment.more_replies), a link to the
         thread's own page."""
         html = ["<li>", self(comment)]
-        replies = comment.thread_replies  # type: ignore[attr-defined]
+        replies = comment.thread_replies  # type: ignore[attr-defined]  # attached by threads.py
         if replies:
             html.append(f'<ol class="reply-list" aria-label="{self._text("Replies")}">')
             html.extend(f"<li>{self(reply)}</li>" for reply in replies)
             html.append("</ol>")
-        if comment.more_replies:  # type: ignore[attr-defined]
+        if comment.more_replies:  # type: ignore[attr-defined]  # attached by threads.py
             count = comment.reply_count
             label = ngettext(
                 "See the whole thread (%(counter)s reply)",
@@ -130,8 +130,8 @@ class CommentMarkup:
 
     def _meta(self, comment: Comment) -> str:
         if comment.author_id is not None:
-            username = comment.author_username  # type: ignore[attr-defined]
-            name = public_name_of(username, comment.author_display_name)  # type: ignore[attr-defined]
+            username = comment.author_username  # type: ignore[attr-defined]  # annotated by threads.py
+            name = public_name_of(username, comment.author_display_name)  # type: ignore[attr-defined]  # annotated by threads.py
             url = escape(self.profile_url(username))
             who = f'<a href="{url}">{escape(name)}</a>'
         else:
@@ -237,7 +237,7 @@ class FanActions:
                     f'</textarea><button type="submit">{label["send_report"]}</button>'
                     "</form></details>"
                 )
-            block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]
+            block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]  # annotated by threads.py
             html.append(
                 f'<form method="post" action="{block}">'
                 f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comments">'

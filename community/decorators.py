@@ -17,7 +17,7 @@ def confirmed_email_required(view: Callable[..., HttpResponse]) -> Callable[...,
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not user.has_confirmed_email:  # type: ignore[union-attr]
+        if user.is_authenticated and not user.has_confirmed_email:
             return render(
                 request,
                 "community/confirm_email_required.html",

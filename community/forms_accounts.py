@@ -201,8 +201,8 @@ class ProfileForm(forms.ModelForm):
         self.user: User = self.instance.user
         self.fields["language"].initial = self.user.language
         member = self.fields["favourite_member"]
-        member.queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]
-        member.empty_label = _("No favourite")  # type: ignore[attr-defined]
+        member.queryset = Member.objects.only("stage_name", "slug")  # type: ignore[attr-defined]  # a ModelChoiceField
+        member.empty_label = _("No favourite")  # type: ignore[attr-defined]  # a ModelChoiceField
 
     @transaction.atomic
     def save(self, commit: bool = True) -> Profile:

@@ -88,7 +88,7 @@ class AddToWatchlistForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Whether each list already has the video comes with the choices, in the same query.
         has_video = WatchlistItem.objects.filter(watchlist=OuterRef("pk"), video=video)
-        self.fields["watchlist"].queryset = Watchlist.objects.filter(  # type: ignore[attr-defined]
+        self.fields["watchlist"].queryset = Watchlist.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
             owner=user
         ).annotate(has_video=Exists(has_video))
         self.user = user

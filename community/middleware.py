@@ -24,7 +24,7 @@ LEGACY_DEVICE_SESSION_KEY = "otp_device_id"  # django-otp's, in sessions from be
 
 
 def session_passed_two_factor(request: HttpRequest) -> bool:
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records) or bool(
         request.session.get(LEGACY_DEVICE_SESSION_KEY)
     )

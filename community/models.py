@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -33,7 +33,7 @@ class UserQuerySet(models.QuerySet):
         return self.annotate(primary_email_verified=Exists(confirmed))
 
 
-class FanManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+class FanManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]  # a dynamic base class
     pass
 
 
@@ -54,7 +54,7 @@ class User(AbstractUser):
         help_text=_("The site's language for this fan; empty follows the browser."),
     )
 
-    objects = FanManager()
+    objects: ClassVar[FanManager] = FanManager()
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -726,7 +726,7 @@ class BlockedEmail(models.Model):
             )
 
 
-class BlockedIPQuerySet(models.QuerySet):
+class BlockedIPQuerySet(models.QuerySet["BlockedIP"]):
     def matching(self, ip: str | None) -> list[BlockedIP]:
         """Entries whose network contains this address (checked in Python: the list is short)."""
         try:

@@ -13,6 +13,7 @@ tells only followers not yet told.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 
 from django.core.cache import cache
@@ -84,11 +85,11 @@ def premiere_scheduled(*, video: MusicVideo) -> None:
 
 
 def _queue(video_id: int, at: datetime.datetime) -> None:
-    kwargs = {"video_id": video_id, "premiere_at": at.isoformat()}
+    premiere_at = at.isoformat()
     if at <= timezone.now():
-        announce_premiere.enqueue(**kwargs)
+        announce_premiere.enqueue(video_id=video_id, premiere_at=premiere_at)
     elif task_backends[announce_premiere.backend].supports_defer:
-        announce_premiere.using(run_after=at).enqueue(**kwargs)
+        announce_premiere.using(run_after=at).enqueue(video_id=video_id, premiere_at=premiere_at)
     else:
         logger.info(
             "The premiere of video %s at %s waits for `manage.py announce_premieres`: the task "
@@ -139,7 +140,7 @@ def announce(video: MusicVideo) -> int:
             )
             keys = [unread_key(user_id) for _id, user_id in waiting]
             cache.delete_many(keys)
-            transaction.on_commit(lambda keys=keys: cache.delete_many(keys))
+            transaction.on_commit(functools.partial(cache.delete_many, keys))
         told += len(waiting)
     with transaction.atomic():
         live.premiere_changed(video_id=video.pk)  # open pages: "Premiering now"

@@ -71,8 +71,8 @@ def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
 
 # What a comment shows of its author is their name and their profile's address, read as two
 # columns beside the comment's own (comment_markup reads them): not a fan's row and its
-# profile built as two more model instances per comment. Building them took about a third of
-# the time of reading a page of talk (80 comments on the oldest-first page).
+# profile built as two more model instances per comment, which were a large share of the time
+# of reading a page of talk (docs/performance.md, "Decisions").
 def _for_display(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
     comments = visible_to(comments, user).annotate(
         author_username=F("author__username"),
@@ -138,7 +138,7 @@ def _mark_own(comments: list[Comment], user: Any) -> None:
     viewer = user.pk if getattr(user, "is_authenticated", False) else None
     for comment in comments:
         # Not author_id == user.pk alone: a visitor and "a deleted fan" both have None.
-        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]
+        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]  # attached for the template
 
 
 def first_replies(user: Any) -> dict[str, Subquery]:
@@ -192,12 +192,12 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     if any(pk is not None for pk in shown):
         rows = _for_display(Comment.objects.filter(pk__in=[pk for pk in shown if pk]), user)
         for reply in rows.order_by("created_at", "pk"):
-            replies[reply.parent_id].append(reply)  # type: ignore[index]
+            replies[reply.parent_id].append(reply)  # type: ignore[index]  # a reply has a parent
     for comment in comments:
-        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]
+        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]  # attached for the template
         more = getattr(comment, f"first_reply_{REPLIES_SHOWN}") is not None
-        comment.more_replies = more  # type: ignore[attr-defined]
-        _mark_own([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]
+        comment.more_replies = more  # type: ignore[attr-defined]  # attached for the template
+        _mark_own([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]  # attached above
     return ThreadPage(comments, sort, next_cursor, after if position is not None else None)
 
 
@@ -263,8 +263,9 @@ MOMENTS_CACHE_SECONDS = 600
 def moments_cited(video: MusicVideo, limit: int = MOST_CITED) -> list[Moment]:
     """The moments most visible comments cite, most cited first (none without talk).
 
-    Counting them reads every moment of the video (95 ms for 200 000 comments), so the result
-    is cached; the key holds the comment count, so new talk shows at once.
+    Counting them reads every moment of the video (slow on a video with a lot of talk:
+    docs/performance.md, "Decisions"), so the result is cached; the key holds the comment
+    count, so new talk shows at once.
     """
     if video.comment_count == 0:
         return []

@@ -8,7 +8,7 @@ so this module must not import that module (or anything that does) at the top.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -58,7 +58,7 @@ class Pagination(PageNumberPagination):
     def get_page_number(self, request: Request, paginator: Any) -> int:
         return self._query_int(request, self.page_query_param) or 1
 
-    def get_page_size(self, request: Request) -> int:
+    def get_page_size(self, request: Request) -> int | None:
         size = self._query_int(request, self.page_size_query_param, self.max_page_size)
         return size or self.page_size
 
@@ -83,8 +83,8 @@ class _StrictType:
     def to_internal_value(self, data: Any) -> Any:
         wrong_bool = isinstance(data, bool) and bool not in self.json_types
         if wrong_bool or not isinstance(data, self.json_types):
-            self.fail("invalid")  # type: ignore[attr-defined]
-        return super().to_internal_value(data)  # type: ignore[misc]
+            self.fail("invalid")  # type: ignore[attr-defined]  # a mixin for DRF fields
+        return super().to_internal_value(data)  # type: ignore[misc]  # a mixin for DRF fields
 
 
 class StrictCharField(_StrictType, serializers.CharField):
@@ -148,10 +148,13 @@ class QueryIntegerField(serializers.IntegerField):
 class _RateFromSettings:
     """DRF reads the rates once, at import; reading them per request lets settings changes apply."""
 
-    scope: str
+    scope: str | None
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if self.scope is None:
+            return None
+        # Rates are "N/period" strings; the stubs type the setting's values as numbers.
+        return cast(str | None, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))
 
 
 class AnonThrottle(_RateFromSettings, AnonRateThrottle):

@@ -16,7 +16,7 @@ from fansite.api import NON_FIELD, error_body
 class ErrorSerializer(serializers.Serializer):
     """The body of every 4xx answer."""
 
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # the body's key, for the schema
         child=serializers.ListField(child=serializers.CharField()),
         help_text=f'Messages by field; "{NON_FIELD}" or "detail" when no one field is at fault.',
     )

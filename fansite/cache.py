@@ -1,8 +1,8 @@
 """Django's Redis cache backend, reusing one redis-py client per connection pool.
 
 Django's RedisCacheClient makes a new redis.Redis for every operation, and redis-py builds its
-table of response callbacks (a few hundred entries) in each: about half a millisecond per cache
-call here, more than the round trip to Redis. A client is only the pool and that table, and is
+table of response callbacks (a few hundred entries) in each, which cost more than the round trip
+to Redis (docs/performance.md, "Decisions"). A client is only the pool and that table, and is
 safe to share between threads, so one per pool is kept. incr() and counting several counters
 at once are one round trip each. Everything else is Django's.
 """
@@ -27,10 +27,10 @@ class _RedisCacheClient(redis.RedisCacheClient):
         self._incr_existing: Any = None
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]  # Django's private API
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]  # Django's private API
         return client
 
     def incr(self, key: Any, delta: int) -> int:

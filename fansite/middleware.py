@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
@@ -89,7 +89,7 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-def _is_outage(error: DatabaseError) -> bool:
+def _is_outage(error: OperationalError | InterfaceError) -> bool:
     """Connection failures, not a bad query (which is a bug and should be a 500 we see)."""
     text = str(error).lower()
     return isinstance(error, InterfaceError) or any(

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -87,8 +88,8 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                 _private(response)
                 return response
             if getattr(response, "is_rendered", True) is False:
-                response.render()  # type: ignore[attr-defined]
-            content = response.content  # type: ignore[attr-defined]
+                response.render()  # type: ignore[attr-defined]  # a TemplateResponse here
+            content = response.content  # type: ignore[attr-defined]  # not a streaming response
             _shared(response, f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"')
             if generation is not None:
                 entry = (generation, dict(response.items()), content)
@@ -152,9 +153,9 @@ def _shared(response: HttpResponseBase, etag: str) -> None:
 
 def _conditional(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
     """304 Not Modified for a browser or CDN that has this page (If-None-Match: its ETag)."""
-    if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MATCH" not in request.META:
+    if "if-none-match" not in request.headers and "if-match" not in request.headers:
         return response
-    return get_conditional_response(request, etag=response["ETag"], response=response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[arg-type,return-value]  # the stubs say HttpResponse; any response does
 
 
 def _private(response: HttpResponseBase) -> None:
@@ -202,7 +203,7 @@ def kept[T](
         current.append(value)
     entry = found.get(key)
     if entry is not None and entry[0] == current:
-        return entry[1]  # type: ignore[no-any-return]
+        return entry[1]
     value = render()
     cache.set(key, (current, value), settings.PAGE_CACHE_SECONDS)
     return value
@@ -227,7 +228,7 @@ def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
     connection = connections[using]
     if connection.in_atomic_block:
         # Once per transaction, however many rows it writes (loading the catalog is one).
-        pending = {func.args for _, func, _ in connection.run_on_commit if _is_version_bump(func)}
+        pending = {func.args for _, func, _ in connection.run_on_commit if _is_version_bump(func)}  # type: ignore[misc]  # the stubs miss `robust`
         if (version,) not in pending:
             connection.on_commit(functools.partial(_bump_version, version), robust=True)
 
@@ -270,7 +271,7 @@ def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     if not connection.in_atomic_block:
         bump()
         return
-    if not any(func is _bump_after_commit for _, func, _ in connection.run_on_commit):
+    if not any(func is _bump_after_commit for _, func, _ in connection.run_on_commit):  # type: ignore[misc]  # the stubs miss `robust`
         connection.on_commit(_bump_after_commit, robust=True)
     if getattr(_local, "stored", False):
         _local.stored = False
@@ -288,13 +289,15 @@ SHOWN_USER_FIELDS = frozenset({"username"})
 SHOWN_PROFILE_FIELDS = frozenset({"display_name"})
 
 
-def _changed(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+def _changed(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     content_changed(using)
     if sender._meta.app_label == "catalog":
         version_changed(CATALOG_VERSION, using)
 
 
-def _m2m_changed(sender: type, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+def _m2m_changed(
+    sender: type[Model], action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
     if sender._meta.app_label == "catalog" and action.startswith("post_"):
         content_changed(using)
         version_changed(CATALOG_VERSION, using)
@@ -330,6 +333,7 @@ def _talk_changed(
 ) -> None:
     from community.models import Comment
 
+    video_id: int | None
     if isinstance(instance, Comment):
         video_id = instance.video_id
     elif "comment" in instance._state.fields_cache:  # a like, made with its comment at hand
@@ -371,7 +375,8 @@ def connect_signals() -> None:
         for model in apps.get_app_config("catalog").get_models()
         if not issubclass(model, HistoricalChanges)
     ]
-    for model in [*catalog, Rating, Comment, CommentLike]:
+    watched: list[type[Model]] = [*catalog, Rating, Comment, CommentLike]
+    for model in watched:
         post_save.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
     for model in (Comment, CommentLike):

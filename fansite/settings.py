@@ -7,6 +7,7 @@ DATABASE_URL and REDIS_URL; see README.md for the full table.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -160,7 +161,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # upgrading a read lock; they wait their turn instead ("database is locked" otherwise).
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [
     # allauth's (usernames ignoring case, or an e-mail address), reading whether the fan's
@@ -247,7 +247,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -503,10 +503,6 @@ SIGNUP_MIN_SECONDS = env_int("SIGNUP_MIN_SECONDS", 3)
 
 # /top/: a video needs this many ratings to be listed; it is also the Bayesian prior's weight.
 TOP_MIN_VOTES = env_int("TOP_MIN_VOTES", 3)
-
-# bench/run.py compares every page with /bench/floor/ (Django and a tiny template, no database),
-# which exists only while BENCH_FLOOR=1.
-BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 REST_FRAMEWORK = {
     # Token first: its "WWW-Authenticate: Token" header makes a missing login a 401, not a 403.

@@ -56,8 +56,4 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-if settings.BENCH_FLOOR:  # bench/run.py's baseline; off unless BENCH_FLOOR=1
-    # First, so the floor is the middleware and a template, not a walk through every pattern.
-    urlpatterns.insert(0, path("bench/floor/", views.bench_floor, name="bench-floor"))
-
 handler404 = "fansite.views.page_not_found"

@@ -44,6 +44,7 @@ def _top_rated_since(since: datetime.datetime) -> list[MusicVideo]:
     """The month's chart, ranked as /top/ is (weighted, same minimum), on the month's ratings."""
     chart = list(video_cards(ranked_since(MusicVideo.objects.published(), since))[:HOME_CHART])
     for video in chart:
+        # Attached for the template: the month's average in stars.
         video.recent_stars = video.recent_sum / video.recent_votes / 2  # type: ignore[attr-defined]
     return chart
 
@@ -73,9 +74,14 @@ def on_this_day(today: datetime.date) -> list[tuple[str, object, int]]:
         published_on__year__lt=today.year,
         published_on_precision=Precision.DAY,
     )
-    items = [("release", r, today.year - r.released_on.year) for r in releases] + [
+    # Both dates are set: the filters above match their day and month.
+    items: list[tuple[str, object, int]] = [
+        ("release", r, today.year - r.released_on.year) for r in releases if r.released_on
+    ]
+    items += [
         ("video", v, today.year - v.published_on.year)
         for v in videos.only("title", "slug", "published_on")
+        if v.published_on
     ]
     return sorted(items, key=lambda item: -item[2])
 
@@ -105,12 +111,6 @@ def home(request: HttpRequest) -> HttpResponse:
             **charts,
         },
     )
-
-
-@require_GET
-def bench_floor(request: HttpRequest) -> HttpResponse:
-    """The benchmark's floor (BENCH_FLOOR=1 only): middleware and a tiny template, no database."""
-    return render(request, "bench_floor.html", {"title": "floor"})
 
 
 @never_cache
@@ -192,7 +192,7 @@ def _name_index() -> NameIndex:
 def _grouped(query: str, user: object) -> tuple[list[tuple[object, list, bool]], bool]:
     """(kind, its first results, whether it has more) for each kind that matches, and whether
     they were found by forgiving typos: only when nothing matches as typed."""
-    groups = []
+    groups: list[tuple[object, list, bool]] = []
     for each in KINDS:
         found = list(matches(each, query, user)[: GROUP_SIZE + 1])
         if found:

@@ -101,12 +101,12 @@ def lazy_loads_raise():
 
     default, fetch_one = query.DEFAULT_FETCH_MODE, fetch_modes.FetchOne.fetch
     query.DEFAULT_FETCH_MODE = FETCH_RAISE
-    fetch_modes.FetchOne.fetch = fetch_modes.FetchRaise.fetch  # type: ignore[method-assign]
+    fetch_modes.FetchOne.fetch = fetch_modes.FetchRaise.fetch
     try:
         yield
     finally:
         query.DEFAULT_FETCH_MODE = default
-        fetch_modes.FetchOne.fetch = fetch_one  # type: ignore[method-assign]
+        fetch_modes.FetchOne.fetch = fetch_one
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def html_lang(response) -> str:
-    return re.search(r'<html lang="([^"]+)"', response.content.decode()).group(1)
+    match = re.search(r'<html lang="([^"]+)"', response.content.decode())
+    assert match is not None
+    return match.group(1)
 
 
 # Addresses and the language a visitor gets
@@ -166,19 +168,28 @@ def test_every_interface_string_is_translated_and_the_catalogs_are_current(
     tmp_path, settings, monkeypatch
 ):
     """makemessages, run afresh into a copy of locale/, finds nothing new and nothing missing."""
-    shutil.copytree(BASE_DIR / "locale", tmp_path / "locale")
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    monkeypatch.chdir(BASE_DIR)
+    # makemessages writes into the locale/ of the folder it runs in, whatever LOCALE_PATHS says:
+    # it runs in a copy of the project made of links to the sources, so the real catalogs stay as
+    # they are.
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(BASE_DIR / "locale", project / "locale")
+    for source in ("catalog", "community", "fansite", "templates", "static"):
+        (project / source).symlink_to(BASE_DIR / source)
+    settings.LOCALE_PATHS = [project / "locale"]
+    monkeypatch.chdir(project)
+    before = {path: path.read_bytes() for path in (BASE_DIR / "locale").glob("*/LC_MESSAGES/*.po")}
     call_command(
         "makemessages",
         locale=["ko", "ja"],
-        ignore_patterns=["tests/*", "bench/*", "staticfiles/*", "media/*", "docs/*", "backups/*"],
+        symlinks=True,
         no_obsolete=True,
         no_location=True,
         verbosity=0,
     )
+    assert before == {path: path.read_bytes() for path in before}, "the real catalogs changed"
     for language in ("ko", "ja"):
-        catalog = tmp_path / "locale" / language / "LC_MESSAGES" / "django.po"
+        catalog = project / "locale" / language / "LC_MESSAGES" / "django.po"
         stats = subprocess.run(
             ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalog)],
             capture_output=True,

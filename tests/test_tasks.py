@@ -4,7 +4,9 @@ database for `manage.py db_worker` with TASKS_BACKEND=database."""
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -24,10 +26,10 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 
 
 @pytest.fixture
-def enqueued():
+def enqueued() -> Iterator[list[str]]:
     names: list[str] = []
 
-    def record(sender, task_result, **kwargs):
+    def record(sender: Any, task_result: Any, **kwargs: Any) -> None:
         names.append(task_result.task.name)
 
     task_enqueued.connect(record)

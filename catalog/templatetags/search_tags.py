@@ -17,7 +17,8 @@ def highlight(text: str, query: str) -> SafeString:
     if not words:
         return escape(text)
     pattern = re.compile("|".join(sorted(words, key=len, reverse=True)), re.IGNORECASE)
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for match in pattern.finditer(text):
         parts.append(escape(text[last : match.start()]))
         parts.append(f"<mark>{escape(match.group())}</mark>")

@@ -138,9 +138,10 @@ class LoopSubscription(Subscription):
         self.on_event(event)
 
     def wake(self) -> None:
-        if self.loop.is_closed():
+        loop = self.loop
+        if loop is None or loop.is_closed():  # never None here: set on creation
             return
-        self.loop.call_soon_threadsafe(self.on_wake)
+        loop.call_soon_threadsafe(self.on_wake)
 
 
 class Hub:

@@ -229,12 +229,12 @@ class Rendering:
         else:
             assert self._public is not None
             comment = self._public
-            comment.is_own = False  # type: ignore[attr-defined]
-            comment.liked = liked  # type: ignore[attr-defined]
+            comment.is_own = False  # type: ignore[attr-defined]  # attached for the template
+            comment.liked = liked  # type: ignore[attr-defined]  # attached for the template
             user = AnonymousUser() if role == VISITOR else User(username="")
         # A thread's item as the page lists it, before its replies arrive.
-        comment.thread_replies = []  # type: ignore[attr-defined]
-        comment.more_replies = False  # type: ignore[attr-defined]
+        comment.thread_replies = []  # type: ignore[attr-defined]  # attached for the template
+        comment.more_replies = False  # type: ignore[attr-defined]  # attached for the template
         return _render(
             "community/live/comment.html", comment.video, user, role in (FAN, OWN), comment=comment
         )

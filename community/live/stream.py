@@ -31,7 +31,7 @@ import logging
 import random
 import time
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -139,7 +139,7 @@ class _HeldSync:
         return self.content
 
     def close(self) -> None:
-        self.content.close()  # type: ignore[attr-defined]
+        self.content.close()  # type: ignore[attr-defined]  # generators have close()
         get_limits().release(self.lease)
 
 
@@ -150,13 +150,13 @@ def _start(request: HttpRequest) -> str | None:
 
 
 def _response(
-    request: HttpRequest, content: Iterator[bytes] | AsyncIterator[bytes]
+    request: HttpRequest, content: Iterable[bytes] | AsyncIterable[bytes]
 ) -> HttpResponse:
     response = StreamingHttpResponse(content, content_type="text/event-stream; charset=utf-8")
     patch_cache_control(response, no_cache=True, no_store=True)
     patch_vary_headers(response, ("Cookie",))
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-    return response  # type: ignore[return-value]
+    return response  # type: ignore[return-value]  # streamed: not an HttpResponse
 
 
 def _catch_up(bus: Bus, topic: str, start: str, reader: render.Reader) -> tuple[list[bytes], str]:

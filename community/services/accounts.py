@@ -141,7 +141,7 @@ def account_delete(*, user: User) -> None:
         field.name
         for profile in Profile.objects.filter(user=user)
         for field in (profile.avatar, profile.avatar_small)
-        if field
+        if field.name  # as `if field`: a field file is true when it names a file
     ]
     user.delete()  # cascades to the profile, lists and their items, diary and follows
     if avatars:
@@ -150,6 +150,6 @@ def account_delete(*, user: User) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
-    storage = Profile._meta.get_field("avatar").storage  # type: ignore[union-attr]
+    storage = Profile._meta.get_field("avatar").storage
     for name in names:
         storage.delete(name)

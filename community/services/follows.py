@@ -41,7 +41,7 @@ def follow_create(*, follower: User, kind: str, target: Target) -> Follow:
             follow = Follow.objects.create(follower=follower, kind=kind, **fields)
     except IntegrityError:
         return Follow.objects.get(follower=follower, kind=kind, **fields)
-    if kind == Follow.Kind.LIST:
+    if kind == Follow.Kind.LIST and isinstance(target, Watchlist):
         Watchlist.objects.filter(pk=target.pk).update(follower_count=F("follower_count") + 1)
     return follow
 
@@ -50,6 +50,6 @@ def follow_create(*, follower: User, kind: str, target: Target) -> Follow:
 def follow_delete(*, follower: User, kind: str, target: Target) -> bool:
     fields = _target_fields(kind, target)
     deleted, _ = Follow.objects.filter(follower=follower, kind=kind, **fields).delete()
-    if deleted and kind == Follow.Kind.LIST:
+    if deleted and kind == Follow.Kind.LIST and isinstance(target, Watchlist):
         Watchlist.objects.filter(pk=target.pk).update(follower_count=F("follower_count") - 1)
     return bool(deleted)

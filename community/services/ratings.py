@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, NotSupportedError, transaction
 from django.db.models import F, Func, JSONField, Value
+from django.db.models.expressions import Combinable
 from django.utils.translation import gettext as _
 
 from catalog.models import RATING_SCORES, MusicVideo, Status
@@ -52,7 +53,8 @@ class AddAt(Func):
     def __init__(self, array: Any, index: int, delta: int) -> None:
         super().__init__(array, Value(index), Value(delta))
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:
+    # Its own SQL per vendor: Func's function/template arguments don't apply, hence the override.
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list]:  # type: ignore[override]  # its own SQL per vendor
         template = self.TEMPLATES.get(connection.vendor)
         if template is None:
             raise NotSupportedError(f"AddAt has no SQL for {connection.vendor}.")
@@ -64,7 +66,9 @@ class AddAt(Func):
 
 def _move_figures(video: MusicVideo, *, add: int | None = None, remove: int | None = None) -> None:
     """One UPDATE: the video's row lock is taken here, by the transaction's last statement."""
-    count, total, histogram = F("rating_count"), F("rating_sum"), F("rating_histogram")
+    count: Combinable = F("rating_count")
+    total: Combinable = F("rating_sum")
+    histogram: Combinable = F("rating_histogram")
     if add is not None:
         count, total, histogram = count + 1, total + add, AddAt(histogram, add - 1, 1)
     if remove is not None:

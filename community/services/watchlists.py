@@ -51,7 +51,9 @@ def _locked_list(watchlist: Watchlist) -> Watchlist:
 
 def _check_name_free(*, owner_id: int, name: str, exclude_pk: int | None = None) -> None:
     # The database constraint ignores case; say so kindly before it says so with an error.
-    taken = Watchlist.objects.filter(owner_id=owner_id, name__iexact=name).exclude(pk=exclude_pk)
+    taken = Watchlist.objects.filter(owner_id=owner_id, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
         raise ValidationError(
             {"name": _("You already have a list called “%(name)s”.") % {"name": name}}

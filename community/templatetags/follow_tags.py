@@ -11,7 +11,11 @@ from community.services.follows import Target
 
 register = template.Library()
 
-_FIELDS = {Follow.Kind.FAN: "fan", Follow.Kind.LIST: "watchlist", Follow.Kind.MEMBER: "member"}
+_FIELDS: dict[str, str] = {
+    Follow.Kind.FAN: "fan",
+    Follow.Kind.LIST: "watchlist",
+    Follow.Kind.MEMBER: "member",
+}
 
 
 @register.inclusion_tag("community/widgets/follow_button.html", takes_context=True)
@@ -20,11 +24,11 @@ def follow_button(context: template.Context, kind: str, target: Target = None) -
     request = context["request"]
     user = request.user
     if kind == Follow.Kind.FAN:
-        key = target.username  # type: ignore[union-attr]
+        key = target.username  # type: ignore[union-attr]  # kind says which
     elif kind == Follow.Kind.LIST:
-        key = str(target.pk)  # type: ignore[union-attr]
+        key = str(target.pk)  # type: ignore[union-attr]  # kind says which
     elif kind == Follow.Kind.MEMBER:
-        key = target.slug  # type: ignore[union-attr]
+        key = target.slug  # type: ignore[union-attr]  # kind says which
     else:
         key = ""
     following = False
@@ -32,13 +36,14 @@ def follow_button(context: template.Context, kind: str, target: Target = None) -
     if user.is_authenticated and not is_self:
         lookup = {_FIELDS[kind]: target} if kind in _FIELDS else {}
         following = Follow.objects.filter(follower=user, kind=kind, **lookup).exists()
-    label = {
+    labels: dict[str, str] = {
         # Translators: what the follow button follows, as in "Follow this fan".
         Follow.Kind.FAN: _("this fan"),
         Follow.Kind.LIST: _("this list"),
         Follow.Kind.MEMBER: str(target),
         Follow.Kind.GROUP: "LE SSERAFIM",
-    }[kind]
+    }
+    label = labels[kind]
     return {
         "request": request,
         "kind": kind,

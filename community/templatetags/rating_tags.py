@@ -51,6 +51,7 @@ def rating_widget(context: template.Context, video: MusicVideo) -> SafeString:
     request = context["request"]
 
     def render() -> SafeString:
+        assert context.template is not None  # set while a template renders its tags
         widget = context.template.engine.get_template("community/widgets/rating.html")
         section = context.new(rating_context(request, video))
         if context.get("csrf_token") is not None:  # for the signed-in fan's form

@@ -62,7 +62,7 @@ def _markup(context: template.Context) -> comment_markup.CommentMarkup:
     markup = context.render_context.get(_MARKUP)
     if markup is None:
         markup = context.render_context[_MARKUP] = _new_markup(context)
-    return markup  # type: ignore[no-any-return]
+    return markup
 
 
 def _new_markup(context: template.Context) -> comment_markup.CommentMarkup:
@@ -99,6 +99,7 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
         section = context.new(_section_context(request, video, sort, after))
         if context.get("csrf_token") is not None:  # for the forms signed-in fans get
             section["csrf_token"] = context["csrf_token"]
+        assert context.template is not None  # set while a template renders its tags
         return context.template.engine.get_template("community/comments/thread.html").render(
             section
         )
@@ -128,8 +129,8 @@ def _unread_count(request: HttpRequest) -> int:
     if not request.user.is_authenticated:
         return 0
     if not hasattr(request, "_unread_notifications"):
-        request._unread_notifications = unread_notification_count(request.user)  # type: ignore[attr-defined]
-    return request._unread_notifications  # type: ignore[attr-defined,no-any-return]
+        request._unread_notifications = unread_notification_count(request.user)  # type: ignore[attr-defined]  # a memo on the request
+    return request._unread_notifications  # type: ignore[attr-defined]  # a memo on the request
 
 
 @register.simple_tag(takes_context=True)

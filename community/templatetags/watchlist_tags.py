@@ -34,6 +34,7 @@ def watch_later_for(request: HttpRequest) -> WatchLater:
     """One query per request however many cards ask; the answer is cached on the request."""
     cached = getattr(request, _CACHE_ATTR, None)
     if cached is None:
+        assert request.user.is_authenticated  # the cards ask only for a signed-in fan
         rows = list(
             Watchlist.objects.filter(owner=request.user, is_default=True).values_list(
                 "pk", "name", "items__video_id"

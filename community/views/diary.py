@@ -86,7 +86,7 @@ def log_watch(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 message = _("Logged “%(title)s” as watched on %(date)s.")
             messages.success(request, message % logged)
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(safe_next(request, video.get_absolute_url()))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import chain
+from operator import itemgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Member, MusicVideo, Status
 from catalog.queries import video_cards
 from community.decorators import confirmed_email_required
+from community.http import AuthenticatedHttpRequest
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
@@ -64,7 +66,7 @@ def _name(kind: str, target: Target) -> str:
 @login_required
 @confirmed_email_required
 @rate_limited("follow")
-def follow(request: HttpRequest) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind, target, fallback = _target(request)
     try:
         follow_create(follower=request.user, kind=kind, target=target)
@@ -85,7 +87,7 @@ def follow(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @rate_limited("follow")
-def unfollow(request: HttpRequest) -> HttpResponse:
+def unfollow(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind, target, fallback = _target(request)
     if follow_delete(follower=request.user, kind=kind, target=target):
         messages.success(
@@ -96,7 +98,7 @@ def unfollow(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What the fans you follow rated and listed lately (public activity only)."""
     fans = Follow.objects.filter(follower=request.user, kind=Follow.Kind.FAN).values("fan")
     ratings = (
@@ -119,7 +121,7 @@ def feed(request: HttpRequest) -> HttpResponse:
                 for i in items
             ),
         ),
-        key=lambda event: event["at"],
+        key=itemgetter("at"),
         reverse=True,
     )[:FEED_SIZE]
     return render(request, "community/feed.html", {"events": events})
@@ -135,7 +137,7 @@ def new_videos_for(user: User) -> QuerySet[MusicVideo]:
         if follow.kind == Follow.Kind.GROUP:
             condition |= since
         else:  # the videos she is in: the group's of her time, and those listing her
-            featuring = MusicVideo.objects.featuring(follow.member).values("pk")  # type: ignore[arg-type]
+            featuring = MusicVideo.objects.featuring(follow.member).values("pk")  # type: ignore[arg-type]  # a member follow has one
             condition |= since & Q(pk__in=featuring)
     ids = MusicVideo.objects.published().filter(condition).values("pk")
     return MusicVideo.objects.filter(pk__in=ids).order_by("-first_published_at")
@@ -151,7 +153,7 @@ def unread_alert_count(user: User) -> int:
 
 @require_GET
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile, _ = Profile.objects.get_or_create(user=request.user)
     seen_before = profile.alerts_seen_at
     videos = list(video_cards(new_videos_for(request.user))[:FEED_SIZE])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import MusicVideo
 from community import premieres
 from community.decorators import confirmed_email_required
+from community.http import AuthenticatedHttpRequest
 
 
 def _page(video: MusicVideo) -> HttpResponse:
@@ -22,10 +23,10 @@ def _page(video: MusicVideo) -> HttpResponse:
 @require_POST
 @login_required
 @confirmed_email_required
-def follow(request: HttpRequest, slug: str) -> HttpResponse:
+def follow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
     try:
-        premieres.premiere_follow(user=request.user, video=video)  # type: ignore[arg-type]
+        premieres.premiere_follow(user=request.user, video=video)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -35,8 +36,8 @@ def follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def unfollow(request: HttpRequest, slug: str) -> HttpResponse:
+def unfollow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
-    if premieres.premiere_unfollow(user=request.user, video=video):  # type: ignore[arg-type]
+    if premieres.premiere_unfollow(user=request.user, video=video):
         messages.success(request, _("You won't be told when the premiere begins."))
     return _page(video)

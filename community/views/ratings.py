@@ -16,6 +16,7 @@ from catalog.queries import video_cards
 from community.charts import filter_choices, ranked
 from community.decorators import confirmed_email_required
 from community.forms_ratings import RatingForm, TopFilterForm
+from community.http import AuthenticatedHttpRequest
 from community.ratelimit import rate_limited
 from community.services.ratings import (
     FIGURES,
@@ -37,7 +38,7 @@ def _wants_fragment(request: HttpRequest) -> bool:
 @login_required
 @confirmed_email_required
 @rate_limited("rate")
-def rate(request: HttpRequest, slug: str) -> HttpResponse:
+def rate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     # What the message, the redirect and the widget use: not the catalog's long text fields.
     shown = MusicVideo.objects.published().only("slug", "title", "status", *FIGURES)
     video = get_object_or_404(shown, slug=slug)
@@ -60,7 +61,7 @@ def rate(request: HttpRequest, slug: str) -> HttpResponse:
         )
     else:
         status = 400
-        messages.error(request, form.errors["score"][0])
+        messages.error(request, str(form.errors["score"][0]))
     if _wants_fragment(request):
         # The widget shows the outcome itself; don't repeat it on the next full page.
         list(messages.get_messages(request))

@@ -140,7 +140,7 @@ def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parent = _get_comment_for_user(request, pk)
     if parent.status != Comment.Status.VISIBLE:
         raise Http404("This comment can't be replied to.")
-    page = {
+    page: dict[str, Any] = {
         "heading": pgettext("page heading", "Reply"),
         "submit": _("Post reply"),
         "replying_to": parent,
@@ -173,7 +173,11 @@ def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_own_comment_for_user(request, pk)
     if comment.status == Comment.Status.HIDDEN:
         raise Http404("A moderator removed this comment.")
-    page = {"heading": _("Edit your comment"), "submit": _("Save"), "editing": comment}
+    page: dict[str, Any] = {
+        "heading": _("Edit your comment"),
+        "submit": _("Save"),
+        "editing": comment,
+    }
     if request.method != "POST":
         form = CommentForm(initial={"body": comment.body})
         return _form_page(request, form, comment.video, **page)

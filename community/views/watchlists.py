@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -332,7 +332,7 @@ def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
     position = request.POST.get("position", "")
     target: services.Direction | int | None = None
     if direction in services.DIRECTIONS:
-        target = cast(services.Direction, direction)
+        target = direction
     elif position.isdigit() and int(position) >= 1:
         target = int(position)
     if target is not None:

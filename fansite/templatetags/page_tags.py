@@ -1,8 +1,9 @@
 """{% kept_for_visitors %}: a part of every page that is the same for all visitors at an address.
 
 The site's header (navigation, search box, "Log in" back to this page, the language menu) is the
-same for every visitor to a given address in a given language, and rendering it cost a fifth of
-a video page rendered again after a write elsewhere. It is kept with page_cache.fragment per
+same for every visitor to a given address in a given language, and rendering it was a large
+part of a video page rendered again after a write elsewhere (docs/performance.md,
+"Decisions"). It is kept with page_cache.fragment per
 address and language, for PAGE_CACHE_SECONDS (a deploy that changes it shows within that time).
 Signed-in fans, whose header carries their name, badges and a CSRF token, get it rendered.
 """

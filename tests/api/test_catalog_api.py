@@ -98,6 +98,21 @@ def test_video_detail_has_members_themes_and_credits(api):
     assert body["themes"][0]["slug"] == "confidence"
     assert body["credits"][0]["person"] == "director-x"
     assert body["page_url"] == "http://testserver/videos/smart/"
+    assert body["premiere_at"] is None
+
+
+def test_a_video_names_its_premiere_and_the_zone_it_was_announced_in(api):
+    make_video(
+        slug="smart",
+        premiere_at=datetime.datetime(2026, 2, 20, 9, 0, tzinfo=datetime.UTC),
+        premiere_time_zone="Asia/Seoul",
+    )
+
+    body = api.get(f"{V1}/videos/smart/").json()
+
+    moment = datetime.datetime.fromisoformat(body["premiere_at"].replace("Z", "+00:00"))
+    assert moment == datetime.datetime(2026, 2, 20, 9, 0, tzinfo=datetime.UTC)
+    assert body["premiere_time_zone"] == "Asia/Seoul"
 
 
 def test_tracks_of_draft_releases_are_not_found(api):

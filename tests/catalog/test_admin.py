@@ -406,7 +406,7 @@ def _person_rows(n: int) -> None:
     make_rows(Credit, n, person=people, track=_tracks(n))
 
 
-MAKE_ROWS: dict[type[Model], Callable[[int], None]] = {
+MAKE_ROWS: dict[type[Model], Callable[[int], object]] = {
     Release: _release_rows,
     MusicVideo: _video_rows,
     Track: lambda n: make_rows(

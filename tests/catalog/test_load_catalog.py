@@ -157,6 +157,7 @@ class TestDemoCatalog:
 
     def test_unconfirmed_facts_load_unverified_with_a_note(self) -> None:
         director = Credit.objects.get(video__slug="smart", role=Credit.Role.DIRECTOR)
+        assert director.person is not None
         assert director.person.name == "VM Project Architecture"
         assert not director.verified
         assert director.verification_note
@@ -412,3 +413,46 @@ def test_export_command_writes_the_file_format(tmp_path: Path) -> None:
     assert document["format"] == 1
     assert [r["slug"] for r in document["releases"]] == [release.slug]
     assert document["releases"][0]["released"] == "2022-05-02"
+
+
+@pytest.mark.django_db
+def test_a_premiere_loads_in_its_zone_and_exports_back(tmp_path: Path) -> None:
+    document = read_catalog(DEMO_CATALOG)
+    _, video = find(document, "videos", "impurities")
+    video["premiere_at"] = "2026-02-20T18:00:00+09:00"
+    video["premiere_time_zone"] = "Asia/Seoul"
+
+    load(write(tmp_path, document))
+
+    loaded = MusicVideo.objects.get(slug="impurities")
+    assert loaded.premiere_at == datetime.datetime(2026, 2, 20, 9, 0, tzinfo=datetime.UTC)
+    assert loaded.premiere_time_zone == "Asia/Seoul"
+    _, exported = find(export_catalog(), "videos", "impurities")
+    assert exported["premiere_time_zone"] == "Asia/Seoul"
+    assert datetime.datetime.fromisoformat(exported["premiere_at"]) == loaded.premiere_at
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("premiere", "zone", "message"),
+    [
+        ("2026-02-20 18:00", "Asia/Seoul", "needs its UTC offset"),
+        ("next friday", "Asia/Seoul", "is not a date and time like 2026-02-20T18:00+09:00"),
+        ("2026-02-20T18:00+09:00", "", "Give the time zone the premiere was announced in"),
+        ("2026-02-20T18:00+09:00", "Mars/Olympus", "premiere_time_zone"),
+    ],
+)
+def test_a_bad_premiere_is_refused_by_name(
+    tmp_path: Path, premiere: str, zone: str, message: str
+) -> None:
+    document = read_catalog(DEMO_CATALOG)
+    index, video = find(document, "videos", "impurities")
+    video["premiere_at"] = premiere
+    video["premiere_time_zone"] = zone
+
+    with pytest.raises(CommandError) as raised:
+        load(write(tmp_path, document))
+
+    assert f"videos[{index}] 'impurities'" in str(raised.value)
+    assert message in str(raised.value)
+    assert not any(row_counts().values())

@@ -9,7 +9,7 @@ import pytest
 from django.contrib import admin
 from django.db import connection
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import override
@@ -128,7 +128,9 @@ def test_a_name_without_a_native_form_stays_english():
 
 
 @pytest.mark.django_db
-def test_pages_show_translations_and_native_names_without_extra_queries(client, settings):
+def test_pages_show_translations_and_native_names_without_extra_queries(
+    client: Client, settings: Any
+) -> None:
     settings.PAGE_CACHE_SECONDS = 0  # count the queries of rendering, not of a cache hit
     member = make_member(
         stage_name="KIM CHAEWON",

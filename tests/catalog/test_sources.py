@@ -168,9 +168,9 @@ def test_fans_cannot_open_the_queue(client):
 
 
 def _json_ld(body: str) -> dict:
-    return json.loads(
-        re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)[1]
-    )
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    assert match is not None
+    return json.loads(match[1])
 
 
 def test_a_release_page_numbers_its_sources_next_to_the_facts(client):

@@ -60,6 +60,7 @@ def old_session(user_id: int, password_hash: str) -> str:
         algorithm="sha256",
     ).hexdigest()
     session.create()
+    assert session.session_key is not None
     return session.session_key
 
 

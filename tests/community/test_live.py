@@ -65,11 +65,11 @@ def close(response) -> None:
     not close the test's database connection (the test client guards its own closing the same
     way; a stream's response is closed by the test here)."""
     keep = connection.close_if_unusable_or_obsolete
-    connection.close_if_unusable_or_obsolete = lambda: None
+    connection.close_if_unusable_or_obsolete = lambda: None  # type: ignore[method-assign]  # undone below
     try:
         response.close()
     finally:
-        connection.close_if_unusable_or_obsolete = keep
+        connection.close_if_unusable_or_obsolete = keep  # type: ignore[method-assign]  # put back
 
 
 class Page:

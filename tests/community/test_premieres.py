@@ -53,6 +53,8 @@ def _admin_form(video, **changes):
         "credits-INITIAL_FORMS": "0",
         "catalog-externallink-content_type-object_id-TOTAL_FORMS": "0",
         "catalog-externallink-content_type-object_id-INITIAL_FORMS": "0",
+        "catalog-source-content_type-object_id-TOTAL_FORMS": "0",
+        "catalog-source-content_type-object_id-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

@@ -38,7 +38,9 @@ def signup_data(**overrides: str) -> dict[str, str]:
 
 def confirmation_path(message) -> str:
     """The link in a confirmation e-mail, without the scheme and host."""
-    return re.search(r"http://testserver(/accounts/confirm-email/\S+)", message.body)[1]
+    match = re.search(r"http://testserver(/accounts/confirm-email/\S+)", message.body)
+    assert match is not None
+    return match[1]
 
 
 def legacy_token(fan: User) -> str:

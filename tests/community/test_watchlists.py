@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -43,7 +44,7 @@ def bob() -> User:
     return make_user(username="bob")
 
 
-def client_for(user: User, **kwargs: object) -> Client:
+def client_for(user: User, **kwargs: Any) -> Client:
     client = Client(**kwargs)
     client.force_login(user)
     return client

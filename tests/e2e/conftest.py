@@ -84,7 +84,7 @@ def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterat
         or "localhost"
     )
     server = LiveServer(address, start=False)
-    server.thread.static_handler = _passthrough
+    server.thread.static_handler = _passthrough  # type: ignore[assignment]  # any WSGI wrapper does
     server.start()
     yield server
     server.stop()

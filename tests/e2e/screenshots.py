@@ -24,11 +24,15 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, ViewportSize
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -164,7 +168,7 @@ def take(base_url: str, curator: str, video_path: str) -> list[Path]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
 
-        def context(viewport: dict[str, int], **options: object):  # type: ignore[no-untyped-def]
+        def context(viewport: ViewportSize, **options: Any) -> BrowserContext:
             made = browser.new_context(
                 base_url=base_url,
                 viewport=viewport,
@@ -180,7 +184,7 @@ def take(base_url: str, curator: str, video_path: str) -> list[Path]:
             )
             return made
 
-        def shoot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        def shoot(page: Page, name: str) -> None:
             page.wait_for_load_state("networkidle")
             page.evaluate("document.fonts.ready.then(() => true)")
             path = OUT / name
