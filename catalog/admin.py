@@ -23,6 +23,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from catalog import youtube
 from catalog.dates import PartialDate, Precision
 from catalog.localize import translated_fields
 from catalog.models import (
@@ -80,6 +81,32 @@ class CatalogAdminForm(forms.ModelForm):
 
 
 class MusicVideoAdminForm(CatalogAdminForm):
+    # Curators paste whatever address YouTube gave them; the 11-character id is what is stored.
+    youtube_id = forms.CharField(
+        label="YouTube video",
+        required=False,
+        max_length=500,
+        help_text="Paste the official upload's address (youtube.com/watch?v=…, youtu.be/…, "
+        "/shorts/…, /embed/…) or its 11-character id, once confirmed. Never guess one.",
+    )
+
+    def clean_youtube_id(self) -> str:
+        text = self.cleaned_data["youtube_id"]
+        if not text.strip():
+            return ""
+        try:
+            found = youtube.video_id(text)
+        except youtube.NotAVideoAddress as error:
+            raise ValidationError(str(error), code="invalid") from None
+        # The database refuses a second video with the id too; this names the first one.
+        linked = MusicVideo.objects.filter(youtube_id=found).exclude(pk=self.instance.pk).first()
+        if linked is not None:
+            raise ValidationError(
+                f"This upload is already linked to “{linked}”: each video has its own.",
+                code="unique",
+            )
+        return found
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if cleaned.get("whole_group") and cleaned.get("members"):
@@ -365,7 +392,7 @@ class MusicVideoAdmin(PublishableAdmin):
     date_hierarchy = "published_on"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["release", "track", "members", "themes"]
-    readonly_fields = ["thumbnail_preview", "created_at", "updated_at"]
+    readonly_fields = ["thumbnail_preview", "youtube_preview", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -379,6 +406,7 @@ class MusicVideoAdmin(PublishableAdmin):
                     "track",
                     ("published_on", "published_on_precision"),
                     "youtube_id",
+                    "youtube_preview",
                     "description",
                 ]
             },
@@ -399,6 +427,20 @@ class MusicVideoAdmin(PublishableAdmin):
     @admin.display(description="Thumbnail as shown")
     def thumbnail_preview(self, obj: MusicVideo) -> str:
         return image_preview(obj.thumbnail_small, obj.thumbnail_alt)
+
+    @admin.display(description="Linked video")
+    def youtube_preview(self, obj: MusicVideo) -> str:
+        """YouTube's own still for the saved id, to check it is the right video."""
+        if not obj.youtube_id:
+            return "No video linked yet."
+        return format_html(
+            '<a href="{}" rel="noopener"><img src="{}" alt="{}" width="240" height="180"></a>'
+            "<br><code>{}</code>",
+            obj.youtube_watch_url,
+            youtube.thumbnail_url(obj.youtube_id),
+            f"YouTube's still for {obj.youtube_id}",
+            obj.youtube_id,
+        )
 
 
 @admin.register(Member)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalog import youtube
 from catalog.dates import PartialDateAccessor, Precision, normalised_condition, precision_field
 from catalog.images import image_field, process_image, rendition_field
 from catalog.localize import translation_field
@@ -267,6 +268,18 @@ class ExternalLink(models.Model):
     @property
     def text(self) -> str:
         return self.label or self.get_site_display()
+
+    @property
+    def is_youtube_channel(self) -> bool:
+        """A curated link to a YouTube channel (youtube.com/@name, /channel/…), not a video."""
+        parts = urlsplit(self.url)
+        segments = [segment for segment in parts.path.split("/") if segment]
+        return (
+            self.site == self.Site.YOUTUBE
+            and (parts.hostname or "").removeprefix("www.") == "youtube.com"
+            and bool(segments)
+            and (segments[0].startswith("@") or segments[0] in {"channel", "c", "user"})
+        )
 
 
 class Member(Searchable):
@@ -790,6 +803,12 @@ class MusicVideo(Searchable, Publishable):
     @property
     def youtube_watch_url(self) -> str:
         return f"https://www.youtube.com/watch?v={self.youtube_id}"
+
+    @property
+    def youtube_search_url(self) -> str:
+        """A YouTube search for the group and the exact title: the way onward before a curator
+        has confirmed the official upload. Shown as a search, never as the video."""
+        return youtube.search_url("LE SSERAFIM", f'"{self.title}"')
 
     def clean(self) -> None:
         errors = {}

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -28,3 +30,32 @@ class RatingForm(forms.Form):
             "invalid_choice": _("Pick a rating from half a star to five stars."),
         },
     )
+
+
+class TopFilterForm(forms.Form):
+    """The /top/ filters: an era (the release a video belongs to), a year and a member. Bound
+    to GET; a value that isn't one of the choices is reported and the chart shown unfiltered.
+
+    The choices come in as plain (value, label) lists, kept between requests by the view, so
+    checking a value costs no query."""
+
+    era = forms.ChoiceField(required=False, label=_("Era"))
+    year = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Year"))
+    member = forms.ChoiceField(required=False, label=_("Member"))
+
+    def __init__(
+        self,
+        *args: Any,
+        eras: list[tuple[str, str]],
+        years: list[int],
+        members: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["era"].choices = [("", gettext("Every era")), *eras]  # type: ignore[attr-defined]
+        self.fields["year"].choices = [("", gettext("Any year")), *((y, str(y)) for y in years)]  # type: ignore[attr-defined]
+        self.fields["member"].choices = [("", gettext("All members")), *members]  # type: ignore[attr-defined]
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())

@@ -345,7 +345,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *_MEDIA_ORIGIN],
+    # i.ytimg.com: YouTube's still of a linked video, previewed in the admin.
+    "img-src": [CSP.SELF, "data:", "https://i.ytimg.com", *_MEDIA_ORIGIN],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "frame-src": ["https://www.youtube-nocookie.com"],

@@ -6,10 +6,11 @@ import datetime
 import difflib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from catalog.search import (
     matches,
     normalise_query,
 )
+from community.charts import ranked_since
 from community.models import Comment
 from fansite import page_cache
 
@@ -39,17 +41,11 @@ CHART_CACHE_SECONDS = 300
 
 
 def _top_rated_since(since: datetime.datetime) -> list[MusicVideo]:
-    recent = Q(ratings__updated_at__gte=since)
-    videos = (
-        MusicVideo.objects.published()
-        .annotate(recent_votes=Count("ratings", filter=recent))
-        .annotate(recent_average=Avg("ratings__score", filter=recent))
-        .filter(recent_votes__gte=1)
-        .order_by("-recent_average", "-recent_votes", "title")
-    )
-    chart = list(video_cards(videos)[:HOME_CHART])
+    """The month's chart, ranked as /top/ is (weighted, same minimum), on the month's ratings."""
+    chart = list(video_cards(ranked_since(MusicVideo.objects.published(), since))[:HOME_CHART])
     for video in chart:
-        video.recent_stars = video.recent_average / 2  # type: ignore[attr-defined]  # attached for the template
+        # Attached for the template: the month's average in stars.
+        video.recent_stars = video.recent_sum / video.recent_votes / 2  # type: ignore[attr-defined]
     return chart
 
 
@@ -111,6 +107,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "featured": featured,
             "members": members,
             "anniversaries": on_this_day(timezone.localdate()),
+            "min_votes": settings.TOP_MIN_VOTES,
             **charts,
         },
     )

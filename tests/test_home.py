@@ -35,18 +35,51 @@ def test_no_anniversary_no_section(client):
         assert "On this day" not in client.get(reverse("home")).content.decode()
 
 
-def test_top_rated_this_month_counts_only_recent_ratings(client):
+def _month_chart(body: str) -> str:
+    return body.split("Top rated this month")[1].split("</section>")[0]
+
+
+def test_top_rated_this_month_counts_only_recent_ratings(client, settings):
+    settings.TOP_MIN_VOTES = 2
     old_favourite = make_video(title="Old favourite")
     fresh = make_video(title="Fresh favourite")
     with time_machine.travel(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)):
         make_rating(video=old_favourite, score=10)
+        make_rating(video=old_favourite, score=10)
     with time_machine.travel(datetime.datetime(2026, 3, 10, tzinfo=datetime.UTC)):
+        make_rating(video=old_favourite, score=10)  # one this month: under the minimum
+        make_rating(video=fresh, score=9)
         make_rating(video=fresh, score=9)
         body = client.get(reverse("home")).content.decode()
-    chart = body.split("Top rated this month")[1].split("</section>")[0]
+    chart = _month_chart(body)
     assert "Fresh favourite" in chart
-    assert "4.5★ from 1 rating" in chart
+    assert "4.5 average from 2 ratings" in chart
+    assert '<span class="stars stars-9" aria-hidden="true">' in chart
     assert "Old favourite" not in chart
+
+
+def test_the_month_chart_ranks_as_top_does_so_one_vote_cannot_top_it(client, settings):
+    """One five-star vote came second on a raw average with a one-vote minimum."""
+    settings.TOP_MIN_VOTES = 3
+    lone = make_video(title="One perfect vote")
+    crowd = make_video(title="Crowd favourite")
+    mixed = make_video(title="Mixed feelings")
+    many = make_video(title="Many good votes")
+    make_rating(video=lone, score=10)
+    for score in (10, 9, 10, 9):
+        make_rating(video=crowd, score=score)
+    for score in (4, 5, 3):
+        make_rating(video=mixed, score=score)
+    for score in (9,) * 8:
+        make_rating(video=many, score=score)
+
+    chart = _month_chart(client.get(reverse("home")).content.decode())
+    top = client.get(reverse("community:top")).content.decode()
+
+    assert "One perfect vote" not in chart
+    assert "at least 3 ratings this month" in chart
+    titles = ["Crowd favourite", "Many good votes", "Mixed feelings"]
+    assert sorted(titles, key=chart.index) == titles == sorted(titles, key=top.index)
 
 
 def test_most_discussed_this_week_counts_visible_comments(client):
@@ -65,5 +98,5 @@ def test_most_discussed_this_week_counts_visible_comments(client):
 
 def test_empty_home_sections_explain_themselves(client):
     body = client.get(reverse("home")).content.decode()
-    assert "No ratings this month yet." in body
+    assert "Not enough ratings this month yet." in body
     assert "Quiet week." in body

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from catalog.models import MusicVideo
 from community.forms_ratings import RatingForm, star_label
@@ -32,7 +36,7 @@ def rating_context(
         "user_score": user_score,
         "user_stars": f"{user_score / 2:g}" if user_score else None,
         "form": form,
-        "choices": [(n, star_label(n), f"{n / 2:g}") for n in range(1, 11)],
+        "choices": [(n, star_label(n)) for n in range(1, 11)],
         # Highest score first, as rating sites show it.
         "histogram": [(f"{score / 2:g}", histogram[score - 1], peak) for score in range(10, 0, -1)],
     }
@@ -60,10 +64,38 @@ def rating_widget(context: template.Context, video: MusicVideo) -> SafeString:
     return page_cache.fragment("rating", figures, (), render)
 
 
-@register.filter
-def stars(half_stars: float | None) -> str:
-    """4.25 -> "★★★★☆" (rounded to the nearest whole star, for a glance, never alone)."""
-    if half_stars is None:
+def half_steps(stars: float) -> int:
+    """Stars to the nearest half star, halves up (4.25 -> 9 half stars, i.e. 4.5), 0 to 10.
+
+    Not round(): it rounds halves to even, which showed 4.5 and 3.5 both as four stars."""
+    return max(0, min(10, math.floor(stars * 2 + 0.5)))
+
+
+def _glyph(filled: int, star: int) -> tuple[str, str]:
+    """The nth star (1 to 5) of `filled` half stars: its class and its unstyled glyph."""
+    if filled >= 2 * star:
+        return ("full", "★")
+    return ("half" if filled == 2 * star - 1 else "empty", "☆")
+
+
+@register.simple_tag
+def stars(value: float | None, decorative: bool = False) -> str:
+    """Five star glyphs, whole, half or empty, for an average or a score in stars (0.5 to 5).
+
+    Read as one image, "4.5 out of 5 stars"; `decorative` hides it from screen readers where
+    the figure is written out beside it. The half glyph is an outline star with a filled half
+    drawn over it by the stylesheet (.star-half), so without styles it reads as empty."""
+    if value is None:
         return ""
-    filled = round(half_stars)
-    return "★" * filled + "☆" * (5 - filled)
+    filled = half_steps(value)
+    glyphs = format_html_join(
+        "", '<span class="star star-{}">{}</span>', (_glyph(filled, n) for n in range(1, 6))
+    )
+    if decorative:
+        return format_html(
+            '<span class="stars stars-{}" aria-hidden="true">{}</span>', filled, glyphs
+        )
+    label = gettext("%(stars)s out of 5 stars") % {"stars": floatformat(value, 1)}
+    return format_html(
+        '<span class="stars stars-{}" role="img" aria-label="{}">{}</span>', filled, label, glyphs
+    )

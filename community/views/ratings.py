@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypedDict
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, FloatField, QuerySet, Sum
-from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.models import MusicVideo
+from catalog.models import Member, MusicVideo
 from catalog.queries import video_cards
+from community.charts import filter_choices, ranked
 from community.decorators import confirmed_email_required
-from community.forms_ratings import RatingForm
+from community.forms_ratings import RatingForm, TopFilterForm
 from community.http import AuthenticatedHttpRequest
 from community.ratelimit import rate_limited
 from community.services.ratings import (
@@ -29,9 +26,7 @@ from community.services.ratings import (
     refresh_figures,
 )
 from community.templatetags.rating_tags import rating_context
-
-if TYPE_CHECKING:
-    from django_stubs_ext import WithAnnotations
+from fansite import page_cache
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -76,36 +71,33 @@ def rate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{video.get_absolute_url()}#rating")
 
 
-class Weighted(TypedDict):
-    weighted: float
-
-
-def weighted_scores(
-    videos: QuerySet[MusicVideo], min_votes: int
-) -> QuerySet[WithAnnotations[MusicVideo, Weighted]]:
-    """IMDb's weighted rating, (v*R + m*C) / (v + m) = (sum + m*C) / (count + m), in half-stars.
-
-    C is the mean of every rating on the site, so a video with few votes is pulled towards the
-    average and one five-star vote can't top the chart.
-    """
-    totals = MusicVideo.objects.published().aggregate(s=Sum("rating_sum"), n=Sum("rating_count"))
-    mean = (totals["s"] or 0) / totals["n"] if totals["n"] else 0.0
-    return videos.annotate(
-        weighted=(Cast(F("rating_sum"), FloatField()) + min_votes * mean)
-        / (Cast(F("rating_count"), FloatField()) + min_votes)
-    )
-
-
 @require_GET
 def top(request: HttpRequest) -> HttpResponse:
     min_votes = settings.TOP_MIN_VOTES
-    videos = weighted_scores(
-        video_cards(MusicVideo.objects.published().filter(rating_count__gte=min_votes)),
-        min_votes,
-    ).order_by("-weighted", "-rating_count", "title")
-    page = Paginator(videos, 50).get_page(request.GET.get("page"))
+    # The choices are kept until a curator's next edit: checking a value then costs no query.
+    choices = page_cache.kept("top-filters", (), (page_cache.CATALOG_VERSION,), filter_choices)
+    form = TopFilterForm(request.GET or None, **choices)
+    videos = MusicVideo.objects.published()
+    if form.active:
+        if era := form.cleaned_data["era"]:
+            videos = videos.filter(release__slug=era)
+        if year := form.cleaned_data["year"]:
+            videos = videos.filter(published_on__year=year)
+        if slug := form.cleaned_data["member"]:
+            member = Member.objects.only("revealed_on", "joined_on", "left_on").filter(slug=slug)
+            # Removed since the choices were kept: nothing of hers to show.
+            videos = videos.featuring(found) if (found := member.first()) else videos.none()
+    page = Paginator(ranked(video_cards(videos)), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "community/top.html",
-        {"page": page, "min_votes": min_votes, "rank_offset": page.start_index() - 1},
+        {
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "min_votes": min_votes,
+            "rank_offset": page.start_index() - 1,
+        },
     )

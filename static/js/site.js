@@ -13,6 +13,21 @@ document.addEventListener("click", (event) => {
   frame.focus();
 });
 
+// Styles that only make sense with this script running (the rating saves on choice, so its
+// "Save rating" button is hidden): they hang off this class.
+document.documentElement.classList.add("has-js");
+
+// The star control saves as soon as a fan picks: a click, or arrows, which move through the half
+// stars one by one, so wait for the arrows to stop before sending. Without JavaScript the form's
+// button saves.
+let ratingTimer;
+document.addEventListener("change", (event) => {
+  const radio = event.target.closest(".star-input input[type=radio]");
+  if (!radio) return;
+  clearTimeout(ratingTimer);
+  ratingTimer = setTimeout(() => radio.form.requestSubmit(), 400);
+});
+
 // Forms marked data-fragment-form="name" (the rating widget) are sent in the background and the
 // server's fresh widget replaces the old one, so the page doesn't jump. Without JavaScript, or on
 // any network error, the form posts normally.
@@ -21,6 +36,8 @@ document.addEventListener("submit", async (event) => {
   if (!form || !window.fetch) return;
   event.preventDefault();
   const name = form.dataset.fragmentForm;
+  // A fan choosing with the keyboard keeps the focus on the stars in the fresh widget.
+  const onStars = form.querySelector(".star-input")?.contains(document.activeElement);
   const body = new FormData(form, event.submitter);
   try {
     const response = await fetch(form.action, {
@@ -35,9 +52,18 @@ document.addEventListener("submit", async (event) => {
     const fresh = holder.querySelector(`[data-fragment="${name}"]`);
     const old = form.closest(`[data-fragment="${name}"]`);
     if (!fresh || !old) throw new Error("unexpected response");
+    // The fan picked another star while this was on its way: that choice is sent next, and
+    // its answer replaces the widget (this one would move the stars back under their keys).
+    const picked = form.querySelector(".star-input input:checked")?.value ?? null;
+    if (!event.submitter && picked !== body.get("score")) return;
     old.replaceWith(fresh);
-    const status = fresh.querySelector("[role=status], [role=alert]");
-    if (status) status.focus?.();
+    const chosen = onStars && fresh.querySelector(".star-input input:checked");
+    if (chosen) {
+      chosen.focus();
+    } else {
+      const status = fresh.querySelector("[role=status], [role=alert]");
+      if (status) status.focus?.();
+    }
   } catch {
     form.submit();
   }

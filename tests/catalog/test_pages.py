@@ -107,7 +107,7 @@ def test_video_page_shows_facts_credits_members_themes_and_tie_in(client):
         assert text in body
     assert "Crimson Heart" in body
     assert "No video linked yet" in body
-    assert "youtube" not in body.lower()  # nothing from YouTube without an id
+    assert "youtube-nocookie" not in body  # no player without an id
 
 
 def test_video_with_youtube_id_loads_player_only_on_click(client):

@@ -276,7 +276,7 @@ def test_year_in_review_figures(alice, year_2024):
     assert (figures["ratings"], figures["average_stars"]) == (2, 3.75)
     assert months == {1: 1, 2: 0, 3: 3, 4: 0, 5: 0, 6: 0, 7: 1} | dict.fromkeys(range(8, 13), 0)
     body = response.content.decode()
-    assert "3.8 ★" in body
+    assert '<dd>3.8 <span class="stars stars-8" aria-hidden="true">' in body
     assert "Watched 3 times in 2024." in body
 
 

@@ -91,7 +91,7 @@ def test_a_curator_adds_and_publishes_a_release_and_a_video(site, tmp_path):
     expect(page.get_by_label("Slug:")).to_have_value("hot")
     autocomplete(page, page.locator(".field-release"), "HOT", "HOT")
     page.get_by_label("Published on:", exact=True).fill("2025-03-14")
-    page.get_by_label("YouTube id:").fill("hotMV123_-x")
+    page.get_by_label("YouTube video:").fill("hotMV123_-x")
     page.get_by_label("Whole group").uncheck()  # a solo video: who appears is listed
     autocomplete(page, page.locator(".field-members"), "YUNJIN", "HUH YUNJIN")
     page.get_by_role("button", name="Add another Credit").click()

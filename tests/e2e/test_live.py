@@ -73,14 +73,15 @@ def journey(hana: Page, minji: Page, video: Any, moderator: Any, blocked: Any) -
     mine.get_by_role("button", name="Like").click()
     expect(comment_by(minji, "Minji was here first")).to_contain_text("1 like", timeout=ARRIVES_MS)
 
-    # Hana rates it: Minji's figures change, her own rating form stays as it was
+    # Hana rates it (picking a star saves it): Minji's figures change, her own rating form
+    # stays as it was
     hana.get_by_role("group", name="Your rating").locator("label").filter(
-        has_text=re.compile(r"^4\.5★")
+        has_text=re.compile(r"^4\.5 stars$")
     ).click()
-    hana.get_by_role("button", name="Save rating").click()
     expect(rating(minji)).to_contain_text("from 1 rating", timeout=ARRIVES_MS)
     expect(rating(minji)).to_contain_text("4.5 out of 5")
-    expect(rating(minji).get_by_role("button", name="Save rating")).to_be_visible()
+    expect(rating(minji).get_by_role("group", name="Your rating")).to_be_visible()
+    expect(rating(minji).get_by_role("radio", checked=True)).to_have_count(0)
 
     # The fan Minji blocked posts: it never reaches her (it reaches Hana, back on the first
     # page of talk: posting left her on the page of her own comment)
