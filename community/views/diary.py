@@ -29,7 +29,8 @@ from community.forms_watchlists import WatchLogForm
 from community.models import Rating, User, WatchEntry
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from community.views.watchlists import AuthenticatedHttpRequest, safe_next
+from community.views.watchlists import AuthenticatedHttpRequest
+from fansite.redirects import safe_next
 
 ENTRIES_PER_PAGE = 50
 

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,6 +29,7 @@ from community.ratelimit import rate_limited
 from community.services import talk as services
 from community.templatetags.talk_tags import talk_context
 from community.threads import thread_url, visible_to
+from fansite.redirects import safe_next
 
 NOTIFICATIONS_SHOWN = 50
 
@@ -40,12 +40,7 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     """To the POSTed `next` page if it stays on this site, else to the fallback."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback, request.POST.get("next", "")))
 
 
 def _comments() -> QuerySet[Comment]:

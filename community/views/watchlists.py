@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -27,6 +26,7 @@ from community.forms_watchlists import AddToWatchlistForm, ItemForm, WatchlistFo
 from community.models import User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
+from fansite.redirects import safe_next
 
 LISTS_PER_PAGE = 24
 ITEMS_PER_PAGE = 100
@@ -46,16 +46,6 @@ SORTS = {
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The `next` address if it stays on this site, else the fallback."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _get_watchlist_for_user(request: HttpRequest, pk: int) -> Watchlist:
