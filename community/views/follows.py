@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Member, MusicVideo, Status
 from catalog.queries import video_cards
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
@@ -59,7 +59,7 @@ def _name(kind: str, target: Target) -> str:
 
 @require_POST
 @login_required
-@confirmed_email_required
+@may_write_required
 @rate_limited("follow")
 def follow(request: HttpRequest) -> HttpResponse:
     kind, target, fallback = _target(request)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import MusicVideo
 from community import premieres
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 
 
 def _page(video: MusicVideo) -> HttpResponse:
@@ -21,7 +21,7 @@ def _page(video: MusicVideo) -> HttpResponse:
 
 @require_POST
 @login_required
-@confirmed_email_required
+@may_write_required
 def follow(request: HttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
     try:

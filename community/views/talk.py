@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits
 from community import threads
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.forms_talk import CommentForm, ReportForm
 from community.models import Comment, Notification, User
 from community.ratelimit import rate_limited
@@ -99,7 +99,7 @@ def comment_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("comment")
 def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -128,7 +128,7 @@ def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("comment")
 def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -161,7 +161,7 @@ def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("comment")
 def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -207,7 +207,7 @@ def comment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@confirmed_email_required
+@may_write_required
 def comment_like(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_comment_for_user(request, pk)
     try:
@@ -226,7 +226,7 @@ def comment_unlike(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 def comment_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_comment_for_user(request, pk)

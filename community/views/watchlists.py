@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits, video_cards
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.forms_watchlists import AddToWatchlistForm, ItemForm, WatchlistForm
 from community.models import User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
@@ -137,7 +137,7 @@ def my_lists(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("list")
 def watchlist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -158,7 +158,7 @@ def watchlist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("list")
 def watchlist_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -293,7 +293,7 @@ def watchlist_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_POST
 @rate_limited("list")
 def item_update(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
@@ -313,7 +313,7 @@ def item_update(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_POST
 @rate_limited("list")
 def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
@@ -350,7 +350,7 @@ def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("list")
 def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:

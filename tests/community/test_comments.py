@@ -200,10 +200,10 @@ def test_suspended_fan_reads_but_cannot_post(client):
     response = client.post(
         reverse("community:comment-create", args=[video.slug]), {"body": "Let me in"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "Your account is suspended" in response.content.decode()
     response = client.post(reverse("community:comment-reply", args=[other.pk]), {"body": "Hi"})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert Comment.objects.count() == 1
 
 
