@@ -517,7 +517,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fansite.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["fansite.api_parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "fansite.api.exception_handler",
     # Counted in the default cache, so with REDIS_URL the limits hold across every process.
     "DEFAULT_THROTTLE_CLASSES": [
