@@ -13,6 +13,7 @@ import uuid
 import warnings
 from typing import IO, Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -116,10 +117,33 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
+class CheckedImageFormField(forms.ImageField):
+    """Django's form field opens the upload with Pillow before any validator runs and calls
+    whatever fails "not an image or a corrupted image", a decompression bomb included. Our
+    checks go first, so a bomb is named for what it is: too many pixels."""
+
+    def to_python(self, data: Any) -> Any:
+        if data not in self.empty_values:
+            validate_image_upload(data)
+        return super().to_python(data)
+
+
+class CheckedImageField(models.ImageField):
+    """An ImageField whose forms (the admin's too) check the upload with CheckedImageFormField."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
+
+    def deconstruct(self) -> Any:
+        # Only forms differ: in migrations it is the plain ImageField it always was.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+
 def image_field(
     upload_to: str, help_text: str, verbose_name: str | None = None
 ) -> models.ImageField:
-    return models.ImageField(
+    return CheckedImageField(
         verbose_name,
         upload_to=upload_to,
         blank=True,
