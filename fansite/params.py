@@ -7,9 +7,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest
 
 
-def int_param(
-    request: HttpRequest, name: str, *, default: int, minimum: int, maximum: int
-) -> int:
+def int_param(request: HttpRequest, name: str, *, default: int, minimum: int, maximum: int) -> int:
     """?name= as a whole number from minimum to maximum; `default` when absent or empty."""
     raw = request.GET.get(name, "")
     if raw == "":

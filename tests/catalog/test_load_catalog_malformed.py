@@ -20,9 +20,7 @@ def _load(tmp_path: Path, text: str) -> None:
 
 
 def _member(name_json: str) -> str:
-    return (
-        f'{{"format": {FORMAT}, "members": [{{"slug": "kazuha", "stage_name": {name_json}}}]}}'
-    )
+    return f'{{"format": {FORMAT}, "members": [{{"slug": "kazuha", "stage_name": {name_json}}}]}}'
 
 
 @pytest.mark.parametrize(
