@@ -33,7 +33,7 @@ import enum
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -58,6 +58,7 @@ from catalog.models import (
     TieIn,
     Track,
 )
+from fansite.json_limits import TooDeep, check_depth
 
 FORMAT = 1
 DEMO_CATALOG = Path(__file__).resolve().parent / "data" / "lesserafim.json"
@@ -108,9 +109,24 @@ class Where:
 Parser = Callable[[Any], Any]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """What no database column can store: NUL (PostgreSQL refuses it; SQLite would keep it) and
+    a lone surrogate ("\\ud800" in JSON: half of a character, not encodable as UTF-8)."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    if _SURROGATE.search(value):
+        return "contains a lone surrogate (half of a character, e.g. \\ud800)"
+    return None
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {value!r}")
+    if problem := text_problem(value):
+        raise ValueError(problem)
     return value
 
 
@@ -194,6 +210,8 @@ def _lines(value: Any) -> str:
         raise ValueError(f"expected a list of texts, got {value!r}")
     if any("\n" in item or not item.strip() for item in value):
         raise ValueError("each text must be one non-empty line")
+    for item in value:
+        _text(item)
     return "\n".join(item.strip() for item in value)
 
 
@@ -418,9 +436,28 @@ def _track_key(ref: Record) -> TrackKey:
 # Reading and writing the file.
 
 
+def _bad_strings(value: Any, where: str = "") -> Iterator[str]:
+    """Every text in the document (keys too) that no column could store, with where it is."""
+    if isinstance(value, str):
+        if problem := text_problem(value):
+            yield f"{where or 'the document'}: {problem}"
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_strings(item, f"{where}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if problem := text_problem(key):
+                yield f"{where or 'the document'}: a key {problem}"
+            else:
+                yield from _bad_strings(item, f"{where}.{key}" if where else key)
+
+
 def read_catalog(path: Path) -> Any:
+    """The file's document; CatalogError naming every problem that stops it being read."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        check_depth(text)
+        document = json.loads(text)
     except OSError as error:
         raise CatalogError([f"{path}: cannot read the file ({error.strerror})"]) from error
     except UnicodeDecodeError as error:
@@ -429,6 +466,12 @@ def read_catalog(path: Path) -> Any:
         raise CatalogError(
             [f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
         ) from error
+    except TooDeep as error:
+        raise CatalogError([f"{path}: {error}"]) from error
+    problems = [f"{path}: {problem}" for problem in _bad_strings(document)]
+    if problems:
+        raise CatalogError(problems)
+    return document
 
 
 def dump_catalog(document: Record) -> str:

@@ -13,10 +13,11 @@ import uuid
 import warnings
 from typing import IO, TYPE_CHECKING, Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, router, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -119,10 +120,33 @@ def _has_alpha(image: Image.Image) -> bool:
     )
 
 
+class CheckedImageFormField(forms.ImageField):
+    """Django's form field opens the upload with Pillow before any validator runs and calls
+    whatever fails "not an image or a corrupted image", a decompression bomb included. Our
+    checks go first, so a bomb is named for what it is: too many pixels."""
+
+    def to_python(self, data: Any) -> Any:
+        if data not in self.empty_values:
+            validate_image_upload(data)
+        return super().to_python(data)
+
+
+class CheckedImageField(models.ImageField):
+    """An ImageField whose forms (the admin's too) check the upload with CheckedImageFormField."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return super().formfield(**{"form_class": CheckedImageFormField, **kwargs})
+
+    def deconstruct(self) -> Any:
+        # Only forms differ: in migrations it is the plain ImageField it always was.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+
 def image_field(
     upload_to: str, help_text: StrOrPromise, verbose_name: StrOrPromise | None = None
 ) -> models.ImageField:
-    return models.ImageField(
+    return CheckedImageField(
         verbose_name,
         upload_to=upload_to,
         blank=True,
@@ -140,6 +164,29 @@ def rendition_field(upload_to: str) -> models.ImageField:
     return models.ImageField(upload_to=upload_to, blank=True, editable=False)
 
 
+def _delete_replaced(instance: models.Model, field: str, small_field: str) -> None:
+    """The files an image replaced or cleared go once the save commits (1 query): left behind,
+    they would still be served at their old addresses, after the account is gone too. Through
+    the field's storage, so an object store loses them as the disk does."""
+    if instance.pk is None:
+        return
+    stored = type(instance)._base_manager.filter(pk=instance.pk).values_list(field, small_field)
+    names = stored.first() or ("", "")
+    old = [
+        (instance._meta.get_field(name).storage, stored_name)  # type: ignore[union-attr]
+        for name, stored_name in zip((field, small_field), names, strict=True)
+        if stored_name
+    ]
+    if not old:
+        return
+
+    def delete() -> None:
+        for storage, name in old:
+            storage.delete(name)
+
+    transaction.on_commit(delete, using=router.db_for_write(type(instance)))
+
+
 def process_image(
     instance: models.Model, field: str, small_field: str, *, square: bool = False
 ) -> None:
@@ -150,11 +197,13 @@ def process_image(
     original = getattr(instance, field)
     small = getattr(instance, small_field)
     if not original:
-        if small:
+        if small:  # it had a picture (an ordinary save of one without costs no query)
             setattr(instance, small_field, "")
+            _delete_replaced(instance, field, small_field)
         return
     if getattr(original, "_committed", True):
         return
+    _delete_replaced(instance, field, small_field)
     upload = original.file
     full = reencode(upload, max_side=FULL_SIDE, square=square)
     thumb = reencode(upload, max_side=SMALL_SIDE, square=square)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Prefetch, Q, QuerySet
@@ -25,6 +25,7 @@ from catalog.models import (
     Track,
 )
 from catalog.queries import video_cards
+from fansite.params import int_param
 
 PAGE_SIZE = 24
 
@@ -201,10 +202,10 @@ def timeline(request: HttpRequest) -> HttpResponse:
         | {d.year for d in videos.dates("published_on", "year")},
         reverse=True,
     )
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else 0))
-    except ValueError:
-        year = years[0] if years else 0
+    # Year 0, -1 or 10000 has no dates to filter by (a 500 before): a 400.
+    year = int_param(
+        request, "year", default=years[0] if years else MINYEAR, minimum=MINYEAR, maximum=MAXYEAR
+    )
     events: list[tuple[date | None, str, Model]] = []
     events += [(r.released_on, "release", r) for r in releases.filter(released_on__year=year)]
     events += [

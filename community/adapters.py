@@ -29,6 +29,7 @@ from community.models import BlockedEmail, User
 from community.security import client_ip
 from community.services.accounts import account_setup
 from community.tasks import send_email
+from fansite.redirects import is_safe_redirect, safe_next
 
 EMAIL_BLOCKED = _("We can't accept sign-ups with this e-mail address. Please use another one.")
 
@@ -38,9 +39,7 @@ def next_from(request: HttpRequest | None) -> str:
     on this site; else empty."""
     if request is None:
         return ""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    adapter = AccountAdapter(request)
-    return candidate if candidate and adapter.is_safe_url(candidate) else ""
+    return safe_next(request, "")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -49,6 +48,10 @@ class AccountAdapter(DefaultAccountAdapter):
         "email_taken": _("Another account already uses this e-mail address."),
         "username_taken": _("That username is taken."),
     }
+
+    def is_safe_url(self, url: str) -> bool:
+        """allauth's `next` (log in, sign up, log out) passes the site's one check."""
+        return is_safe_redirect(allauth_context.request, url)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         ip = client_ip(request)

@@ -9,22 +9,34 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from community.writing import write_refusal
 
-def confirmed_email_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Writing takes a confirmed e-mail address: otherwise a 403 page says so and offers to send
-    the link again. Put it below @login_required (anonymous visitors are sent to log in)."""
+
+def write_refused_page(request: HttpRequest) -> HttpResponse | None:
+    """The 403 page saying why this fan may not write (community.writing), or None if they may.
+    An unconfirmed address is offered the link again."""
+    refusal = write_refusal(request.user)
+    if refusal is not None and refusal.code == "unconfirmed":
+        return render(
+            request,
+            "community/confirm_email_required.html",
+            # Where the resend button brings the fan back to (a POST-only URL can't be).
+            {"next": request.get_full_path() if request.method == "GET" else ""},
+            status=403,
+        )
+    if refusal is not None and refusal.code == "suspended":
+        return render(
+            request, "community/write_refused.html", {"message": refusal.message}, status=403
+        )
+    return None
+
+
+def may_write_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Only fans who may write get past; the others see write_refused_page. Put it below
+    @login_required (anonymous visitors are sent to log in)."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated and not user.has_confirmed_email:
-            return render(
-                request,
-                "community/confirm_email_required.html",
-                # Where the resend button brings the fan back to (a POST-only URL can't be).
-                {"next": request.get_full_path() if request.method == "GET" else ""},
-                status=403,
-            )
-        return view(request, *args, **kwargs)
+        return write_refused_page(request) or view(request, *args, **kwargs)
 
     return wrapped

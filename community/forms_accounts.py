@@ -11,6 +11,8 @@ import time
 from typing import Any
 
 from allauth.account import forms as account_forms
+from allauth.core import context as allauth_context
+from allauth.core import ratelimit
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
 from allauth.socialaccount import forms as social_forms
@@ -28,6 +30,9 @@ from community.models import BlockedIP, Profile, User
 from community.security import client_ip
 
 USERNAME_TAKEN = _("That username is taken.")
+TOO_MANY_PASSWORD_GUESSES = _(
+    "Too many wrong passwords. Try again in an hour, or log out and reset your password."
+)
 IP_BLOCKED = _(
     "New accounts can't be made from your network right now. If you think this is a mistake, "
     "try again from another connection."
@@ -147,6 +152,25 @@ def _current_request() -> HttpRequest | None:
 
 
 _CODE_SPACING = re.compile(r"[\s-]+")
+
+
+class ChangePasswordForm(account_forms.ChangePasswordForm):
+    """allauth's, counting wrong current passwords: allauth only limits how often the form is
+    sent, so guesses spread out never ran out. After settings.ACCOUNT_RATE_LIMITS
+    ["change_password_failed"] wrong ones, no guess is checked (the right one neither) until the
+    window has passed."""
+
+    def clean_oldpassword(self) -> str:
+        request = allauth_context.request
+        if not ratelimit.consume(
+            request, action="change_password_failed", user=self.user, dry_run=True
+        ):
+            raise ValidationError(TOO_MANY_PASSWORD_GUESSES, code="too_many_password_guesses")
+        try:
+            return str(super().clean_oldpassword())
+        except ValidationError:
+            ratelimit.consume(request, action="change_password_failed", user=self.user)
+            raise
 
 
 class TwoFactorCodeForm(mfa_forms.AuthenticateForm):

@@ -27,6 +27,7 @@ from catalog.models import MusicVideo
 from community.badges import unread_key
 from community.live import events as live
 from community.models import Notification, PremiereFollow, User
+from community.writing import check_may_write
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def state(video: MusicVideo, now: datetime.datetime | None = None) -> str | None
 @transaction.atomic
 def premiere_follow(*, user: User, video: MusicVideo) -> PremiereFollow:
     """Wait for the premiere (again is harmless)."""
+    check_may_write(user)
     if video.is_draft or state(video) != UPCOMING:
         raise ValidationError(_("This video has no premiere to wait for."))
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.cache import cache
@@ -28,6 +28,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import pgettext_lazy
@@ -37,6 +38,7 @@ from catalog.models import Status as VideoStatus
 from community import text
 from community.models import Block, Comment, CommentLike, CommentMoment
 
+DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
 PAGE_SIZE = 20
 REPLIES_SHOWN = 3  # under each comment of the video page; the rest on the thread's own page
 REPLIES_PAGE_SIZE = 50  # replies per page of a thread's own page
@@ -94,7 +96,8 @@ def encode_cursor(sort: str, key: datetime | int, pk: int) -> str:
 
 
 def decode_cursor(sort: str, cursor: str) -> tuple[datetime | int, int] | None:
-    """The (key, id) a cursor points after; None for anything malformed or for another sort."""
+    """The (key, id) a cursor points after; None for anything malformed, for another sort, or
+    for a key or id the database can't compare with (the pages and the API answer 404 then)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         cursor_sort, value, pk = raw.split("~")
@@ -103,11 +106,28 @@ def decode_cursor(sort: str, cursor: str) -> tuple[datetime | int, int] | None:
         key: datetime | int = (
             datetime.fromisoformat(value) if SORTS[sort][1] == "created_at" else int(value)
         )
-        if isinstance(key, datetime) and key.tzinfo is None:
+        if isinstance(key, datetime):
+            if key.tzinfo is None:
+                return None
+            key.astimezone(UTC)  # the database compares in UTC: year 1 or 9999 may not fit
+        elif not -DB_INT <= key < DB_INT:
+            return None
+        if not -DB_INT < int(pk) < DB_INT - 1:  # thread_url moves an id one either way
             return None
         return key, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, OverflowError):
         return None
+
+
+def position_of(sort: str, after: str) -> tuple[datetime | int, int] | None:
+    """The position an address's `after` asks for: None for the first page, a 404 for a cursor
+    we never handed out (a forged one must not reach the database)."""
+    if not after:
+        return None
+    position = decode_cursor(sort, after)
+    if position is None:
+        raise Http404("No such page of talk.")
+    return position
 
 
 def _cursor_of(sort: str, comment: Comment) -> str:
@@ -168,9 +188,11 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     Placeholders ("Removed by a moderator.") only appear beside visible talk: with none, a
     visitor gets no queries and a fan sees just their own held or hidden comments.
     """
-    if sort not in SORTS:
+    if not sort:
         sort = DEFAULT_SORT
-    position = decode_cursor(sort, after) if after else None
+    if sort not in SORTS:
+        raise Http404("No such order of talk.")
+    position = position_of(sort, after)
     signed_in = getattr(user, "is_authenticated", False)
     if not signed_in and video.comment_count == 0:
         return ThreadPage([], sort, None, None)
@@ -220,7 +242,7 @@ class RepliesPage:
 
 def replies_page(top: Comment, user: Any, after: str = "") -> RepliesPage:
     """One page of a thread's replies, oldest first, after a cursor (1 query, any thread size)."""
-    position = decode_cursor(REPLY_SORT, after) if after else None
+    position = position_of(REPLY_SORT, after)
     rows = _for_display(Comment.objects.filter(parent=top), user)
     if position is not None:
         rows = _after(rows, REPLY_SORT, *position)

@@ -17,8 +17,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+
+from fansite.redirects import safe_next
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 _PREFIX = re.compile(rf"^/({'|'.join(re.escape(code) for code in LANGUAGE_CODES)})(/|$)")
@@ -92,16 +93,17 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     language = data.get("language", "")
     next_url = data.get("next", "/")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
     if language not in LANGUAGE_CODES:
-        return HttpResponseRedirect(next_url)
+        return HttpResponseRedirect(safe_next(request, "/", next_url))
     if request.method == "POST" and request.user.is_authenticated:
         request.user.language = language
         request.user.save(update_fields=["language"])
-    response = HttpResponseRedirect(localized_path(next_url, language))
+    # Only a path on this site gets the language's prefix, and the address is checked again
+    # once the prefix is swapped: that is the one the browser will follow.
+    home = localized_path("/", language)
+    path = safe_next(request, "", next_url)
+    target = safe_next(request, home, localized_path(path, language)) if path[:1] == "/" else home
+    response = HttpResponseRedirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

@@ -378,6 +378,7 @@ ACCOUNT_FORMS = {
     "login": "community.forms_accounts.LoginForm",
     "signup": "community.forms_accounts.SignupForm",
     "add_email": "community.forms_accounts.AddEmailForm",
+    "change_password": "community.forms_accounts.ChangePasswordForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
@@ -409,12 +410,16 @@ LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,{LOGIN_FAILURE_LIMIT}/{LOGIN_LOCKOUT_MINUTES}m/key",
-    # Mails: a reset link at most 5 times a minute per address, 20 per IP; a confirmation link
-    # once every 3 minutes per address.
-    "reset_password": "20/m/ip,5/m/key",
+    # Mails: a reset link at most 3 times an hour per address (a minute's limit let a script
+    # mail one address without end), 20 an hour per IP; a confirmation link once every 3 minutes
+    # per address. Using a reset link: 20 tries an hour per IP.
+    "reset_password": "5/m/ip,20/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
     "confirm_email": "1/3m/key",
-    # Guesses of the current password on the change page, and on "confirm it's you".
+    # Sending the change-password form, and on "confirm it's you"; wrong current passwords on
+    # the change page are counted on their own (community.forms_accounts.ChangePasswordForm).
     "change_password": "5/m/user",
+    "change_password_failed": "5/h/user",
     "reauthenticate": "10/m/user",
     "manage_email": "10/m/user",
     "signup": "20/m/ip",
@@ -522,7 +527,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fansite.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["fansite.api_parsers.BoundedJSONParser"],
     "EXCEPTION_HANDLER": "fansite.api.exception_handler",
     # Counted in the default cache, so with REDIS_URL the limits hold across every process (and
     # in each process while Redis is away: fansite/cache.py).

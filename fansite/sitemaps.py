@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
-from catalog.models import Member, MusicVideo, Release, Tag
-from community.models import User, Watchlist
+from catalog.models import Member, MusicVideo, Release, Status, Tag
+from community.models import Comment, Rating, User, Watchlist
 
 
 class TrilingualSitemap(Sitemap):
@@ -80,8 +80,27 @@ class ListSitemap(ModelSitemap):
 
 
 class ProfileSitemap(ModelSitemap):
+    """Fans whose page shows something: a rating of a published video, a public list or a
+    visible comment. An empty page is nothing to search for, and listing every account would
+    hand out the site's usernames; staff accounts run the site and are never listed."""
+
     def items(self) -> QuerySet[User]:
-        return User.objects.filter(is_active=True).only("username").order_by("pk")
+        fan = OuterRef("pk")
+        published = Status.PUBLISHED
+        shows_something = (
+            Exists(Rating.objects.filter(user=fan, video__status=published))
+            | Exists(Watchlist.objects.filter(owner=fan, is_public=True))
+            | Exists(
+                Comment.objects.filter(
+                    author=fan, status=Comment.Status.VISIBLE, video__status=published
+                )
+            )
+        )
+        return (
+            User.objects.filter(shows_something, is_active=True, is_staff=False, is_superuser=False)
+            .only("username")
+            .order_by("pk")
+        )
 
 
 SITEMAPS = {

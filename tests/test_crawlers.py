@@ -14,8 +14,10 @@ from catalog.models import Release, Status
 from tests.factories import (
     BUDGET_ROWS,
     make_member,
+    make_rating,
     make_release,
     make_rows,
+    make_staff,
     make_track,
     make_user,
     make_video,
@@ -174,3 +176,23 @@ def test_sitemap_query_budget(client, django_assert_max_num_queries, n):
     languages = len(settings.LANGUAGES)
     for section in ("videos", "releases", "lists"):
         assert urls[f"/sitemap-{section}.xml"] == languages * n, section
+
+
+def test_the_fans_sitemap_lists_only_fans_with_public_activity_never_staff(client):
+    video = make_video()
+    make_user(username="silent")  # nothing public: an empty page
+    rater = make_user(username="rater")
+    make_rating(user=rater, video=video)
+    lister = make_user(username="lister")
+    make_watchlist(owner=lister, is_public=True)
+    make_watchlist(owner=make_user(username="secretive"), is_public=False)
+    staff = make_staff(username="curator")
+    make_rating(user=staff, video=video)
+    make_watchlist(owner=staff, is_public=True)
+
+    body = client.get("/sitemap-fans.xml").content.decode()
+
+    assert "/u/rater/</loc>" in body
+    assert "/u/lister/</loc>" in body
+    for name in ("silent", "secretive", "curator"):
+        assert f"/u/{name}/" not in body

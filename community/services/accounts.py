@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 
 from community.models import (
     Follow,
@@ -64,7 +64,14 @@ def account_export(*, user: User) -> dict[str, Any]:
         Prefetch("items", queryset=WatchlistItem.objects.select_related("video"))
     )
     entries = WatchEntry.objects.filter(user=user).select_related("video")
-    follows = Follow.objects.filter(follower=user).select_related("fan", "watchlist", "member")
+    # A list followed while public may have turned private (and been renamed) since: the
+    # export shows only what the fan may still see, as the list's page does.
+    still_visible = Watchlist.objects.visible_to(user).filter(pk=OuterRef("watchlist_id"))
+    follows = (
+        Follow.objects.filter(follower=user)
+        .select_related("fan", "watchlist", "member")
+        .annotate(list_visible=Exists(still_visible))
+    )
     return {
         "account": {
             "username": user.username,
@@ -117,7 +124,9 @@ def account_export(*, user: User) -> dict[str, Any]:
             {
                 "kind": follow.kind,
                 "fan": follow.fan.username if follow.fan else None,
-                "watchlist": follow.watchlist.name if follow.watchlist else None,
+                "watchlist": follow.watchlist.name
+                if follow.watchlist and follow.list_visible
+                else None,
                 "member": follow.member.slug if follow.member else None,
                 "since": _date(follow.created_at),
             }

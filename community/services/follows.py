@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Member
 from community.models import Follow, User, Watchlist
+from community.writing import check_may_write
 
 Target = User | Watchlist | Member | None
 
@@ -28,6 +29,7 @@ def _target_fields(kind: str, target: Target) -> dict[str, object]:
 @transaction.atomic
 def follow_create(*, follower: User, kind: str, target: Target) -> Follow:
     """Follow; following twice is harmless and returns the existing follow."""
+    check_may_write(follower)
     fields = _target_fields(kind, target)
     if kind == Follow.Kind.FAN and target == follower:
         raise ValidationError(_("You can't follow yourself."))

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from catalog.models import RATING_SCORES, MusicVideo, Status
 from community.live import events as live
 from community.models import Rating, User
+from community.writing import check_may_write
 
 
 class NotAllowed(Exception):
@@ -96,6 +97,7 @@ def _fans_rating(user: User, video: MusicVideo) -> Rating | None:
 
 def rating_set(*, user: User, video: MusicVideo, score: int) -> Rating:
     """Rate a video (1-10 half-stars), or change the fan's rating of it."""
+    check_may_write(user)
     if score not in RATING_SCORES:
         raise ValidationError({"score": _("Choose from half a star to five stars.")})
     attempts = 5

@@ -32,6 +32,7 @@ from community.models import (
     Report,
     User,
 )
+from community.writing import check_may_write
 
 MAX_LINKS = 3
 # Moments stored per comment: enough for any real comment, not a table-filler for spam.
@@ -41,11 +42,6 @@ NEW_ACCOUNT_AGE = timedelta(hours=24)
 NEW_ACCOUNT_COMMENTS = 3
 
 Status = Comment.Status
-
-
-def _check_can_write(user: User) -> None:
-    if user.is_suspended:
-        raise ValidationError(_("Your account is suspended: you can read, but not post or react."))
 
 
 def _check_moderator(user: User) -> None:
@@ -153,7 +149,7 @@ def comment_create(
 
     A new account's comment with a link is held for a moderator and counts nowhere until approved.
     """
-    _check_can_write(author)
+    check_may_write(author)
     if video.is_draft:
         raise PermissionDenied("Drafts can't be commented on.")
     body = _clean_body(body)
@@ -190,7 +186,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
     """The author's new text; a new account adding a link sends the comment back for review."""
     if comment.author_id != editor.pk:
         raise PermissionDenied("Only the author can edit a comment.")
-    _check_can_write(editor)
+    check_may_write(editor)
     body = _clean_body(body)
     locked = _lock(comment)
     if locked.status not in (Status.VISIBLE, Status.HELD):
@@ -242,7 +238,7 @@ def comment_delete(*, comment: Comment, user: User) -> None:
 @transaction.atomic
 def comment_like(*, user: User, comment: Comment) -> bool:
     """Like once; False when the fan already liked it."""
-    _check_can_write(user)
+    check_may_write(user)
     if comment.status != Status.VISIBLE:
         raise ValidationError(_("Only visible comments can be liked."))
     try:
@@ -266,7 +262,7 @@ def comment_unlike(*, user: User, comment: Comment) -> bool:
 
 @transaction.atomic
 def report_create(*, reporter: User, comment: Comment, reason: str, note: str = "") -> Report:
-    _check_can_write(reporter)
+    check_may_write(reporter)
     if comment.author_id == reporter.pk:
         raise ValidationError(_("You can't report your own comment."))
     if comment.status != Status.VISIBLE:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import MusicVideo
 from community.models import User, WatchEntry, Watchlist, WatchlistItem
+from community.writing import check_may_write
 
 Direction = Literal["up", "down", "top", "bottom"]
 DIRECTIONS: tuple[Direction, ...] = ("up", "down", "top", "bottom")
@@ -33,11 +34,6 @@ def _latest_watch_date() -> datetime.date:
 def _check_watched_on(watched_on: datetime.date | None) -> None:
     if watched_on is not None and watched_on > _latest_watch_date():
         raise ValidationError({"watched_on": _("That date is in the future.")})
-
-
-def _check_can_write(user: User) -> None:
-    if user.is_suspended:
-        raise ValidationError(_("Your account is suspended: you can read, but not add or change."))
 
 
 def _check_published(video: MusicVideo) -> None:
@@ -102,7 +98,7 @@ def watchlist_default_for(*, user: User) -> Watchlist:
 
 @transaction.atomic
 def watchlist_create(*, owner: User, name: str, description: str, is_public: bool) -> Watchlist:
-    _check_can_write(owner)
+    check_may_write(owner)
     _check_name_free(owner_id=owner.pk, name=name)
     watchlist = Watchlist(owner=owner, name=name, description=description, is_public=is_public)
     watchlist.full_clean(validate_constraints=False)
@@ -114,7 +110,7 @@ def watchlist_create(*, owner: User, name: str, description: str, is_public: boo
 def watchlist_update(
     *, watchlist: Watchlist, name: str, description: str, is_public: bool
 ) -> Watchlist:
-    _check_can_write(watchlist.owner)
+    check_may_write(watchlist.owner)
     if watchlist.is_default and name != watchlist.name:
         raise ValidationError(
             {"name": _("“%(name)s” keeps its name.") % {"name": watchlist.display_name}}
@@ -150,7 +146,7 @@ def watchlist_add_video(
     *, watchlist: Watchlist, video: MusicVideo, note: str = ""
 ) -> WatchlistItem:
     """Append a published video to the end of the list; ValidationError if it is already in."""
-    _check_can_write(watchlist.owner)
+    check_may_write(watchlist.owner)
     _check_published(video)
     locked = _locked_list(watchlist)
     # Whether the video is in already, and the last place, in one query.
@@ -174,6 +170,7 @@ def item_move(*, item: WatchlistItem, direction: Direction | int) -> WatchlistIt
     Positions are reused, not renumbered, so moving one step swaps two rows' positions; ties
     left by older data are settled by numbering 1..n.
     """
+    check_may_write(item.watchlist.owner)
     locked = _locked_list(item.watchlist)
     rows = list(
         WatchlistItem.objects.filter(watchlist=locked)
@@ -219,7 +216,7 @@ def item_move(*, item: WatchlistItem, direction: Direction | int) -> WatchlistIt
 def item_update(
     *, item: WatchlistItem, note: str, watched_on: datetime.date | None
 ) -> WatchlistItem:
-    _check_can_write(item.watchlist.owner)
+    check_may_write(item.watchlist.owner)
     _check_watched_on(watched_on)
     item.note = note
     item.watched_on = watched_on
@@ -242,7 +239,7 @@ def watch_log(
     *, user: User, video: MusicVideo, watched_on: datetime.date, note: str = ""
 ) -> WatchEntry:
     """A diary line. Watching again is another line: that is how rewatches are counted."""
-    _check_can_write(user)
+    check_may_write(user)
     _check_published(video)
     _check_watched_on(watched_on)
     entry = WatchEntry(user=user, video=video, watched_on=watched_on, note=note)

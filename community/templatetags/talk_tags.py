@@ -11,6 +11,7 @@ from community import comment_markup, text, threads
 from community.badges import unread_notification_count
 from community.forms_talk import CommentForm
 from community.models import Comment
+from community.writing import may_write
 from fansite import page_cache
 
 register = template.Library()
@@ -35,7 +36,7 @@ def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
         "request": request,
         "user": user,
         "video": video,
-        "can_post": user.is_authenticated and not user.is_suspended and user.has_confirmed_email,
+        "can_post": may_write(user),
         "form": CommentForm(auto_id="id_comment_%s"),
     }
 

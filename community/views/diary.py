@@ -24,12 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits, video_cards
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.forms_watchlists import WatchLogForm
 from community.models import Rating, User, WatchEntry
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from community.views.watchlists import AuthenticatedHttpRequest, safe_next
+from community.views.watchlists import AuthenticatedHttpRequest
+from fansite.redirects import safe_next
 
 ENTRIES_PER_PAGE = 50
 
@@ -60,7 +61,7 @@ def _with_watch_number(entries: QuerySet[WatchEntry]) -> QuerySet[WatchEntry]:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_POST
 @rate_limited("list")
 def log_watch(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:

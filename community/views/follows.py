@@ -13,18 +13,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Member, MusicVideo, Status
 from catalog.queries import video_cards
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.http import AuthenticatedHttpRequest
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
 from community.templatetags.follow_tags import ALERTS_CACHE_SECONDS, alerts_cache_key
+from fansite.redirects import safe_next
 
 FEED_SIZE = 50
 
@@ -50,10 +50,7 @@ def _target(request: HttpRequest) -> tuple[str, Target, str]:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    nxt = request.POST.get("next", "")
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
-        return redirect(nxt)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback, request.POST.get("next", "")))
 
 
 def _name(kind: str, target: Target) -> str:
@@ -64,7 +61,7 @@ def _name(kind: str, target: Target) -> str:
 
 @require_POST
 @login_required
-@confirmed_email_required
+@may_write_required
 @rate_limited("follow")
 def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
     kind, target, fallback = _target(request)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalog.models import MusicVideo
 from community import premieres
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.http import AuthenticatedHttpRequest
 
 
@@ -22,7 +22,7 @@ def _page(video: MusicVideo) -> HttpResponse:
 
 @require_POST
 @login_required
-@confirmed_email_required
+@may_write_required
 def follow(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     video = get_object_or_404(MusicVideo.objects.published(), slug=slug)
     try:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.models import Member, MusicVideo
 from catalog.queries import video_cards
 from community.charts import filter_choices, ranked
-from community.decorators import confirmed_email_required
+from community.decorators import write_refused_page
 from community.forms_ratings import RatingForm, TopFilterForm
 from community.http import AuthenticatedHttpRequest
 from community.ratelimit import rate_limited
@@ -36,9 +36,11 @@ def _wants_fragment(request: HttpRequest) -> bool:
 
 @require_POST
 @login_required
-@confirmed_email_required
 @rate_limited("rate")
 def rate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    # Removing one's rating is taking back, which community.writing leaves open to everyone.
+    if not request.POST.get("remove") and (refused := write_refused_page(request)):
+        return refused
     # What the message, the redirect and the widget use: not the catalog's long text fields.
     shown = MusicVideo.objects.published().only("slug", "title", "status", *FIGURES)
     video = get_object_or_404(shown, slug=slug)

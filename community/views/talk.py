@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,13 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits
 from community import threads
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.forms_talk import CommentForm, ReportForm
 from community.models import Comment, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
 from community.templatetags.talk_tags import talk_context
 from community.threads import thread_url, visible_to
+from fansite.redirects import safe_next
 
 NOTIFICATIONS_SHOWN = 50
 
@@ -40,12 +40,7 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     """To the POSTed `next` page if it stays on this site, else to the fallback."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
+    return redirect(safe_next(request, fallback, request.POST.get("next", "")))
 
 
 def _comments() -> QuerySet[Comment]:
@@ -104,7 +99,7 @@ def comment_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("comment")
 def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -133,7 +128,7 @@ def comment_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("comment")
 def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -166,7 +161,7 @@ def comment_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("comment")
 def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -216,7 +211,7 @@ def comment_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-@confirmed_email_required
+@may_write_required
 def comment_like(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_comment_for_user(request, pk)
     try:
@@ -235,7 +230,7 @@ def comment_unlike(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 def comment_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_comment_for_user(request, pk)

@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -22,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits, video_cards
-from community.decorators import confirmed_email_required
+from community.decorators import may_write_required
 from community.forms_watchlists import AddToWatchlistForm, ItemForm, WatchlistForm
 from community.models import User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
+from fansite.redirects import safe_next
 
 LISTS_PER_PAGE = 24
 ITEMS_PER_PAGE = 100
@@ -46,16 +46,6 @@ SORTS = {
 
 class AuthenticatedHttpRequest(HttpRequest):
     user: User
-
-
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The `next` address if it stays on this site, else the fallback."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _get_watchlist_for_user(request: HttpRequest, pk: int) -> Watchlist:
@@ -147,7 +137,7 @@ def my_lists(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("list")
 def watchlist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -168,7 +158,7 @@ def watchlist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("list")
 def watchlist_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -303,7 +293,7 @@ def watchlist_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_POST
 @rate_limited("list")
 def item_update(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
@@ -323,7 +313,7 @@ def item_update(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_POST
 @rate_limited("list")
 def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
@@ -360,7 +350,7 @@ def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 
 
 @login_required
-@confirmed_email_required
+@may_write_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("list")
 def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:

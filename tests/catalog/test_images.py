@@ -128,11 +128,11 @@ def test_the_photo_location_and_camera_are_removed(curator):
             "huge.png",
             BOMB,
             "This image has too many pixels (at most 40 million).",
-            # Django's own form field opens the header first and Pillow warns; expected here.
+            # Our checks run before Django's form field opens the file (which Pillow warns about).
             marks=pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
         ),
-        ("notes.png", NOT_AN_IMAGE, "Upload a valid image."),
-        ("cut-off.png", TRUNCATED, "Upload a valid image."),
+        ("notes.png", NOT_AN_IMAGE, "This file is not an image we can read."),
+        ("cut-off.png", TRUNCATED, "This image is damaged or incomplete."),
         ("scan.tiff", TIFF, "TIFF images are not accepted. Upload a JPEG, PNG, WebP or GIF."),
         ("paint.bmp", BMP, "BMP images are not accepted. Upload a JPEG, PNG, WebP or GIF."),
     ],

@@ -390,8 +390,8 @@ def test_timeline_tells_one_year_in_order_with_every_kind_of_event(client):
     assert 'href="?year=2022"' in latest
 
 
-def test_timeline_survives_a_bad_year(client):
+def test_timeline_answers_a_bad_year_with_a_400(client):
     make_release(released_on=datetime.date(2022, 5, 2))
-    assert client.get(reverse("catalog:timeline"), {"year": "soon"}).status_code == 200
+    assert client.get(reverse("catalog:timeline"), {"year": "soon"}).status_code == 400
     unknown = client.get(reverse("catalog:timeline"), {"year": 1999}).content.decode()
     assert "Pick a year above." in unknown

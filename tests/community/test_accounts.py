@@ -459,6 +459,25 @@ def test_export_has_all_of_the_fans_data_and_nobody_elses(client, django_assert_
     assert "perfect-night" not in response.content.decode()
 
 
+def test_export_shows_only_lists_the_fan_may_still_see(client):
+    """A list followed while public, then made private and renamed: its new name stays its
+    owner's."""
+    fan, owner = make_fan(), make_fan()
+    watchlist = make_watchlist(owner=owner, name="Our favourites", is_public=True)
+    follow_create(follower=fan, kind=Follow.Kind.LIST, target=watchlist)
+    watchlist.is_public = False
+    watchlist.name = "Secret plans"
+    watchlist.save()
+    client.force_login(fan)
+
+    body = client.get(EXPORT).content.decode()
+
+    assert "Secret plans" not in body
+    assert [(f["kind"], f["watchlist"]) for f in json.loads(body)["follows"]] == [("list", None)]
+    client.force_login(owner)
+    assert "Secret plans" in client.get(EXPORT).content.decode()
+
+
 @pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_export_and_delete_page_query_budgets(client, django_assert_max_num_queries, n):
     """Guards N+1: the export, and the delete page's summary of what goes, cost the same for 10

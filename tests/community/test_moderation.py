@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from community.models import Comment, ModerationLog, Notification, Report
 from community.services import talk
+from community.writing import WriteRefused
 from tests.factories import BUDGET_ROWS, make_user, make_users, make_video
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +293,7 @@ def test_a_suspended_fan_can_read_but_not_post(client):
     response = client.post(
         reverse("community:comment-create", args=[video.slug]), {"body": "Let me in"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "Your account is suspended" in response.content.decode()
     assert Comment.objects.count() == 1
 
@@ -320,9 +321,9 @@ def test_a_suspension_needs_a_reason_and_the_permission(client):
 def test_a_suspended_fan_cannot_like_or_report():
     comment = make_comment()
     fan = make_fan(suspended_at=timezone.now())
-    with pytest.raises(ValidationError):
+    with pytest.raises(WriteRefused):
         talk.comment_like(user=fan, comment=comment)
-    with pytest.raises(ValidationError):
+    with pytest.raises(WriteRefused):
         talk.report_create(reporter=fan, comment=comment, reason="spam")
 
 
