@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.inclusion_tag("includes/suggest_link.html", takes_context=True)
 def suggest_link(context: template.Context, record: Model, name: str = "") -> dict[str, Any]:
-    """"Suggest a correction" to the record; for staff, a link to edit it in the admin too.
+    """ "Suggest a correction" to the record; for staff, a link to edit it in the admin too.
     With a `name`, the compact form for a line of a list (a track, a chart record)."""
     request = context.get("request")
     user = getattr(request, "user", None)

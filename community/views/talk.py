@@ -28,8 +28,8 @@ from community.forms_talk import CommentForm, ReportForm
 from community.models import Comment, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
-from community.templatetags.talk_tags import talk_context
 from community.suggestions import target_prefetch
+from community.templatetags.talk_tags import talk_context
 from community.threads import thread_url, visible_to
 
 NOTIFICATIONS_SHOWN = 50

@@ -77,7 +77,7 @@ def test_something_missing_is_stored_as_no_field(client, fan, release):
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    ("data", "message"),
     [
         ({"source_url": ""}, "Give the address of a source"),
         ({"source_url": "not a url"}, "Enter a web address"),
