@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max, Model
 from django.forms import ModelForm
@@ -22,7 +21,7 @@ from django.utils.translation import ngettext
 
 from catalog.models import Source
 from community.badges import notifications_changed
-from community.models import Notification, Suggestion, User
+from community.models import Notification, Suggestion, User, web_address_validator
 from community.suggestions import MISSING, current_value, kind_of
 
 # A fan's suggestions per day: plenty for a careful reader, too few to flood the desk.
@@ -30,12 +29,16 @@ PER_DAY = 10
 CURATE_PERMISSION = "community.curate_suggestion"
 
 
+class DailyLimitReached(ValidationError):
+    """The fan has sent PER_DAY suggestions in the last day."""
+
+
 def _check_can_suggest(author: User) -> None:
     if author.is_suspended:
         raise ValidationError(_("Your account is suspended: you can read, but not post or react."))
     since = timezone.now() - timedelta(days=1)
     if Suggestion.objects.filter(author=author, created_at__gte=since).count() >= PER_DAY:
-        raise ValidationError(
+        raise DailyLimitReached(
             ngettext(
                 "You have sent %(count)d suggestion in the last day, the most we take. "
                 "Please come back tomorrow.",
@@ -54,10 +57,9 @@ def clean_more_sources(text: str) -> str:
         raise ValidationError(
             _("Give at most %(count)d more sources.") % {"count": Suggestion.MAX_MORE_SOURCES}
         )
-    validate = URLValidator(schemes=["http", "https"])
     for url in urls:
         try:
-            validate(url)
+            web_address_validator(url)
         except ValidationError:
             raise ValidationError(
                 _("“%(url)s” is not a web address (https://…).") % {"url": url[:80]}
