@@ -351,6 +351,7 @@ class ReleaseAdmin(PublishableAdmin):
 class MusicVideoAdmin(PublishableAdmin):
     form = MusicVideoAdminForm
     list_display = [
+        "thumbnail_thumb",
         "title",
         "native_title",
         "kind",
@@ -359,6 +360,7 @@ class MusicVideoAdmin(PublishableAdmin):
         "status_marker",
         "verified_marker",
     ]
+    list_display_links = ["title"]
     list_select_related = ["release"]
     search_fields = ["title", "native_title", "youtube_id", "release__title"]
     date_hierarchy = "published_on"
@@ -398,6 +400,17 @@ class MusicVideoAdmin(PublishableAdmin):
     @admin.display(description="Thumbnail as shown")
     def thumbnail_preview(self, obj: MusicVideo) -> str:
         return image_preview(obj.thumbnail_small, obj.thumbnail_alt)
+
+    @admin.display(description="Still")
+    def thumbnail_thumb(self, obj: MusicVideo) -> str:
+        """The list's small still, so a curator recognises the video at a glance."""
+        if not obj.thumbnail_small:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="64" height="36">',
+            obj.thumbnail_small.url,
+            obj.thumbnail_alt,
+        )
 
 
 @admin.register(Member)

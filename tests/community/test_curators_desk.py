@@ -11,12 +11,14 @@ from community.models import Comment, Notification, Report, Suggestion
 from community.services.suggestions import suggestion_create
 from tests.factories import (
     BUDGET_ROWS,
+    image_upload,
     make_profile,
     make_release,
     make_rows,
     make_staff,
     make_user,
     make_users,
+    make_video,
     make_videos,
 )
 
@@ -252,3 +254,24 @@ def test_the_desk_keeps_a_fixed_query_budget(client, django_assert_max_num_queri
 
     assert response.status_code == 200
     assert f"<strong>{n}</strong> open suggestions" in response.content.decode()
+
+
+def test_the_comment_list_gives_the_comment_room(client):
+    comment = Comment.objects.create(video=make_video(), author=make_user(), body="x" * 250)
+    client.force_login(make_staff())
+
+    page = client.get(reverse("admin:community_comment_changelist")).content.decode()
+
+    assert comment.body in page
+    assert "css/curation.css" in page
+
+
+def test_the_video_list_shows_each_still_and_links_the_site_back(client):
+    video = make_video(thumbnail=image_upload("still.png"), thumbnail_alt="The five on stage")
+    client.force_login(make_staff())
+
+    listing = client.get(reverse("admin:catalog_musicvideo_changelist")).content.decode()
+    page = client.get(video.get_absolute_url()).content.decode()
+
+    assert 'alt="The five on stage" width="64"' in listing
+    assert reverse("admin:catalog_musicvideo_change", args=[video.pk]) in page
