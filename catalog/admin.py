@@ -379,6 +379,7 @@ class ReleaseAdmin(PublishableAdmin):
 class MusicVideoAdmin(PublishableAdmin):
     form = MusicVideoAdminForm
     list_display = [
+        "thumbnail_thumb",
         "title",
         "native_title",
         "kind",
@@ -387,6 +388,7 @@ class MusicVideoAdmin(PublishableAdmin):
         "status_marker",
         "verified_marker",
     ]
+    list_display_links = ["title"]
     list_select_related = ["release"]
     search_fields = ["title", "native_title", "youtube_id", "release__title"]
     date_hierarchy = "published_on"
@@ -440,6 +442,17 @@ class MusicVideoAdmin(PublishableAdmin):
             youtube.thumbnail_url(obj.youtube_id),
             f"YouTube's still for {obj.youtube_id}",
             obj.youtube_id,
+        )
+
+    @admin.display(description="Still")
+    def thumbnail_thumb(self, obj: MusicVideo) -> str:
+        """The list's small still, so a curator recognises the video at a glance."""
+        if not obj.thumbnail_small:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="64" height="36">',
+            obj.thumbnail_small.url,
+            obj.thumbnail_alt,
         )
 
 

@@ -122,6 +122,10 @@ class CommentAdmin(ModeratedAdmin):
     list_filter = ("status", OpenReportsFilter)
     list_select_related = ("author", "video")
     search_fields = ("body", "author__username")
+
+    class Media:
+        css = {"all": ["css/curation.css"]}  # the comment's column takes the room it needs
+
     ordering = ("-created_at",)
     show_full_result_count = False  # no COUNT(*) over every comment on each filtered page
     inlines = [ReportInline]
@@ -160,7 +164,8 @@ class CommentAdmin(ModeratedAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment: Comment) -> str:
-        return comment.body[:80] + ("…" if len(comment.body) > 80 else "")
+        # Enough to judge most comments from the list without opening them.
+        return comment.body[:300] + ("…" if len(comment.body) > 300 else "")
 
     @admin.display(description=_("open reports"), ordering="open_report_count")
     def open_reports(self, comment: ReviewedComment) -> int:

@@ -211,7 +211,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ("display_name", "bio", "avatar", "favourite_member")
+        fields = ("display_name", "bio", "avatar", "favourite_member", "credit_corrections")
         help_texts = {
             "display_name": _("Shown instead of your username; leave empty to use your username."),
         }

@@ -7,7 +7,10 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -115,6 +118,14 @@ class Profile(models.Model):
     )
     alerts_seen_at = models.DateTimeField(
         null=True, blank=True, help_text="New-video alerts after this are unread."
+    )
+    credit_corrections = models.BooleanField(
+        _("name me on pages I helped correct"),
+        default=True,
+        help_text=_(
+            "Pages list the fans whose corrections they carry under “Contributors”. "
+            "Untick to be left out (your profile still lists your accepted corrections)."
+        ),
     )
 
     class Meta:
@@ -592,6 +603,8 @@ class Notification(models.Model):
         HIDDEN = "hidden", _("Your comment was removed by a moderator")
         RESTORED = "restored", _("Your comment was restored")
         PREMIERE = "premiere", _("A premiere you follow began")
+        ACCEPTED = "accepted", _("Your correction was accepted")
+        DECLINED = "declined", _("Your correction was declined")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -605,6 +618,9 @@ class Notification(models.Model):
     )
     video = models.ForeignKey(
         MusicVideo, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    suggestion = models.ForeignKey(
+        "Suggestion", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -771,3 +787,121 @@ class BlockedIP(models.Model):
             raise ValidationError(
                 {"network": _("Enter an IP address or a network such as 203.0.113.0/24.")}
             ) from None
+
+
+# A source's address as fans give it: http(s), a dotted host, no spaces. Looser than Django's
+# URLValidator on purpose: the API's schema states this very pattern, so whatever it allows is
+# accepted; curators open the page before citing it (catalog's Source checks it again then).
+# Spaces and control characters are spelled out: \s means different things in Python and in the
+# schema's (JavaScript) regular expressions.
+WEB_ADDRESS_PATTERN = (
+    r"^https?://[^\x00-\x20\x7f/?#@]+\.[^\x00-\x20\x7f/?#@]+(?:[/?#][^\x00-\x20\x7f]*)?$"
+)
+web_address_validator = RegexValidator(
+    WEB_ADDRESS_PATTERN, _("Enter a web address, like https://example.com/news/1.")
+)
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def open(self) -> SuggestionQuerySet:
+        return self.filter(status=Suggestion.Status.OPEN)
+
+    def accepted(self) -> SuggestionQuerySet:
+        return self.filter(status=Suggestion.Status.ACCEPTED)
+
+    def about(self, records: list[models.Model]) -> SuggestionQuerySet:
+        """Suggestions about any of these catalog records (any mix of models)."""
+        condition = Q(pk__in=[])
+        for record in records:
+            condition |= Q(
+                content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+            )
+        return self.filter(condition)
+
+
+class Suggestion(models.Model):
+    """A fan's correction to one fact of a catalog record, with a source, for a curator to
+    accept or decline (community.services.suggestions). `field` names the fact as a model
+    field ("released_on"); empty, something missing from the record."""
+
+    MAX_LENGTH = 2000
+    MAX_MORE_SOURCES = 4
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("suggestion status", "Open")
+        ACCEPTED = "accepted", pgettext_lazy("suggestion status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("suggestion status", "Declined")
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suggestions"
+    )
+    # The record is a catalog one (catalog never points back at community).
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("fact"), max_length=50, blank=True)
+    current_value = models.CharField(
+        max_length=500, blank=True, help_text="What the page said when the fan wrote."
+    )
+    correction = models.TextField(_("correction"), max_length=MAX_LENGTH)
+    source_url = models.CharField(_("source"), max_length=500, validators=[web_address_validator])
+    more_sources = models.TextField(
+        _("more sources"), max_length=2000, blank=True, help_text="One address a line."
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField(
+        _("reason"), max_length=500, blank=True, help_text="Why it was declined (the fan sees it)."
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("curate_suggestion", "Can accept or decline suggested corrections")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(reason=""),
+                name="community_suggestion_declined_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(decided_at__isnull=False),
+                name="community_suggestion_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_url__startswith="https://")
+                | Q(source_url__startswith="http://"),
+                name="community_suggestion_source_scheme",
+            ),
+        ]
+        indexes = [
+            # The curators' desk: open suggestions, oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status="open"),
+                name="community_sugg_open_idx",
+            ),
+            # A fan's profile lists their suggestions, newest first (and counts today's).
+            models.Index(fields=["author", "-created_at"], name="community_sugg_author_idx"),
+            # A page's "Contributors" line: accepted suggestions about its records.
+            models.Index(
+                fields=["content_type", "object_id"],
+                condition=Q(status="accepted"),
+                name="community_sugg_credit_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.content_type.model} {self.object_id}: {self.field or '+'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def source_urls(self) -> list[str]:
+        return [self.source_url, *(u.strip() for u in self.more_sources.splitlines() if u.strip())]

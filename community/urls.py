@@ -7,6 +7,7 @@ from community.views import (
     premieres,
     profiles,
     ratings,
+    suggestions,
     talk,
     tokens,
     watchlists,
@@ -67,6 +68,8 @@ urlpatterns = [
     # Premieres: wait for one, be told when it begins
     path("videos/<slug:slug>/premiere/follow/", premieres.follow, name="premiere-follow"),
     path("videos/<slug:slug>/premiere/unfollow/", premieres.unfollow, name="premiere-unfollow"),
+    # Corrections to the catalog, for the curators to check
+    path("suggest/<str:kind>/<int:pk>/", suggestions.suggest, name="suggest"),
     # Talk
     path("videos/<slug:slug>/comments/", talk.comment_create, name="comment-create"),
     path("comments/<int:pk>/", talk.comment_thread, name="comment-thread"),

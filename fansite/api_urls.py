@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from catalog import api as catalog_api
 from catalog.api import SLUG_PATTERN
 from community import api as community_api
+from community import api_suggestions
 from fansite.api import not_found
 
 app_name = "api"
@@ -29,6 +30,7 @@ router.register(
 router.register("comments", community_api.CommentViewSet, basename="comment")
 router.register("lists", community_api.WatchlistViewSet, basename="watchlist")
 router.register("me/lists", community_api.MyWatchlistViewSet, basename="my-watchlist")
+router.register("suggestions", api_suggestions.SuggestionViewSet, basename="suggestion")
 
 urlpatterns = [
     path("v1/me/", community_api.MeView.as_view(), name="me"),

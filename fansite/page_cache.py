@@ -286,7 +286,8 @@ def _bump_after_commit() -> None:
 
 # Fans' own fields that pages show (a comment's author); logins and settings don't count.
 SHOWN_USER_FIELDS = frozenset({"username"})
-SHOWN_PROFILE_FIELDS = frozenset({"display_name"})
+# credit_corrections: whether the fan is named in a page's "Contributors" line.
+SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections"})
 
 
 def _changed(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:

@@ -562,6 +562,9 @@ SPECTACULAR_SETTINGS = {
         "PersonKindEnum": "catalog.models.Person.Kind",
         "CreditRoleEnum": "catalog.models.Credit.Role",
         "DatePrecisionEnum": "catalog.dates.Precision",
+        "SuggestionStatusEnum": "community.models.Suggestion.Status",
+        "SuggestionFieldEnum": "community.api_suggestions.FIELD_CHOICES",
+        "StatusEnum": "community.models.Comment.Status",  # its name before suggestions came
     },
     # No badge from validator.swagger.io: a third-party image the CSP would block anyway.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

@@ -7,10 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from catalog.models import Status
-from community.models import Rating, User, Watchlist
+from community.models import Rating, Suggestion, User, Watchlist
+from community.suggestions import target_prefetch
 
 RECENT_RATINGS = 10
 LISTS_SHOWN = 24
+SUGGESTIONS_SHOWN = 20
 
 
 @require_GET
@@ -35,6 +37,10 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     ratings = Rating.objects.filter(user=fan, video__status=Status.PUBLISHED)
     lists = Watchlist.objects.filter(owner=fan).only("name", "item_count", "is_default")
     public_lists = lists.filter(is_public=True)
+    # The fan sees all their suggestions and how each was decided; others, the accepted ones.
+    suggestions = Suggestion.objects.filter(author=fan)
+    if not is_owner:
+        suggestions = suggestions.accepted()
     context = {
         "fan": fan,
         "profile": getattr(fan, "profile", None),  # accounts made in the admin may have none
@@ -46,5 +52,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
         "public_list_count": public_lists.count(),
         "public_lists": public_lists[:LISTS_SHOWN],
         "private_lists": lists.filter(is_public=False)[:LISTS_SHOWN] if is_owner else None,
+        # The records they are about: one query for each kind of record among them.
+        "suggestions": suggestions.prefetch_related(target_prefetch())[:SUGGESTIONS_SHOWN],
     }
     return render(request, "community/profile.html", context)

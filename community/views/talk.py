@@ -27,6 +27,7 @@ from community.forms_talk import CommentForm, ReportForm
 from community.models import Comment, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
+from community.suggestions import target_prefetch
 from community.templatetags.talk_tags import talk_context
 from community.threads import thread_url, visible_to
 from fansite.redirects import safe_next
@@ -287,10 +288,14 @@ def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("actor__profile", "comment__video", "comment__parent", "video")
+        .select_related(
+            "actor__profile", "comment__video", "comment__parent", "video", "suggestion"
+        )
         # Each names its video by display_title: the featured artists of all of them at once.
         .prefetch_related(
-            featured_credits("comment__video__credits"), featured_credits("video__credits")
+            featured_credits("comment__video__credits"),
+            featured_credits("video__credits"),
+            target_prefetch("suggestion__target"),  # the corrected records, if any
         )[:NOTIFICATIONS_SHOWN]
     )
     return render(request, "community/comments/notifications.html", {"notifications": rows})

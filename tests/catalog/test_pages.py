@@ -292,11 +292,12 @@ PAGE_BUDGETS = {
     "home": 6,  # with its chart sections cached, as they are for 5 minutes
     "video-list": 7,
     "video-list-filtered": 9,
-    "video-detail": 7,  # + its sources
+    "video-detail": 8,  # + its sources, + its contributors
     "release-list": 3,
-    "release-detail": 8,  # + the sources of the release, its tracks, credits and chart records
+    # + the sources of the release, its tracks, credits and chart records, + its contributors
+    "release-detail": 9,
     "member-list": 1,
-    "member-detail": 9,  # + her collaborations, + the sources
+    "member-detail": 10,  # + her collaborations, + the sources, + the contributors
     "theme-detail": 5,  # + its sources
     "timeline": 7,  # + the sources of the year's events
 }
