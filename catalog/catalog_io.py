@@ -43,6 +43,7 @@ from django.core.validators import slug_re
 from django.db import models, transaction
 from django.db.models import F, Prefetch
 
+from catalog import art
 from catalog.dates import PartialDate, PartialDateAccessor, Precision
 from catalog.models import (
     ChartAchievement,
@@ -112,6 +113,12 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, got {value!r}")
     return value
+
+
+def _colour(value: Any) -> str:
+    if not isinstance(value, str) or not (value == "" or art.HEX_COLOUR.match(value)):
+        raise ValueError(f'expected a colour as "#rrggbb", got {value!r}')
+    return value.lower()
 
 
 def _flag(value: Any) -> bool:
@@ -218,6 +225,7 @@ DAY = Field(_optional(_day), dump=_dump_date)
 YES = Field(_flag, default=True)
 NO = Field(_flag, default=False)
 STATUS = Field(_choice(Status), default=Status.DRAFT)
+COLOUR = Field(_colour, default="", exported_when_empty=False)  # a release's palette
 
 
 def _kind(choices: type[models.TextChoices], default: str | None = None) -> Field:
@@ -281,6 +289,9 @@ RELEASE_FIELDS = {
     "description": TEXT,
     "description_ko": TRANSLATION,
     "description_ja": TRANSLATION,
+    "palette_background": COLOUR,
+    "palette_text": COLOUR,
+    "palette_accent": COLOUR,
     "status": STATUS,
     "verified": NO,
     "verification_note": TEXT,
