@@ -220,3 +220,32 @@ def test_a_release_page_without_a_cover_shows_the_drawing(client):
     release = make_release()
     body = client.get(release.get_absolute_url()).content.decode()
     assert art_url("release", release.slug) in body
+
+
+# ---- In the admin ----------------------------------------------------------------------------
+
+
+def test_a_curator_sets_a_palette_and_is_told_which_colour_does_not_read(client):
+    from tests.catalog.test_admin import admin_url, form_data
+    from tests.factories import make_staff
+
+    client.force_login(make_staff())
+    release = make_release(title="UNFORGIVEN")
+    change = admin_url(Release, "change", release.pk)
+    page = client.get(change)
+    assert art_url("release", release.slug) in page.text  # the drawing, previewed
+
+    unreadable = form_data(page) | {"palette_background": "#1E1B2E", "palette_text": "#3A3550"}
+    refused = client.post(change, unreadable)
+    assert refused.status_code == 200
+    assert "The text colour #3a3550 has a contrast of only 1.4:1" in refused.text
+    assert 'value="#1E1B2E"' in refused.text  # what the curator typed is kept
+
+    readable = unreadable | {"palette_text": "#F2E9E4", "palette_accent": "#9A8C98"}
+    assert client.post(change, readable).status_code == 302
+    release.refresh_from_db()
+    assert (release.palette_background, release.palette_text, release.palette_accent) == (
+        "#1e1b2e",
+        "#f2e9e4",
+        "#9a8c98",
+    )
