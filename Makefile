@@ -18,7 +18,7 @@ for c in python3.13 python3.12 python3 \
 done
 endef
 
-.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check typecheck static demo clean lock bench bench-data browser screenshots messages gettext
+.PHONY: help install migrate demo run serve backup restore test lint format check migrations-check typecheck static demo clean lock bench bench-data browser screenshots icons messages gettext
 
 help:
 	@echo "make run    set up (virtualenv, locked install, migrations, demo catalog) and serve on :$(PORT)"
@@ -155,6 +155,10 @@ browser:
 # The README's pictures in docs/screenshots/: the real server on the demo catalog, in Chromium.
 screenshots: install static messages browser
 	@$(PY) tests/e2e/screenshots.py
+
+# The favicon, the home-screen icons and the share picture in static/img/, drawn from icon.svg.
+icons: install browser
+	@$(PY) tests/e2e/icons.py
 
 # Regenerate the lock files after editing pyproject.toml (needs uv; installed on demand).
 lock: install

@@ -333,7 +333,7 @@ class ReleaseAdmin(PublishableAdmin):
     ordering = ["-released_on", "title"]
     date_hierarchy = "released_on"
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["cover_preview", "created_at", "updated_at"]
+    readonly_fields = ["cover_preview", "palette_preview", "created_at", "updated_at"]
     fieldsets = [
         (
             None,
@@ -352,6 +352,18 @@ class ReleaseAdmin(PublishableAdmin):
             },
         ),
         ("Cover", {"fields": ["cover", "cover_preview", "cover_alt"]}),
+        (
+            "Palette",
+            {
+                "fields": [
+                    ("palette_background", "palette_text", "palette_accent"),
+                    "palette_preview",
+                ],
+                "description": "The era's colours. Where no cover or thumbnail is uploaded, the "
+                "site draws the release and its videos in them: the title set in type, never a "
+                "picture that could pass for an official one.",
+            },
+        ),
         (
             "Publishing",
             {"fields": ["status", "verified", "verification_note", "created_at", "updated_at"]},
@@ -373,6 +385,19 @@ class ReleaseAdmin(PublishableAdmin):
     @admin.display(description="Cover as shown")
     def cover_preview(self, obj: Release) -> str:
         return image_preview(obj.cover_small, obj.cover_alt)
+
+    @admin.display(description="Drawn as")
+    def palette_preview(self, obj: Release) -> str:
+        if not obj.pk:
+            return "Saved releases show their drawing here."
+        drawing = reverse("catalog:release-art", args=[obj.slug, "light"])
+        dark = reverse("catalog:release-art", args=[obj.slug, "dark"])
+        return format_html(
+            '<img src="{}" alt="" width="160" height="160"> '
+            '<img src="{}" alt="" width="160" height="160"> (light and dark pages)',
+            drawing,
+            dark,
+        )
 
 
 @admin.register(MusicVideo)

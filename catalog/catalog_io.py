@@ -43,6 +43,7 @@ from django.core.validators import slug_re
 from django.db import models, transaction
 from django.db.models import F, Prefetch
 
+from catalog import art
 from catalog.dates import PartialDate, PartialDateAccessor, Precision
 from catalog.models import (
     ChartAchievement,
@@ -128,6 +129,12 @@ def _text(value: Any) -> str:
     if problem := text_problem(value):
         raise ValueError(problem)
     return value
+
+
+def _colour(value: Any) -> str:
+    if not isinstance(value, str) or not (value == "" or art.HEX_COLOUR.match(value)):
+        raise ValueError(f'expected a colour as "#rrggbb", got {value!r}')
+    return value.lower()
 
 
 def _flag(value: Any) -> bool:
@@ -251,6 +258,7 @@ DAY = Field(_optional(_day), dump=_dump_date)
 YES = Field(_flag, default=True)
 NO = Field(_flag, default=False)
 STATUS = Field(_choice(Status), default=Status.DRAFT)
+COLOUR = Field(_colour, default="", exported_when_empty=False)  # a release's palette
 
 
 def _kind(choices: type[models.TextChoices], default: str | None = None) -> Field:
@@ -314,6 +322,9 @@ RELEASE_FIELDS = {
     "description": TEXT,
     "description_ko": TRANSLATION,
     "description_ja": TRANSLATION,
+    "palette_background": COLOUR,
+    "palette_text": COLOUR,
+    "palette_accent": COLOUR,
     "status": STATUS,
     "verified": NO,
     "verification_note": TEXT,

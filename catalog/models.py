@@ -27,13 +27,26 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from catalog import youtube
+from catalog import art, youtube
 from catalog.dates import PartialDateAccessor, Precision, normalised_condition, precision_field
 from catalog.images import image_field, process_image, rendition_field
 from catalog.localize import translation_field
 from catalog.text import search_text
 
 YOUTUBE_ID_PATTERN = r"^[A-Za-z0-9_-]{11}$"
+PALETTE_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
+
+
+def palette_field(verbose_name: str, help_text: str) -> models.CharField:
+    return models.CharField(
+        verbose_name,
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(PALETTE_PATTERN, 'A colour as "#rrggbb", e.g. "#1d1b22".')],
+        help_text=help_text,
+    )
+
+
 youtube_id_validator = RegexValidator(
     YOUTUBE_ID_PATTERN,
     "A YouTube video id is 11 letters, digits, '-' or '_' (the part after watch?v=).",
@@ -519,6 +532,18 @@ class Release(Searchable, Publishable):
     cover = image_field("catalog/covers/%Y/%m/", "The cover art.")
     cover_small = rendition_field("catalog/covers/small/%Y/%m/")
     cover_alt = models.CharField(max_length=200, blank=True, help_text="Describes the cover art.")
+    # The era's colours: the site draws its own pictures of the release and its videos with them
+    # (catalog/art.py) where no cover or thumbnail is uploaded.
+    palette_background = palette_field(
+        "background colour", "The era's main colour, as \"#rrggbb\". Empty: the site's own colours."
+    )
+    palette_text = palette_field(
+        "text colour",
+        "Titles are set in it on the background: it needs a contrast of at least 4.5:1.",
+    )
+    palette_accent = palette_field(
+        "accent colour", "For the shapes behind the titles (optional: the text colour is used)."
+    )
     links = GenericRelation(ExternalLink)
     sources = GenericRelation(Source)
 
@@ -540,6 +565,18 @@ class Release(Searchable, Publishable):
                 condition=normalised_condition("released_on"),
                 name="catalog_release_date_normalised",
             ),
+            models.CheckConstraint(
+                condition=Q(palette_background__regex=PALETTE_PATTERN)
+                & Q(palette_text__regex=PALETTE_PATTERN)
+                & Q(palette_accent__regex=PALETTE_PATTERN),
+                name="catalog_release_palette_colours",
+            ),
+            # A background without its text colour (or the reverse) can't be drawn.
+            models.CheckConstraint(
+                condition=Q(palette_background="", palette_text="")
+                | (~Q(palette_background="") & ~Q(palette_text="")),
+                name="catalog_release_palette_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -555,6 +592,35 @@ class Release(Searchable, Publishable):
     def clean(self) -> None:
         if self.cover and not self.cover_alt:
             raise ValidationError({"cover_alt": "Describe the cover for fans who cannot see it."})
+        self.clean_palette()
+
+    def clean_palette(self) -> None:
+        """Colours as "#rrggbb" in lower case; both the background and the text colour, the text
+        readable on the background (the contrast named, so the curator knows how far off)."""
+        for name in ("palette_background", "palette_text", "palette_accent"):
+            setattr(self, name, getattr(self, name).strip().lower())
+        background, text = self.palette_background, self.palette_text
+        if not (background or text):
+            return
+        if not background:
+            raise ValidationError(
+                {"palette_background": "Pick the background for this text colour."}
+            )
+        if not text:
+            raise ValidationError({"palette_text": "Pick the text colour for this background."})
+        if not (art.HEX_COLOUR.match(background) and art.HEX_COLOUR.match(text)):
+            return  # the fields' own validators name the malformed colour
+        ratio = art.contrast(background, text)
+        if ratio < art.MIN_CONTRAST:
+            raise ValidationError(
+                {
+                    "palette_text": (
+                        f"The text colour {text} has a contrast of only {ratio:.1f}:1 on the "
+                        f"background {background}; titles need at least {art.MIN_CONTRAST}:1. "
+                        "Pick a darker or lighter text colour."
+                    )
+                }
+            )
 
 
 class Track(Searchable):

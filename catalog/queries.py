@@ -21,8 +21,10 @@ CARD_FIELDS = (
     "first_published_at",
     "rating_count",
     "rating_sum",
+    "updated_at",  # the version in the address of the card's drawing (catalog_tags.drawing)
     "release__title",
     "release__slug",
+    "release__updated_at",
 )
 
 

@@ -25,6 +25,9 @@ urlpatterns = [
     path("members/<slug:slug>/", views.member_detail, name="member-detail"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme-detail"),
     path("timeline/", views.timeline, name="timeline"),
+    path("art/releases/<slug:slug>/<str:scheme>.svg", views.release_art, name="release-art"),
+    path("art/videos/<slug:slug>/<str:scheme>.svg", views.video_art, name="video-art"),
+    path("art/members/<slug:slug>/<str:scheme>.svg", views.member_art, name="member-art"),
     path("feeds/videos/", NewVideosFeed(), name="feed-videos"),
     path("feeds/members/<slug:slug>/videos/", MemberVideosFeed(), name="feed-member-videos"),
 ]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import MAXYEAR, MINYEAR, date
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from catalog import video_page
+from catalog import art, video_page
 from catalog.citations import References, attach_sources
 from catalog.forms import ReleaseFilterForm, VideoFilterForm
+from catalog.localize import localized, names
 from catalog.models import (
     ChartAchievement,
     Credit,
@@ -24,7 +26,7 @@ from catalog.models import (
     TieIn,
     Track,
 )
-from catalog.queries import video_cards
+from catalog.queries import featured_credits, video_cards
 from fansite.params import int_param
 
 PAGE_SIZE = 24
@@ -61,6 +63,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
         "cover_small",
         "cover_alt",
         "market",
+        "updated_at",
     )
     return render(
         request, "catalog/release_list.html", {"page": _page(request, releases), "form": form}
@@ -238,4 +241,91 @@ def timeline(request: HttpRequest) -> HttpResponse:
             "year": year if year in years else None,
             "references": References(),
         },
+    )
+
+
+# ---- The site's own pictures (catalog/art.py) -----------------------------------------------
+
+ART_SCHEMES = ("light", "dark")
+ART_MAX_AGE = 24 * 60 * 60  # addresses carry the item's version (?v=…): a change is a new one
+
+
+def _art_response(request: HttpRequest, svg: str) -> HttpResponse:
+    """The drawing as image/svg+xml, cached by browsers and revalidated by its ETag."""
+    etag = '"' + hashlib.sha256(svg.encode()).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={ART_MAX_AGE}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _art_scheme(scheme: str) -> str:
+    if scheme not in ART_SCHEMES:
+        raise Http404("No such colour scheme.")
+    return scheme
+
+
+def _with_year(label: str, day: date | None) -> str:
+    return f"{label} · {day.year}" if day else label
+
+
+@require_GET
+def release_art(request: HttpRequest, slug: str, scheme: str) -> HttpResponse:
+    scheme = _art_scheme(scheme)
+    release = get_object_or_404(Release.objects.visible_to(request.user), slug=slug)
+    title = names(release.title, release.native_title)
+    kind = str(localized(release, "ordinal_note")) or release.get_kind_display()
+    return _art_response(
+        request,
+        art.release_art(
+            key=release.slug,
+            title=str(title.first),
+            native_title=str(title.second or ""),
+            label=_with_year(kind, release.released_on),
+            palette=art.release_palette(release),
+            scheme=scheme,
+        ),
+    )
+
+
+@require_GET
+def video_art(request: HttpRequest, slug: str, scheme: str) -> HttpResponse:
+    scheme = _art_scheme(scheme)
+    video = get_object_or_404(
+        MusicVideo.objects.visible_to(request.user)
+        .select_related("release")
+        .prefetch_related(featured_credits()),
+        slug=slug,
+    )
+    return _art_response(
+        request,
+        art.video_art(
+            key=video.slug,
+            title=str(names(video.display_title, video.native_title).first),
+            kind=video.kind,
+            label=_with_year(video.get_kind_display(), video.published_on),
+            palette=art.release_palette(video.release),
+            scheme=scheme,
+        ),
+    )
+
+
+@require_GET
+def member_art(request: HttpRequest, slug: str, scheme: str) -> HttpResponse:
+    scheme = _art_scheme(scheme)
+    member = get_object_or_404(Member, slug=slug)
+    return _art_response(
+        request,
+        art.member_art(
+            key=member.slug,
+            name=member.stage_name,
+            native_name=member.native_name,
+            full_name=member.romanized_name,
+            label="LE SSERAFIM",
+            scheme=scheme,
+        ),
     )

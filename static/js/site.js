@@ -120,3 +120,26 @@ document.addEventListener("click", (event) => {
   }
   player.scrollIntoView({ behavior: "smooth", block: "center" });
 });
+
+// The header's menu is a <details> that works without JavaScript; with it, a click elsewhere or
+// Escape closes it, as people expect of a menu.
+(() => {
+  const menu = document.querySelector("details.site-menu");
+  if (!menu) return;
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+})();
+
+// Filter forms marked data-apply-on-change (the videos' filters) apply a choice at once; without
+// JavaScript their button does it.
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-apply-on-change]");
+  if (form && event.target.matches("select")) form.requestSubmit();
+});

@@ -91,11 +91,9 @@ def small_catalog() -> Catalog:
 def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     """From the home page, through the header's "Log in", as a fan would."""
     page.goto("/")
-    page.get_by_role("navigation", name="Your account").get_by_role(
-        "link", name="Log in", exact=True
-    ).click()
+    header(page).get_by_role("link", name="Log in", exact=True).click()
     fill_login_form(page, username, password)
-    expect(page.get_by_role("navigation", name="Your account")).to_contain_text(f"@{username}")
+    expect(header(page)).to_contain_text(f"@{username}")
 
 
 def fill_login_form(page: Page, username: str, password: str = PASSWORD) -> None:
@@ -128,7 +126,18 @@ def log_in_to_admin(page: Page, admin_url: str, user: User, password: str = PASS
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
 
 
+def open_menu(page: Page) -> None:
+    """Opens the header's menu where the screen shows its button (phones and tablets), as a fan
+    would before following a link in it."""
+    page.wait_for_load_state()
+    summary = page.locator("details.site-menu > summary")
+    if summary.is_visible() and not page.locator("details.site-menu[open]").count():
+        summary.click()
+
+
 def header(page: Page) -> Any:
+    """The header's account links (in the menu, opened first)."""
+    open_menu(page)
     return page.get_by_role("navigation", name="Your account")
 
 

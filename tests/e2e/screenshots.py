@@ -5,7 +5,9 @@ demo catalog and a little fan activity, then Debian's Chromium saves:
 
     docs/screenshots/home.png        the home page, 1280x900
     docs/screenshots/home-phone.png  the home page on a phone, 390x844
+    docs/screenshots/menu-phone.png  the header's menu opened on a phone, signed in, 390x844
     docs/screenshots/video.png       a video page, 1280x900
+    docs/screenshots/korean.png      a release page in Korean, 1280x900
     docs/screenshots/admin.png       the curators' list of videos in the admin, 1280x900
 
 Needs `collectstatic` first, and fonts-noto-cjk for Hangul and kanji (the make target sees to both).
@@ -82,9 +84,9 @@ def prepare_database(env: dict[str, str]) -> None:
     subprocess.run([*manage, "load_catalog", "-v", "0"], env=env, check=True)
 
 
-def fan_activity() -> tuple[str, str]:
+def fan_activity() -> tuple[str, str, str]:
     """A few fans who rate and talk, so the home page's charts have something in them; a curator
-    with two-factor set up. Returns (curator's username, a video's path)."""
+    with two-factor set up. Returns (curator's username, a video's path, its release's path)."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import generate_totp_secret
@@ -135,7 +137,8 @@ def fan_activity() -> tuple[str, str]:
     Authenticator.objects.create(
         user=curator, type=Authenticator.Type.TOTP, data={"secret": generate_totp_secret()}
     )
-    return curator.username, featured.get_absolute_url()
+    assert featured.release is not None
+    return curator.username, featured.get_absolute_url(), featured.release.get_absolute_url()
 
 
 def totp_code(username: str) -> str:
@@ -159,7 +162,7 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 30
     raise SystemExit(f"The server didn't answer on {url} within {seconds:g} seconds.")
 
 
-def take(base_url: str, curator: str, video_path: str) -> list[Path]:
+def take(base_url: str, curator: str, video_path: str, release_path: str) -> list[Path]:
     from playwright.sync_api import expect, sync_playwright
 
     admin = "/" + os.environ.get("ADMIN_URL", "admin/")
@@ -196,15 +199,24 @@ def take(base_url: str, curator: str, video_path: str) -> list[Path]:
         shoot(desktop, "home.png")
         desktop.goto(video_path)
         shoot(desktop, "video.png")
+        desktop.goto(f"/ko{release_path}")
+        shoot(desktop, "korean.png")
 
         phone = context(PHONE, is_mobile=True, has_touch=True).new_page()
         phone.goto("/")
         shoot(phone, "home-phone.png")
+        phone.goto("/accounts/login/")
+        phone.get_by_label("Username or e-mail").fill("fearnot_hana")
+        phone.get_by_label("Password").fill(PASSWORD)
+        phone.get_by_role("main").get_by_role("button", name="Log in", exact=True).click()
+        phone.locator("details.site-menu > summary").click()
+        expect(phone.get_by_role("navigation", name="Your account")).to_be_visible()
+        shoot(phone, "menu-phone.png")
 
         desktop.goto(admin)
         desktop.get_by_label("Username or e-mail").fill(curator)
         desktop.get_by_label("Password").fill(PASSWORD)
-        desktop.get_by_role("main").get_by_role("button", name="Log in").click()
+        desktop.get_by_role("main").get_by_role("button", name="Log in", exact=True).click()
         desktop.get_by_label("Code").fill(totp_code(curator))
         desktop.get_by_role("button", name="Continue").click()
         expect(desktop.get_by_role("heading", name="Site administration")).to_be_visible()
@@ -230,7 +242,7 @@ def main() -> None:
         import django
 
         django.setup()
-        curator, video_path = fan_activity()
+        curator, video_path, release_path = fan_activity()
         # Playwright keeps an event loop on this thread; the ORM calls here are plain and quick.
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -244,7 +256,7 @@ def main() -> None:
         )
         try:
             wait_until_up(base_url, server)
-            saved = take(base_url, curator, video_path)
+            saved = take(base_url, curator, video_path, release_path)
         finally:
             server.terminate()
             server.wait(timeout=30)

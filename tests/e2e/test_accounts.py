@@ -115,6 +115,7 @@ def test_sign_up_confirm_change_the_address_and_log_in_with_a_passkey(site):
 
     # Log out, and back in with the passkey alone
     header(page).get_by_role("button", name="Log out").click()
+    expect_message(page, "You have logged out.")
     header(page).get_by_role("link", name="Log in", exact=True).click()
     page.get_by_role("button", name="Log in with a passkey").click()
     # The ceremony is a round trip of its own (challenge, signature, login) before the page loads.
@@ -122,6 +123,7 @@ def test_sign_up_confirm_change_the_address_and_log_in_with_a_passkey(site):
 
     # With the password, the passkey is the second step
     header(page).get_by_role("button", name="Log out").click()
+    expect_message(page, "You have logged out.")
     header(page).get_by_role("link", name="Log in", exact=True).click()
     fill_login_form(page, "fearnot_hana")
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
@@ -144,6 +146,7 @@ def test_an_authenticator_app_is_set_up_and_then_asked_for(site):
     expect(page.get_by_role("heading", name="Recovery Codes")).to_be_visible()
 
     header(page).get_by_role("button", name="Log out").click()
+    expect_message(page, "You have logged out.")
     header(page).get_by_role("link", name="Log in", exact=True).click()
     fill_login_form(page, "kazuha_fan")
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()

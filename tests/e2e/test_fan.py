@@ -96,6 +96,7 @@ def test_a_new_fan_rates_comments_replies_and_reports(site):
 
     # Log out, and log in again
     header(page).get_by_role("button", name="Log out").click()
+    expect_message(page, "You have logged out.")
     expect(header(page).get_by_role("link", name="Log in", exact=True)).to_be_visible()
     log_in(page, "fearnot_hana")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import assert_accessible, small_catalog
+from tests.e2e.helpers import assert_accessible, open_menu, small_catalog
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("device")]
 
@@ -26,12 +26,14 @@ def test_a_korean_browser_gets_korean_and_the_menu_switches_language(site):
     expect(page).to_have_url(re.compile(r"/ko/members/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
+    open_menu(page)
     menu = page.get_by_role("navigation", name="언어")
     menu.get_by_role("link", name="日本語").click()
     expect(page).to_have_url(re.compile(r"/ja/members/$"))
     expect(page.locator("html")).to_have_attribute("lang", "ja")
 
     # English on purpose: the Korean browser is not sent back to Korean any more.
+    open_menu(page)
     page.get_by_role("navigation", name="言語").get_by_role("link", name="English").click()
     expect(page).to_have_url(re.compile(r"/members/$"))
     page.goto("/videos/")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import YOUTUBE_ID, small_catalog
+from tests.e2e.helpers import YOUTUBE_ID, open_menu, small_catalog
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("device")]
 
@@ -51,19 +51,23 @@ def test_a_visitor_browses_plays_a_video_and_filters_the_list(site):
     expect(videos.get_by_role("heading", level=3)).to_have_count(2)
 
     # The video list, filtered by member and year
+    open_menu(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Videos").click()
     expect(page.get_by_role("heading", name="Music videos", level=1)).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("3 videos")
+    # A choice applies at once (the page's script sends the form on change)
     page.get_by_label("Member").select_option(label="KIM CHAEWON")
-    page.get_by_label("Year").select_option(label="2024")
-    page.get_by_role("button", name="Show videos").click()
     expect(page).to_have_url(re.compile(r"member=kim-chaewon"))
+    page.wait_for_load_state()  # the new page's script, which applies the next choice
+    page.get_by_label("Year").select_option(label="2024")
+    expect(page).to_have_url(re.compile(r"year=2024"))
     expect(page.get_by_role("status")).to_have_text("2 videos")
     cards = page.get_by_role("heading", level=3)
     expect(cards).to_have_text(["Smart", "EASY"])
 
+    page.wait_for_load_state()
     page.get_by_label("Year").select_option(label="2022")
-    page.get_by_role("button", name="Show videos").click()
+    expect(page).to_have_url(re.compile(r"year=2022"))
     expect(page.get_by_role("status")).to_have_text("1 video")
     expect(cards).to_have_text(["ANTIFRAGILE"])
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from community.models import Watchlist
-from tests.e2e.helpers import expect_message, header, log_in, small_catalog
+from tests.e2e.helpers import expect_message, header, log_in, open_menu, small_catalog
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("device")]
@@ -54,6 +54,7 @@ def test_two_watchlists_reordered_watched_exported_and_kept_private(site):
     # From the video list: "Choose a list…" on two cards
     header_nav = page.get_by_role("navigation", name="Main")
     for title in ("EASY", "ANTIFRAGILE"):
+        open_menu(page)
         header_nav.get_by_role("link", name="Videos").click()
         page.get_by_role("link", name=f"Choose a list… for {title}").click()
         choose_list(page, title, "Comeback essentials")
