@@ -72,7 +72,8 @@ def test_profile_shows_who_the_fan_is_their_ratings_and_public_lists(client, cha
     assert 'href="/members/kim-chaewon/"' in body
     assert f"{chaewon.date_joined:%-d %B %Y}" in body
     assert ">ANTIFRAGILE</a>" in body
-    assert "4.5<span aria-hidden" in body
+    assert '4.5<span class="visually-hidden"> stars out of 5</span>' in body
+    assert "4.5<span aria-hidden" not in body  # the stars are drawn once, beside the figure
     assert "Stage mixes" in body
     assert "1 video" in body
 
