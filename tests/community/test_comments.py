@@ -342,7 +342,7 @@ def test_a_fan_who_has_not_confirmed_their_email_reads_but_cannot_post(client):
     client.force_login(make_fan(email_verified=False))
     page = _page(client, video)
     assert "Readable" in page
-    assert "Confirm your e-mail address to join the conversation" in page
+    assert "Confirm your e-mail to comment" in page
     response = client.post(
         reverse("community:comment-create", args=[video.slug]), {"body": "Hello"}
     )
