@@ -19,6 +19,6 @@ def remove_self_likes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("community", "0009_premieres")]
+    dependencies = [("community", "0010_suggested_corrections")]
 
     operations = [migrations.RunPython(remove_self_likes, migrations.RunPython.noop)]
