@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.models import EmailConfirmation
+from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -30,6 +30,9 @@ from community.security import client_ip
 from community.services.accounts import account_setup
 from community.tasks import send_email
 from fansite.redirects import is_safe_redirect, safe_next
+
+# The page a fan asked to come back to when they had the confirmation link sent again.
+CONFIRM_NEXT_SESSION_KEY = "community:confirm-email-next"
 
 EMAIL_BLOCKED = _("We can't accept sign-ups with this e-mail address. Please use another one.")
 
@@ -114,6 +117,21 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_password_change_redirect_url(self, request: HttpRequest) -> str:
         return reverse("community:settings")
+
+    def get_email_verification_redirect_url(self, email_address: EmailAddress) -> str:
+        """After confirming without a `next` in the link (one mailed before the fan asked from a
+        page): the page they asked from, if it was in this browser, as this fan."""
+        request = self.request
+        session = getattr(request, "session", None)
+        back = session.pop(CONFIRM_NEXT_SESSION_KEY, "") if session is not None else ""
+        if (
+            back
+            and request.user.is_authenticated
+            and request.user.pk == email_address.user_id
+            and self.is_safe_url(back)
+        ):
+            return str(back)
+        return str(super().get_email_verification_redirect_url(email_address))
 
     def get_email_confirmation_url(
         self, request: HttpRequest, emailconfirmation: EmailConfirmation

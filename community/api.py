@@ -992,7 +992,7 @@ class CommentViewSet(viewsets.GenericViewSet):
         return Response(CommentLikeSerializer({"liked": liked, "like_count": count or 0}).data)
 
     @extend_schema(
-        summary="Like a comment (again changes nothing)",
+        summary="Like another fan's comment (again changes nothing; your own: 403)",
         parameters=[COMMENT_ID],
         request=None,
         responses={200: CommentLikeSerializer, **conflict_response()},
@@ -1000,6 +1000,9 @@ class CommentViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="like")
     def like(self, request: Request, pk: str) -> Response:
         comment = self.get_object()
+        if comment.author_id == request.user.pk:
+            # As for reporting: this fan may not like this comment, so a 403.
+            raise PermissionDenied(talk.OWN_LIKE)
         try:
             talk.comment_like(user=_fan(request), comment=comment)
         except DjangoValidationError as error:  # a placeholder or a held comment

@@ -27,10 +27,8 @@ from django.utils.timesince import MONTHS_DAYS, TIME_CHUNKS, TIME_STRINGS, TIME_
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext, pgettext
 
-from community import text
+from community import avatars, text
 from community.models import Comment, Report, public_name_of
-
-ActionsRenderer = Callable[[Comment], str]
 
 # What reverse() leaves unquoted in a path argument (django.urls.resolvers).
 _PATH_SAFE = "!$&'()*+,;=/~:@"
@@ -47,7 +45,7 @@ class CommentMarkup:
 
     MARKER = "987654321"  # a valid username and comment id: every address pattern takes it
 
-    def __init__(self, *, watch_url: str, actions: ActionsRenderer | None) -> None:
+    def __init__(self, *, watch_url: str, actions: FanActions | None) -> None:
         self.watch_url = watch_url
         self.actions = actions
         self.now = timezone.now()
@@ -58,8 +56,10 @@ class CommentMarkup:
         self._units = _units(translation.get_language())
         self._comma = gettext(_COMMA)  # Django's own translation
         self._ago = gettext("%(since)s ago")
+        self._just_now = escape(pgettext("written", "just now"))
         self._texts: dict[str, str] = {}
         self._likes: dict[int, str] = {}
+        self._avatars: dict[str, str] = {}
 
     def _text(self, message: str) -> str:
         """gettext(message), escaped, once a page."""
@@ -112,21 +112,42 @@ class CommentMarkup:
                 html.append(f'<p class="note-unverified">{escape(note)}</p>')
             body = text.comment_html(comment.body, self.watch_url)
             html.append(f'<div class="comment-body">{body}</div><div class="comment-actions">')
-            if status == Comment.Status.VISIBLE:
-                html.append(f'<span class="count">{self._like_count(comment.like_count)}</span>')
+            # A fan who may like it gets the count on the like button itself (FanActions).
+            likeable = self.actions is not None and self.actions.can_like(comment)
+            if status == Comment.Status.VISIBLE and not likeable:
+                html.append(
+                    '<span class="like-count"><span class="like-heart" aria-hidden="true">♡</span> '
+                    f"{self.like_count(comment.like_count)}</span>"
+                )
             if self.actions is not None:
-                html.append(self.actions(comment))
+                html.append(self.actions(comment, self))
             html.append("</div>")
         html.append("</article>")
         return mark_safe("".join(html))  # every value above went through escape()
 
-    def _like_count(self, count: int) -> str:
+    def like_count(self, count: int) -> str:
+        """ "3 likes", escaped, once a page per count."""
         if count not in self._likes:
             likes = ngettext("%(counter)s like", "%(counter)s likes", count) % {
                 "counter": str(count) if count < 1000 else formats.localize(count)
             }
             self._likes[count] = escape(likes)
         return self._likes[count]
+
+    def _just(self, moment: datetime) -> bool:
+        """Under a minute ago: "just now", not "0 minutes ago"."""
+        return (self.now - moment).total_seconds() < 60
+
+    def _avatar(self, comment: Comment) -> str:
+        if comment.author_id is None:
+            return avatars.deleted_svg()
+        picture = getattr(comment, "author_avatar", "")
+        if picture:
+            return avatars.uploaded_img(picture)
+        username = comment.author_username  # type: ignore[attr-defined]  # annotated by threads.py
+        if username not in self._avatars:
+            self._avatars[username] = avatars.generated_svg(username)
+        return self._avatars[username]
 
     def _meta(self, comment: Comment) -> str:
         if comment.author_id is not None:
@@ -136,20 +157,29 @@ class CommentMarkup:
             who = f'<a href="{url}">{escape(name)}</a>'
         else:
             who = self._text("a deleted fan")
-        ago = self._ago % {"since": self.since(comment.created_at)}
+        if self._just(comment.created_at):
+            ago = self._just_now
+        else:
+            ago = escape(self._ago % {"since": self.since(comment.created_at)})
         created = localtime(comment.created_at).isoformat()
-        meta = f'{who} · <time datetime="{created}">{escape(ago)}</time>'
+        meta = f'{self._avatar(comment)}{who} · <time datetime="{created}">{ago}</time>'
         if comment.edited_at:
             edited = localtime(comment.edited_at)
             # The string carries its own markup (translators may move the time): only the
             # values are escaped, as blocktranslate did.
-            edited_html = gettext(
-                'edited <time datetime="%(iso)s" title="%(exact)s">%(since)s ago</time>'
-            ) % {
+            values = {
                 "iso": edited.isoformat(),
                 "exact": escape(formats.date_format(edited, "SHORT_DATETIME_FORMAT")),
-                "since": escape(self.since(comment.edited_at)),
             }
+            if self._just(comment.edited_at):
+                edited_html = (
+                    gettext('edited <time datetime="%(iso)s" title="%(exact)s">just now</time>')
+                    % values
+                )
+            else:
+                edited_html = gettext(
+                    'edited <time datetime="%(iso)s" title="%(exact)s">%(since)s ago</time>'
+                ) % {**values, "since": escape(self.since(comment.edited_at))}
             meta += f' · <span class="muted">{edited_html}</span>'
         return meta
 
@@ -163,9 +193,13 @@ def _address(name: str) -> Callable[[object], str]:
 
 
 class FanActions:
-    """A signed-in fan's buttons and forms under a comment: like or unlike, reply, report and
-    block another fan's comment; edit and delete their own. `can_post`: the fan may write (not
-    suspended, e-mail address confirmed); `csrf_token`: the page's token."""
+    """A signed-in fan's controls under a comment: like (the count on the button), reply, edit
+    and delete their own; report and block another fan's under a "…" menu (a <details>, so it
+    opens without JavaScript and from the keyboard). `can_post`: the fan may write (not
+    suspended, e-mail address confirmed); `csrf_token`: the page's token.
+
+    Fans don't like their own comments (community.services.talk.comment_like): theirs show
+    the count without the button."""
 
     def __init__(self, *, request: HttpRequest, csrf_token: object, can_post: bool) -> None:
         self.can_post = can_post
@@ -184,12 +218,13 @@ class FanActions:
         self.delete = _address("community:comment-delete")
         self.block = _address("community:block")
         self.labels = {
-            "liked": escape(pgettext("button: you like this comment", "Liked")),
             "like": escape(pgettext("button: like this comment", "Like")),
             "reply": escape(pgettext("verb", "Reply")),
             "your_reply": escape(gettext("Your reply")),
             "post_reply": escape(gettext("Post reply")),
             "report": escape(pgettext("verb", "Report")),
+            "reported": escape(pgettext("you reported this comment", "Reported")),
+            "more": escape(gettext("More actions")),
             "whats_wrong": escape(gettext("What's wrong?")),
             "note": escape(gettext("Anything the moderators should know? (optional)")),
             "send_report": escape(gettext("Send report")),
@@ -203,17 +238,30 @@ class FanActions:
             for value, label in Report.Reason.choices
         )
 
-    def __call__(self, comment: Comment) -> str:
+    def can_like(self, comment: Comment) -> bool:
+        return (
+            self.can_post
+            and comment.status == Comment.Status.VISIBLE
+            and not getattr(comment, "is_own", False)
+        )
+
+    def __call__(self, comment: Comment, markup: CommentMarkup) -> str:
         pk, label = comment.pk, self.labels
         visible = comment.status == Comment.Status.VISIBLE
         html = []
-        if visible and self.can_post:
+        if self.can_like(comment):
             liked = getattr(comment, "liked", False)
+            heart = "♥" if liked else "♡"
             html.append(
                 f'<form method="post" action="{(self.unlike if liked else self.like)(pk)}">'
                 f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comment-{pk}">'
-                f'<button type="submit" class="button-small" aria-pressed="{str(liked).lower()}">'
-                f"{label['liked' if liked else 'like']}</button></form>"
+                f'<button type="submit" class="like-button" aria-pressed="{str(liked).lower()}">'
+                f'<span class="like-heart" aria-hidden="true">{heart}</span> '
+                f'<span class="visually-hidden">{label["like"]}: </span>'
+                f"{markup.like_count(comment.like_count)}</button></form>"
+            )
+        if visible and self.can_post:
+            html.append(
                 f'<details class="comment-reply"><summary>{label["reply"]}</summary>'
                 f'<form method="post" action="{self.reply(pk)}" class="stack">{self.csrf}'
                 f'<label for="reply-{pk}">{label["your_reply"]}</label>'
@@ -223,25 +271,36 @@ class FanActions:
             )
         if getattr(comment, "is_own", False):
             if comment.status != Comment.Status.HIDDEN:
-                html.append(f'<a href="{self.edit(pk)}">{label["edit"]}</a> ')
-            html.append(f'<a href="{self.delete(pk)}">{label["delete"]}</a>')
-        elif comment.author_id is not None:
-            if visible and self.can_post:
                 html.append(
-                    f'<details class="comment-report"><summary>{label["report"]}</summary>'
-                    f'<form method="post" action="{self.report(pk)}" class="stack">{self.csrf}'
-                    f'<label for="report-reason-{pk}">{label["whats_wrong"]}</label>'
-                    f'<select name="reason" id="report-reason-{pk}" required>{self.reasons}'
-                    f'</select><label for="report-note-{pk}">{label["note"]}</label>'
-                    f'<textarea name="note" id="report-note-{pk}" rows="2" maxlength="500">'
-                    f'</textarea><button type="submit">{label["send_report"]}</button>'
-                    "</form></details>"
+                    f'<a class="comment-action" href="{self.edit(pk)}">{label["edit"]}</a> '
                 )
+            html.append(f'<a class="comment-action" href="{self.delete(pk)}">{label["delete"]}</a>')
+        elif comment.author_id is not None:
+            menu = []
+            if visible and self.can_post:
+                if getattr(comment, "reported", False):
+                    menu.append(f'<p class="comment-reported">{label["reported"]}</p>')
+                else:
+                    menu.append(
+                        f'<details class="comment-report"><summary>{label["report"]}</summary>'
+                        f'<form method="post" action="{self.report(pk)}" class="stack">'
+                        f'{self.csrf}<label for="report-reason-{pk}">{label["whats_wrong"]}'
+                        f'</label><select name="reason" id="report-reason-{pk}" required>'
+                        f'{self.reasons}</select><label for="report-note-{pk}">{label["note"]}'
+                        f'</label><textarea name="note" id="report-note-{pk}" rows="2" '
+                        f'maxlength="500"></textarea><button type="submit">'
+                        f"{label['send_report']}</button></form></details>"
+                    )
             block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]  # annotated by threads.py
-            html.append(
+            menu.append(
                 f'<form method="post" action="{block}">'
                 f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comments">'
                 f'<button type="submit" class="link-button">{label["block"]}</button></form>'
+            )
+            html.append(
+                '<details class="comment-menu"><summary>'
+                f'<span aria-hidden="true">…</span><span class="visually-hidden">{label["more"]}'
+                f'</span></summary><div class="comment-menu-panel">{"".join(menu)}</div></details>'
             )
         return "".join(html)
 

@@ -5,11 +5,32 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from community.writing import write_refusal
+
+
+def _back_to(request: HttpRequest) -> str:
+    """Where the resend button brings the fan back to: this page for a GET; for a POST (an
+    address that can't be opened again), the page the form was on, if it is on this site."""
+    from community.adapters import next_from
+
+    if request.method == "GET":
+        return request.get_full_path()
+    back = next_from(request)
+    if back:
+        return back
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return ""
 
 
 def write_refused_page(request: HttpRequest) -> HttpResponse | None:
@@ -20,8 +41,7 @@ def write_refused_page(request: HttpRequest) -> HttpResponse | None:
         return render(
             request,
             "community/confirm_email_required.html",
-            # Where the resend button brings the fan back to (a POST-only URL can't be).
-            {"next": request.get_full_path() if request.method == "GET" else ""},
+            {"next": _back_to(request)},
             status=403,
         )
     if refusal is not None and refusal.code == "suspended":

@@ -36,7 +36,7 @@ from django.utils.translation import pgettext_lazy
 from catalog.models import MusicVideo
 from catalog.models import Status as VideoStatus
 from community import text
-from community.models import Block, Comment, CommentLike, CommentMoment
+from community.models import Block, Comment, CommentLike, CommentMoment, Report
 
 DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
 PAGE_SIZE = 20
@@ -71,18 +71,21 @@ def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
     )
 
 
-# What a comment shows of its author is their name and their profile's address, read as two
-# columns beside the comment's own (comment_markup reads them): not a fan's row and its
+# What a comment shows of its author is their name, their profile's address and their picture,
+# read as columns beside the comment's own (comment_markup reads them): not a fan's row and its
 # profile built as two more model instances per comment, which were a large share of the time
 # of reading a page of talk (docs/performance.md, "Decisions").
 def _for_display(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
     comments = visible_to(comments, user).annotate(
         author_username=F("author__username"),
         author_display_name=F("author__profile__display_name"),
+        author_avatar=F("author__profile__avatar_small"),
     )
     if getattr(user, "is_authenticated", False):
         mine = CommentLike.objects.filter(user=user, comment=OuterRef("pk"))
-        comments = comments.annotate(liked=Exists(mine))
+        # Whether the viewer reported it already: "Reported" then, not a second "Report".
+        reported = Report.objects.filter(reporter=user, comment=OuterRef("pk"))
+        comments = comments.annotate(liked=Exists(mine), reported=Exists(reported))
     return comments
 
 
@@ -256,20 +259,67 @@ def replies_page(top: Comment, user: Any, after: str = "") -> RepliesPage:
 
 
 def thread_url(comment: Comment) -> str:
-    """Where a comment is read in its thread, wherever that is paged.
+    """A link to a comment in its talk, for pages that list comments (no query): an address
+    that finds the page holding it when followed (comment_url), so a page of fifty
+    notifications or a form's "Cancel" costs no counting."""
+    return reverse("community:comment-go", args=[comment.pk])
 
-    A top-level comment: the video page (newest first) opened at its thread. A reply: its
-    thread's own page opened at the reply, since the video page shows only the first few.
-    Cursors point *after* a comment; one a hair before or past a key starts at that comment.
-    Needs comment.video for a top-level comment (a query if not fetched).
+
+def _before(
+    comments: QuerySet[Comment], sort: str, key: datetime | int, pk: int
+) -> QuerySet[Comment]:
+    """The comments a page in this sort shows before the one at (key, pk)."""
+    field = SORTS[sort][1]
+    output = DateTimeField() if field == "created_at" else IntegerField()
+    lookup = "lt" if sort in ASCENDING else "gt"
+    return comments.alias(position=_Row(field, "id", output_field=output)).filter(
+        **{f"position__{lookup}": _Row(Value(key), Value(pk), output_field=output)}
+    )
+
+
+def comment_url(comment: Comment, user: Any) -> str:
+    """Where the viewer reads a comment: the normal page of its talk that holds it, scrolled to
+    it (#comment-<id>; the page highlights its :target). A top-level comment: the video page,
+    newest first; a reply: its thread's own page, oldest first. The first page is the plain
+    address; a later one is the page "Show more" reaches, starting where the page before it
+    ends, never a page that starts at the comment itself.
+
+    1 query on a first page (how many come before it), 2 further on (and the one that ends
+    the page before). Counting reads the comments before it, so it is for following one link
+    (after posting, from a notification), never for building a list of them. Needs
+    comment.video for a top-level comment (a query if not fetched).
     """
-    if comment.parent_id is not None:
-        cursor = encode_cursor(REPLY_SORT, comment.created_at, comment.pk - 1)
+    if comment.parent_id is None:
+        page = reverse("catalog:video-detail", args=[comment.video.slug])
+        siblings = Comment.objects.filter(video_id=comment.video_id, parent__isnull=True)
+        sort, size = DEFAULT_SORT, PAGE_SIZE
+    else:
         page = reverse("community:comment-thread", args=[comment.parent_id])
-        return f"{page}?{urlencode({'after': cursor})}#comment-{comment.pk}"
-    cursor = encode_cursor(DEFAULT_SORT, comment.created_at, comment.pk + 1)
-    page = reverse("catalog:video-detail", args=[comment.video.slug])
-    return f"{page}?{urlencode({'after': cursor})}#comment-{comment.pk}"
+        siblings = Comment.objects.filter(parent_id=comment.parent_id)
+        sort, size = REPLY_SORT, REPLIES_PAGE_SIZE
+    shown = visible_to(siblings, user)
+    key = getattr(comment, SORTS[sort][1])
+    before = _before(shown, sort, key, comment.pk).count()
+    fragment = f"#comment-{comment.pk}"
+    if before < size:
+        return page + fragment
+    field = SORTS[sort][1]
+    order = (field, "pk") if sort in ASCENDING else (f"-{field}", "-pk")
+    # The last comment of the page before: its page starts after that one, as "Show more" does.
+    start = (before // size) * size
+    previous = shown.order_by(*order).only(field, "pk")[start - 1]
+    query = {"after": _cursor_of(sort, previous)}
+    if comment.parent_id is None:
+        query = {"sort": sort, **query}
+    return f"{page}?{urlencode(query)}{fragment}"
+
+
+def new_comment_url(comment: Comment, user: Any) -> str:
+    """comment_url for a comment just posted: a new top-level comment is the newest, at the
+    top of the video page's first page (no query); a new reply is the last of its thread."""
+    if comment.parent_id is None:
+        return reverse("catalog:video-detail", args=[comment.video.slug]) + f"#comment-{comment.pk}"
+    return comment_url(comment, user)
 
 
 @dataclass

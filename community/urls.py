@@ -73,6 +73,7 @@ urlpatterns = [
     # Talk
     path("videos/<slug:slug>/comments/", talk.comment_create, name="comment-create"),
     path("comments/<int:pk>/", talk.comment_thread, name="comment-thread"),
+    path("comments/<int:pk>/go/", talk.comment_go, name="comment-go"),
     path("comments/<int:pk>/reply/", talk.comment_reply, name="comment-reply"),
     path("comments/<int:pk>/edit/", talk.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", talk.comment_delete, name="comment-delete"),
@@ -83,4 +84,5 @@ urlpatterns = [
     path("u/<str:username>/unblock/", talk.unblock, name="unblock"),
     path("notifications/", talk.notifications, name="notifications"),
     path("notifications/read/", talk.notifications_read, name="notifications-read"),
+    path("notifications/<int:pk>/", talk.notification_open, name="notification-open"),
 ]

@@ -33,13 +33,15 @@ from django.utils import translation
 from catalog.models import MusicVideo
 from community import threads
 from community.live.bus import Event, parse_id
-from community.models import Block, Comment, CommentLike, User
+from community.models import Block, Comment, CommentLike, Report, User
 
 # Stands for each reader's CSRF token in the shared HTML (letters and digits, as tokens are).
 CSRF_MARKER = "livecsrfmarker0000000000000000000000000000000000000000000000000000"
 _MARKER = CSRF_MARKER.encode()
 
 VISITOR, FAN, READ_ONLY, OWN = "visitor", "fan", "read-only", "own"
+# (role, language, liked, reported): what differs between readers of one event.
+Variant = tuple[str, str, bool, bool]
 REMOVE = "remove"
 
 
@@ -53,6 +55,7 @@ class Reader:
     csrf_token: str = ""
     blocked: set[int] = field(default_factory=set)
     liked: set[int] = field(default_factory=set)
+    reported: set[int] = field(default_factory=set)
 
     @classmethod
     def for_request(cls, request: HttpRequest, video: MusicVideo, language: str) -> Reader:
@@ -69,6 +72,12 @@ class Reader:
             csrf_token=get_token(request),
             liked=set(
                 CommentLike.objects.filter(user=user, comment__video=video).values_list(
+                    "comment_id", flat=True
+                )
+            ),
+            # So a comment they reported shows "Reported" when it changes, as on the page.
+            reported=set(
+                Report.objects.filter(reporter=user, comment__video=video).values_list(
                     "comment_id", flat=True
                 )
             ),
@@ -133,7 +142,7 @@ class Rendering:
         self.video_id = int(event.topic.partition(":")[2] or 0)
         self._lock = threading.Lock()
         self._prepared = False
-        self._frames: dict[tuple[str, str, bool], bytes] = {}
+        self._frames: dict[Variant, bytes] = {}
         # The comment's state, for kind "comment".
         self.comment_id = int(event.data.get("comment") or 0)
         self.status: str | None = None  # None: gone
@@ -174,32 +183,33 @@ class Rendering:
 
     # -- who sees which variant
 
-    def _variant(self, reader: Reader) -> tuple[str, str, bool] | None:
+    def _variant(self, reader: Reader) -> Variant | None:
         if self.kind == "comment":
             if self.status is None:
-                return (REMOVE, "", False)
+                return (REMOVE, "", False, False)
             if self.author_id is not None and self.author_id in reader.blocked:
                 return None
             own = reader.user_id is not None and reader.user_id == self.author_id
             if self.status == Comment.Status.HELD and not own:
                 return None
             if own:
-                return (OWN, reader.language, False)
-            return (reader.role, reader.language, self.comment_id in reader.liked)
+                return (OWN, reader.language, False, False)
+            cid = self.comment_id
+            return (reader.role, reader.language, cid in reader.liked, cid in reader.reported)
         if self.kind in ("rating", "premiere"):
             if self._video is None:
                 return None
-            return (VISITOR if reader.user_id is None else FAN, reader.language, False)
+            return (VISITOR if reader.user_id is None else FAN, reader.language, False, False)
         return None
 
-    def _render_variant(self, variant: tuple[str, str, bool]) -> bytes:
-        role, language, liked = variant
+    def _render_variant(self, variant: Variant) -> bytes:
+        role, language, liked, reported = variant
         event, data = self.event, self.event.data
         if role == REMOVE:
             return frame(event.id, "comment", {"id": self.comment_id, "remove": True})
         with translation.override(language):
             if self.kind == "comment":
-                html = self._comment_html(role, liked)
+                html = self._comment_html(role, liked, reported)
                 if html is None:  # the author's own copy is gone meanwhile
                     return frame(event.id, "comment", {"id": self.comment_id, "remove": True})
                 return frame(
@@ -219,7 +229,7 @@ class Rendering:
             html = _render("community/live/premiere.html", self._video, user, role != VISITOR)
             return frame(event.id, "premiere", {"html": html})
 
-    def _comment_html(self, role: str, liked: bool) -> str | None:
+    def _comment_html(self, role: str, liked: bool, reported: bool) -> str | None:
         if role == OWN:
             author = User(pk=self.author_id)
             comment = threads.thread_comment(self.comment_id, author)
@@ -231,6 +241,7 @@ class Rendering:
             comment = self._public
             comment.is_own = False  # type: ignore[attr-defined]  # attached for the template
             comment.liked = liked  # type: ignore[attr-defined]  # attached for the template
+            comment.reported = reported  # type: ignore[attr-defined]  # attached for the template
             user = AnonymousUser() if role == VISITOR else User(username="")
         # A thread's item as the page lists it, before its replies arrive.
         comment.thread_replies = []  # type: ignore[attr-defined]  # attached for the template

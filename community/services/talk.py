@@ -8,7 +8,7 @@ move the same comment twice or deadlock over a thread.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.models import MusicVideo
 from community import text
@@ -42,6 +42,9 @@ NEW_ACCOUNT_AGE = timedelta(hours=24)
 NEW_ACCOUNT_COMMENTS = 3
 
 Status = Comment.Status
+
+
+OWN_LIKE = gettext_lazy("You can't like your own comment.")
 
 
 def _check_moderator(user: User) -> None:
@@ -237,8 +240,11 @@ def comment_delete(*, comment: Comment, user: User) -> None:
 
 @transaction.atomic
 def comment_like(*, user: User, comment: Comment) -> bool:
-    """Like once; False when the fan already liked it."""
+    """Like once; False when the fan already liked it. Not one's own comment: a like says that
+    someone else enjoyed it, and "Most liked" ranks what other fans enjoyed."""
     check_may_write(user)
+    if comment.author_id == user.pk:
+        raise ValidationError(OWN_LIKE)
     if comment.status != Status.VISIBLE:
         raise ValidationError(_("Only visible comments can be liked."))
     try:
@@ -296,6 +302,21 @@ def block_delete(*, blocker: User, blocked: User) -> bool:
     if deleted:
         live.blocks_changed(fan_ids=(blocker.pk, blocked.pk))
     return bool(deleted)
+
+
+def notifications_mark_read(
+    *, user: User, pk: int | None = None, up_to: datetime | None = None
+) -> int:
+    """Mark the fan's unread notifications read: one (pk), or all up to a moment (up_to)."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    if up_to is not None:
+        unread = unread.filter(created_at__lte=up_to)
+    marked = unread.update(read_at=timezone.now())
+    if marked:
+        notifications_changed(user.pk)
+    return marked
 
 
 def notifications_mark_all_read(*, user: User) -> int:

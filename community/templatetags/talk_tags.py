@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, pgettext
 
 from catalog.models import MusicVideo
 from community import comment_markup, text, threads
@@ -21,6 +25,17 @@ register = template.Library()
 def comment_html(body: str, video: MusicVideo | None = None) -> SafeString:
     """{{ comment.body|comment_html:video }}: escaped text, safe links, moments into the video."""
     return text.comment_html(body, comment_markup.watch_url_of(video))
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """{{ notification.created_at|ago }}: "3 hours ago", or "just now" under a minute."""
+    if moment is None:
+        return ""
+    now = timezone.now()
+    if (now - moment).total_seconds() < 60:
+        return pgettext("written", "just now")
+    return gettext("%(since)s ago") % {"since": timesince(moment, now)}
 
 
 @register.filter(name="thread_url")

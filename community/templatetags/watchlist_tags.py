@@ -60,6 +60,7 @@ def add_to_watchlist(context: template.Context, video: MusicVideo) -> dict[str, 
         watch_later = watch_later_for(request)
         widget.update(
             signed_in=True,
+            confirmed=request.user.has_confirmed_email,
             csrf_token=context.get("csrf_token"),
             watch_later=watch_later,
             saved=video.pk in watch_later.video_ids,

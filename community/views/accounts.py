@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community.adapters import next_from
+from community.adapters import CONFIRM_NEXT_SESSION_KEY, next_from
 from community.forms_accounts import USERNAME_TAKEN, ProfileForm
 from community.models import User
 from community.ratelimit import rate_limited
@@ -131,6 +131,11 @@ def confirm_email_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send the confirmation link again. With `next` (a page on this site), the fan goes back
     there: from this view, and from the link once they have confirmed."""
     user = request.user
+    back = next_from(request)
+    if back:
+        # For a link sent earlier without it (at sign-up, minutes ago): confirming in this
+        # browser brings the fan back here too (AccountAdapter.get_email_verification_redirect_url).
+        request.session[CONFIRM_NEXT_SESSION_KEY] = back
     address = flows.email_verification.get_address_for_user(user)
     if user.has_confirmed_email:
         messages.info(request, _("Your e-mail address is already confirmed."))
@@ -146,7 +151,7 @@ def confirm_email_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "too, or ask again in a few minutes."
             ),
         )
-    return redirect(next_from(request) or resolve_url("community:settings"))
+    return redirect(back or resolve_url("community:settings"))
 
 
 # ---- Settings, the export and deleting ----------------------------------------------------------

@@ -28,6 +28,7 @@ from community.models import Comment, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
 from community.suggestions import target_prefetch
+from community.templatetags.suggestion_tags import suggestion_page
 from community.templatetags.talk_tags import talk_context
 from community.threads import thread_url, visible_to
 from fansite.redirects import safe_next
@@ -69,13 +70,16 @@ def _form_page(
     return render(request, "community/comments/form.html", context, status=status)
 
 
-def _posted(request: HttpRequest, comment: Comment) -> HttpResponse:
+def _posted(request: HttpRequest, comment: Comment, *, new: bool = True) -> HttpResponse:
+    """To the comment on the normal page of its talk, scrolled to it and highlighted."""
     if comment.status == Comment.Status.HELD:
         messages.info(
             request,
             _("Your comment is waiting for a moderator: new accounts' links are checked first."),
         )
-    return redirect(thread_url(comment))
+    if new:
+        return redirect(threads.new_comment_url(comment, request.user))
+    return redirect(threads.comment_url(comment, request.user))
 
 
 # ---- Reading a thread ---------------------------------------------------------------------------
@@ -88,12 +92,22 @@ def comment_thread(request: HttpRequest, pk: int) -> HttpResponse:
     comment = threads.thread_comment(pk, request.user)
     if comment is None:
         raise Http404("No such comment.")
-    if comment.parent_id is not None:  # a reply: its thread, opened at it
-        return redirect(thread_url(comment))
+    if comment.parent_id is not None:  # a reply: the page of its thread that holds it
+        return redirect(threads.comment_url(comment, request.user))
     page = threads.replies_page(comment, request.user, after=request.GET.get("after", ""))
     video = comment.video
     context = {**talk_context(request, video), "page": page, "video_title": video.display_title}
     return render(request, "community/comments/replies.html", context)
+
+
+@require_GET
+def comment_go(request: HttpRequest, pk: int) -> HttpResponse:
+    """What lists of comments link to (threads.thread_url): the page of the talk that holds
+    the comment, found only when a link is followed."""
+    comment = threads.thread_comment(pk, request.user)
+    if comment is None:
+        raise Http404("No such comment.")
+    return redirect(threads.comment_url(comment, request.user))
 
 
 # ---- Writing ------------------------------------------------------------------------------------
@@ -187,7 +201,8 @@ def comment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your comment was updated."))
-            return _posted(request, edited)
+            edited.video = comment.video
+            return _posted(request, edited, new=False)
     return _form_page(request, form, comment.video, status=400, **page)
 
 
@@ -245,7 +260,7 @@ def comment_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Thank you: a moderator will look at this comment."))
-            return redirect(thread_url(comment))
+            return redirect(threads.comment_url(comment, request.user))
     return render(
         request,
         "community/comments/report.html",
@@ -286,7 +301,9 @@ def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 @require_GET
 @login_required
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = (
+    """The fan's latest notifications. Opening the page reads them: the ones new until now
+    keep their "New" mark on this view, and the header's count goes back to none."""
+    rows = list(
         Notification.objects.filter(recipient=request.user)
         .select_related(
             "actor__profile", "comment__video", "comment__parent", "video", "suggestion"
@@ -298,7 +315,36 @@ def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
             target_prefetch("suggestion__target"),  # the corrected records, if any
         )[:NOTIFICATIONS_SHOWN]
     )
+    unread = [row for row in rows if row.read_at is None]
+    if unread:
+        # Up to the newest shown: one arriving meanwhile stays new for the next look.
+        services.notifications_mark_read(user=request.user, up_to=unread[0].created_at)
+        request._unread_notifications = 0  # type: ignore[attr-defined]  # the header's count
     return render(request, "community/comments/notifications.html", {"notifications": rows})
+
+
+@require_GET
+@login_required
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Following a notification: marks it read and goes where it points (a comment on the
+    page of its talk that holds it, or a video)."""
+    notification = get_object_or_404(
+        Notification.objects.select_related("video", "suggestion"), pk=pk, recipient=request.user
+    )
+    if notification.read_at is None:
+        services.notifications_mark_read(user=request.user, pk=notification.pk)
+    if notification.comment_id is not None:
+        comment = threads.thread_comment(notification.comment_id, request.user)
+        if comment is not None:
+            return redirect(threads.comment_url(comment, request.user))
+    elif notification.video is not None and notification.video.status == Status.PUBLISHED:
+        return redirect(notification.video.get_absolute_url())
+    elif notification.suggestion is not None:  # a curator's answer to a fan's correction
+        page = suggestion_page(notification.suggestion)
+        if page:
+            return redirect(page)
+    messages.info(request, _("What this notification was about is no longer there."))
+    return redirect("community:notifications")
 
 
 @require_POST

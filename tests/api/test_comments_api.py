@@ -579,6 +579,18 @@ def test_likes_are_idempotent(as_fan, fan, video):
     assert not CommentLike.objects.exists()
 
 
+def test_a_fan_cannot_like_their_own_comment_as_on_the_page(as_fan, fan, video):
+    mine = make_comment(video, author=fan)
+
+    response = as_fan.send("post", f"{V1}/comments/{mine.pk}/like/")
+
+    assert response.status_code == 403
+    assert "your own comment" in str(response.json())
+    mine.refresh_from_db()
+    assert mine.like_count == 0
+    assert not CommentLike.objects.exists()
+
+
 def test_a_placeholder_cannot_be_liked(as_fan, video):
     comment = make_comment(video)
     make_comment(video, parent=comment)

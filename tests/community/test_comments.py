@@ -8,6 +8,7 @@ import re
 import threading
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F
@@ -17,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from catalog.models import MusicVideo, Status
-from community import threads
-from community.models import Comment, CommentLike, CommentMoment
+from community import avatars, threads
+from community.models import Comment, CommentLike, CommentMoment, Profile
 from community.services import talk
 from community.threads import PAGE_SIZE, REPLIES_PAGE_SIZE, REPLIES_SHOWN
 from tests.factories import make_profile, make_user, make_video
@@ -66,6 +67,132 @@ def test_fan_posts_a_comment_and_everyone_reads_it(client):
     assert "1 comment" in body
 
 
+def test_posting_replying_and_editing_land_on_the_comment_on_its_normal_page(client):
+    video = make_video()
+    older = [make_comment(video=video, body=f"Earlier {n}") for n in range(3)]
+    fan = make_fan()
+    client.force_login(fan)
+
+    response = client.post(reverse("community:comment-create", args=[video.slug]), {"body": "Mine"})
+    mine = Comment.objects.get(body="Mine")
+    assert response["Location"] == f"{video.get_absolute_url()}#comment-{mine.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "Back to the first comments" not in page
+    assert _ids(page) == [mine.pk, *(c.pk for c in reversed(older))]  # the whole first page
+
+    make_comment(video=video, parent=older[0], body="Someone else's reply")
+    response = client.post(reverse("community:comment-reply", args=[older[0].pk]), {"body": "Me"})
+    reply = Comment.objects.get(body="Me")
+    thread = reverse("community:comment-thread", args=[older[0].pk])
+    assert response["Location"] == f"{thread}#comment-{reply.pk}"
+    page = client.get(thread).content.decode()
+    assert "2 replies" in page
+    assert len(_ids(page)) == 3  # the comment and both its replies
+
+    response = client.post(reverse("community:comment-edit", args=[mine.pk]), {"body": "Mine!"})
+    assert response["Location"] == f"{video.get_absolute_url()}#comment-{mine.pk}"
+
+
+def test_fresh_talk_reads_just_now(client):
+    video = make_video()
+    comment = make_comment(video=video)
+    page = _page(client, video)
+    assert "just now" in page
+    assert "0\xa0minutes" not in page
+    assert "0 minutes" not in page
+
+    Comment.objects.filter(pk=comment.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    client.force_login(make_fan())  # past the visitors' copy of the talk
+    assert "5\xa0minutes ago" in _page(client, video)
+
+
+def test_each_comment_shows_its_authors_avatar_uploaded_or_drawn(client):
+    video = make_video()
+    drawn = make_fan(username="kim_chaewon")
+    pictured = make_fan(username="sakura")
+    make_profile(user=drawn)
+    make_profile(user=pictured)
+    # As an upload leaves it (saving a profile derives the small picture from the upload).
+    Profile.objects.filter(user=pictured).update(
+        avatar_small="community/avatars/small/2026/12/sakura.webp"
+    )
+    make_comment(video=video, author=drawn, body="Drawn")
+    make_comment(video=video, author=pictured, body="Pictured")
+
+    page = _page(client, video)
+
+    drawn_article = _article(page, "Drawn")
+    assert '<svg class="avatar avatar-generated"' in drawn_article
+    assert ">KC</text>" in drawn_article
+    assert avatars.colour("kim_chaewon") in drawn_article
+    assert 'src="/media/community/avatars/small/2026/12/sakura.webp"' in _article(page, "Pictured")
+    assert "style=" not in page.split('id="comments"')[1]  # the strict CSP allows none
+    # The same fan always gets the same picture, whatever the case of their name.
+    assert avatars.generated_svg("Kim_Chaewon") == avatars.generated_svg("kim_chaewon")
+    assert avatars.colour("hana") != avatars.colour("minji") or avatars.colour(
+        "hana"
+    ) != avatars.colour("yunjin")
+
+
+def _article(page, text):
+    articles = re.findall(r'<article id="comment-\d+".*?</article>', page, re.S)
+    return next(article for article in articles if text in article)
+
+
+def test_report_and_block_sit_under_a_menu_and_a_report_shows_as_reported(client):
+    video = make_video()
+    theirs = make_comment(video=video, body="Theirs")
+    fan = make_fan()
+    client.force_login(fan)
+
+    actions = _actions(_page(client, video), theirs)
+    menu = actions[actions.index('<details class="comment-menu">') :]
+    assert "More actions" in menu
+    assert f'action="/comments/{theirs.pk}/report/"' in menu
+    assert "Block this fan" in menu
+    assert "Block this fan" not in actions[: actions.index('<details class="comment-menu">')]
+
+    response = client.post(
+        reverse("community:comment-report", args=[theirs.pk]), {"reason": "spam"}
+    )
+    assert response["Location"] == f"{video.get_absolute_url()}#comment-{theirs.pk}"
+    actions = _actions(_page(client, video), theirs)
+    assert "Reported" in actions
+    assert f'action="/comments/{theirs.pk}/report/"' not in actions
+    assert "Block this fan" in actions  # still on offer
+
+
+def test_fans_cannot_like_their_own_comments(client):
+    video = make_video()
+    fan = make_fan()
+    mine = make_comment(video=video, author=fan)
+    client.force_login(fan)
+
+    assert f'action="/comments/{mine.pk}/like/"' not in _actions(_page(client, video), mine)
+    response = client.post(reverse("community:comment-like", args=[mine.pk]), follow=True)
+
+    assert "like your own comment" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.like_count == 0
+    assert not CommentLike.objects.exists()
+    with pytest.raises(ValidationError):
+        talk.comment_like(user=fan, comment=mine)
+
+
+def test_the_like_button_carries_its_count(client):
+    video = make_video()
+    theirs = make_comment(video=video)
+    talk.comment_like(user=make_fan(), comment=theirs)
+    client.force_login(make_fan())
+    actions = _actions(_page(client, video), theirs)
+    button = re.search(r'<button type="submit" class="like-button".*?</button>', actions).group()
+    assert "1 like" in button
+    assert '<span class="visually-hidden">Like: </span>' in button
+    assert actions.count("1 like") == 1  # no second count beside it
+
+
 def test_a_reply_to_a_reply_joins_the_top_level_thread(client):
     video = make_video()
     top = make_comment(video=video, body="Top")
@@ -90,7 +217,9 @@ def test_each_comment_links_its_author_in_the_pages_language(client, username, p
     make_comment(video=video, author=make_fan(username=username))
     fan = make_fan()
     make_comment(video=video, author=fan, body="Edited later")
-    Comment.objects.filter(author=fan).update(edited_at=timezone.now())
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Comment.objects.update(created_at=hour_ago)
+    Comment.objects.filter(author=fan).update(edited_at=hour_ago)
 
     page = client.get(prefix + video.get_absolute_url()).content.decode()
 
@@ -213,7 +342,7 @@ def test_a_fan_who_has_not_confirmed_their_email_reads_but_cannot_post(client):
     client.force_login(make_fan(email_verified=False))
     page = _page(client, video)
     assert "Readable" in page
-    assert "Confirm your e-mail address to join the conversation" in page
+    assert "Confirm your e-mail to comment" in page
     response = client.post(
         reverse("community:comment-create", args=[video.slug]), {"body": "Hello"}
     )
@@ -446,8 +575,10 @@ def test_each_fan_gets_the_buttons_that_are_theirs_with_a_working_csrf_token():
     assert f'action="/comments/{theirs.pk}/report/"' in other
     assert 'action="/u/chaewon_fan/block/"' in other
     assert "edit/" not in other
+    assert 'aria-pressed="false"' in other
+    assert "aria-pressed" not in own  # fans don't like their own comments: the count alone
+    assert "0 likes" in own
     for actions in (own, other):
-        assert 'aria-pressed="false"' in actions
         assert "Post reply" in actions
 
     # The page's token, in every form, is accepted.
@@ -509,10 +640,11 @@ def test_keyset_pages_have_no_duplicates_or_gaps(client, sort):
     # Ties everywhere: the id alone must keep pages apart.
     same_time = timezone.now() - datetime.timedelta(hours=1)
     Comment.objects.filter(pk__in=[c.pk for c in comments[10:30]]).update(created_at=same_time)
+    likers = [make_fan() for _ in range(2)]  # fans don't like their own comments
     for comment in comments[::4]:
-        talk.comment_like(user=fans[0], comment=comment)
+        talk.comment_like(user=likers[0], comment=comment)
     for comment in comments[::8]:
-        talk.comment_like(user=fans[1], comment=comment)
+        talk.comment_like(user=likers[1], comment=comment)
 
     seen, pages = _walk(client, video, sort)
 
@@ -649,23 +781,63 @@ def test_the_thread_page_reads_every_reply_in_keyset_pages_without_javascript(cl
     page = client.get(reverse("community:comment-thread", args=[top.pk])).content.decode()
     assert "Where it started" in page
     assert f"{len(replies)} replies" in page
-    assert top.video.get_absolute_url() in page  # back to the video's talk
+    back = reverse("community:comment-go", args=[top.pk])  # back to the video's talk
+    assert f'href="{back}"' in page
+    assert client.get(back)["Location"] == f"{top.video.get_absolute_url()}#comment-{top.pk}"
 
 
-def test_a_reply_links_to_its_thread_page_opened_at_it(client):
+def test_a_reply_is_found_on_the_page_of_its_thread_that_holds_it(client):
     top = make_comment(body="Top")
-    replies = _replies(top, REPLIES_PAGE_SIZE + 10)
+    replies = _replies(top, 2 * REPLIES_PAGE_SIZE + 10)
+    thread = reverse("community:comment-thread", args=[top.pk])
+
+    early = replies[3]
+    assert threads.comment_url(early, AnonymousUser()) == f"{thread}#comment-{early.pk}"
+
     late = replies[REPLIES_PAGE_SIZE + 5]
-    url = threads.thread_url(late)
-    assert url.startswith(reverse("community:comment-thread", args=[top.pk]) + "?after=")
+    url = threads.comment_url(late, AnonymousUser())
+    assert url.startswith(thread + "?after=")
     assert url.endswith(f"#comment-{late.pk}")
     page = client.get(url).content.decode()
-    assert _ids(page)[:2] == [top.pk, late.pk]
-    assert "Back to the first replies" in page
-    # The thread page of a reply is its thread's, opened at it.
-    response = client.get(reverse("community:comment-thread", args=[late.pk]))
-    assert response.status_code == 302
-    assert response["Location"] == url
+    # The second page as "Show more replies" reaches it, not a page starting at the reply.
+    assert _ids(page)[1:] == [r.pk for r in replies[REPLIES_PAGE_SIZE : 2 * REPLIES_PAGE_SIZE]]
+    show_more = _walk_pages(client, thread)[1]
+    assert url.split("#")[0] == f"{thread}?after={show_more}"
+    # The thread page of a reply, and the link lists use, lead to the same place.
+    for link in (thread_of(late), reverse("community:comment-go", args=[late.pk])):
+        response = client.get(link)
+        assert response.status_code == 302
+        assert response["Location"] == url
+
+
+def thread_of(comment):
+    return reverse("community:comment-thread", args=[comment.pk])
+
+
+def _walk_pages(client, thread):
+    """The `after` of each page "Show more replies" reaches, the first one's being ""."""
+    afters, params = [""], {}
+    while True:
+        page = client.get(thread, params).content.decode()
+        more = re.search(r'rel="next" href="\?after=([\w-]+)"', page)
+        if not more:
+            return afters
+        afters.append(more.group(1))
+        params = {"after": more.group(1)}
+
+
+def test_a_top_level_comment_is_found_on_the_video_page_that_holds_it(client):
+    video = make_video()
+    comments = [make_comment(video=video, body=f"Comment {n}") for n in range(PAGE_SIZE + 5)]
+    newest, oldest = comments[-1], comments[0]  # newest first: the oldest is on page two
+    assert threads.comment_url(newest, AnonymousUser()) == (
+        f"{video.get_absolute_url()}#comment-{newest.pk}"
+    )
+    url = threads.comment_url(oldest, AnonymousUser())
+    page = client.get(url).content.decode()
+    assert 'rel="next"' not in page
+    assert "Back to the first comments" in page
+    assert _ids(page) == [c.pk for c in reversed(comments[:5])]  # the whole second page
 
 
 def test_the_thread_page_hides_what_the_viewer_may_not_see(client):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Credit
+from catalog.models import Credit, MusicVideo, Status
 from community.models import Comment, Notification
 from community.services import talk
 from tests.factories import (
@@ -80,7 +80,7 @@ def test_no_notification_for_replying_to_yourself_or_across_a_block():
     assert not Notification.objects.exists()
 
 
-def test_notifications_page_lists_them_and_marks_all_read(client):
+def test_opening_the_page_reads_them_and_still_shows_which_were_new(client):
     video = make_video(title="Antifragile")
     top = make_comment(video=video)
     make_comment(video=video, parent=top, author=make_fan(username="yunjin"))
@@ -94,15 +94,16 @@ def test_notifications_page_lists_them_and_marks_all_read(client):
     assert "yunjin replied to your comment on" in page
     assert "A moderator removed your comment on" in page
     assert "Antifragile" in page
-    assert page.count('<span class="badge">New</span>') == 2
-    assert _render("{% unread_notifications %}", top.author)[0] == "2"
-
-    response = client.post(reverse("community:notifications-read"), follow=True)
-
-    assert "All caught up." in response.content.decode()
+    assert page.count('<span class="badge">New</span>') == 2  # new until this look
+    assert "Mark all as read" not in page  # opening the page did it
+    assert '<span class="visually-hidden"> unread</span>' not in page  # the header's count too
     assert not Notification.objects.filter(recipient=top.author, read_at__isnull=True).exists()
     assert Notification.objects.filter(recipient=unrelated.author, read_at__isnull=True).exists()
     assert _render("{% unread_notifications %}", top.author)[0] == "0"
+
+    again = client.get(NOTIFICATIONS).content.decode()
+    assert '<span class="badge">New</span>' not in again
+    assert "yunjin replied to your comment on" in again
 
 
 @pytest.mark.parametrize("n", BUDGET_ROWS)
@@ -121,14 +122,21 @@ def test_notifications_page_query_budget(client, django_assert_max_num_queries, 
         for i, c in enumerate(comments)
     )
     client.force_login(fan)
-    client.get(NOTIFICATIONS)  # the header's alert and notification counts, cached from then on
+    client.get(reverse("community:alerts"))  # the header's alert count, cached from then on
 
-    # session, user, notifications (with their actors, comments and videos), featured credits
-    with django_assert_max_num_queries(4):
+    # session, user, notifications (with their actors, comments and videos), featured credits,
+    # marking them read
+    with django_assert_max_num_queries(5):
         page = client.get(NOTIFICATIONS).content.decode()
 
     assert page.count('class="notification notification-unread"') == min(n, 50)
     assert f"Video {n - 1:04} (feat. Guest Singer)" in page  # the newest first
+
+    # Read now: nothing to mark (once the header's count is cached again)
+    client.get(reverse("community:alerts"))
+    with django_assert_max_num_queries(4):
+        page = client.get(NOTIFICATIONS).content.decode()
+    assert 'notification-unread"' not in page
 
 
 def test_notifications_need_a_signed_in_fan(client):
@@ -138,14 +146,54 @@ def test_notifications_need_a_signed_in_fan(client):
     assert client.post(reverse("community:notifications-read")).status_code == 302
 
 
-def test_the_page_links_each_notification_to_its_thread(client):
+def test_following_a_notification_reads_it_and_lands_on_the_comment(client):
     top = make_comment()
     reply = make_comment(video=top.video, parent=top)
+    other = make_comment(video=top.video, parent=top)
+    first, second = Notification.objects.filter(recipient=top.author).order_by("pk")
     client.force_login(top.author)
-    page = client.get(NOTIFICATIONS).content.decode()
-    assert f"#comment-{reply.pk}" in page
-    # A reply is read on its thread's own page (the video page shows only the first few).
-    assert f"/comments/{top.pk}/?after=" in page
+
+    response = client.get(reverse("community:notification-open", args=[first.pk]))
+
+    # A reply is read on its thread's own page (the video page shows only the first few),
+    # the first one, scrolled to it: never a page of that reply alone.
+    thread = reverse("community:comment-thread", args=[top.pk])
+    assert response["Location"] == f"{thread}#comment-{reply.pk}"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is not None
+    assert second.read_at is None  # only the one followed
+    assert _render("{% unread_notifications %}", top.author)[0] == "1"
+    page = client.get(thread).content.decode()
+    assert "2 replies" in page
+    assert f'id="comment-{reply.pk}"' in page
+    assert f'id="comment-{other.pk}"' in page
+
+
+def test_a_notification_is_only_its_recipients_to_follow(client):
+    top = make_comment()
+    make_comment(video=top.video, parent=top)
+    notification = Notification.objects.get()
+    client.force_login(make_fan())
+    url = reverse("community:notification-open", args=[notification.pk])
+    assert client.get(url).status_code == 404
+    notification.refresh_from_db()
+    assert notification.read_at is None
+    client.logout()
+    assert client.get(url)["Location"].startswith(reverse("login"))
+
+
+def test_a_notification_whose_video_went_leads_back_to_the_list(client):
+    top = make_comment()
+    make_comment(video=top.video, parent=top)
+    notification = Notification.objects.get()
+    MusicVideo.objects.filter(pk=top.video_id).update(status=Status.DRAFT)
+    client.force_login(top.author)
+    response = client.get(
+        reverse("community:notification-open", args=[notification.pk]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == NOTIFICATIONS
+    assert "no longer there" in response.content.decode()
 
 
 def test_badge_costs_one_query_for_a_fan_and_none_for_a_visitor():

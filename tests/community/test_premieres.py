@@ -259,4 +259,7 @@ def test_the_command_tells_followers_where_no_worker_waits(client):
     client.force_login(fan)
     page = client.get(reverse("community:notifications")).content.decode()
     assert video.title in page
-    assert video.get_absolute_url() in page
+    notification = Notification.objects.get(recipient=fan)
+    link = reverse("community:notification-open", args=[notification.pk])
+    assert f'href="{link}"' in page
+    assert client.get(link)["Location"] == video.get_absolute_url()

@@ -123,6 +123,7 @@ def test_fans_pages_and_forms_have_no_wcag_violations(site, subtests):
         talk = page.locator("#comments")
         theirs_on_page = talk.get_by_role("article").filter(has_text="The bridge at")
         theirs_on_page.get_by_text("Reply", exact=True).click()
+        theirs_on_page.locator("summary", has_text="More actions").click()
         theirs_on_page.get_by_text("Report", exact=True).click()
         expect(theirs_on_page.get_by_label("What's wrong?")).to_be_visible()
         assert_accessible(page, KNOWN)

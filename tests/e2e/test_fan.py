@@ -168,6 +168,7 @@ def test_a_new_fan_rates_comments_replies_and_reports(site):
 
     # Report the other fan's comment
     theirs_on_page = comment_by(page, "The choreography is unreal")
+    theirs_on_page.locator("summary", has_text="More actions").click()  # the "…" menu
     theirs_on_page.get_by_text("Report", exact=True).click()
     theirs_on_page.get_by_label("What's wrong?").select_option(label="Off-topic")
     theirs_on_page.get_by_role("button", name="Send report").click()
