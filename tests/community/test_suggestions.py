@@ -148,7 +148,8 @@ def test_a_suspended_fan_cannot_suggest(client, release):
 
     response = post(client, suggest_url("release", release.pk))
 
-    assert response.status_code == 400
+    # Refused by the one write rule, before the form: the page says why.
+    assert response.status_code == 403
     assert "suspended" in response.content.decode()
 
 

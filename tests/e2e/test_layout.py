@@ -43,12 +43,18 @@ MEASURE = """() => {
     const size = `${root.scrollWidth} px in ${root.clientWidth}`;
     problems.push(`scrolls sideways (${size}): ${wide.join(" | ")}`);
   }
+  // Text a reader sees: not what is only for screen readers, nor decorative glyphs (a half
+  // star is a whole one cut in two on purpose).
+  const unseen = '.visually-hidden, [aria-hidden="true"]';
+  const seen = (node) => [...node.childNodes].map((child) => child.nodeType === Node.TEXT_NODE
+    ? child.textContent
+    : child.nodeType === Node.ELEMENT_NODE && !child.matches(unseen) ? seen(child) : "").join("");
   for (const el of document.body.querySelectorAll("*")) {
     const style = getComputedStyle(el);
     const hides = ["hidden", "clip"].includes(style.overflowX) || style.textOverflow === "ellipsis";
     if (!hides || el.clientWidth <= 1 || style.visibility === "hidden") continue;
     if (el.closest(".visually-hidden, [hidden], details:not([open]) > :not(summary)")) continue;
-    if (el.scrollWidth > el.clientWidth + 1 && el.textContent.trim()) {
+    if (el.scrollWidth > el.clientWidth + 1 && seen(el).trim()) {
       const size = `${el.scrollWidth} px in ${el.clientWidth}`;
       problems.push(`cuts its text (${size}): ${el.outerHTML.slice(0, 100)}`);
     }
