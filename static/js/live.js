@@ -204,8 +204,14 @@
     const hasForm = (element) => element.matches("form") || element.querySelector("form");
     const forms = [...old.children].filter(hasForm);
     const next = [...fresh.children].map((child) => (hasForm(child) && forms.shift()) || child);
+    // Moving the kept forms blurs whatever had the focus in them (a star chosen by keyboard):
+    // it gets the focus back, or the fan's next arrow key would scroll the page.
+    const focused = old.contains(document.activeElement) ? document.activeElement : null;
     old.className = fresh.className;
     old.replaceChildren(...next, ...forms);
+    if (focused?.isConnected && document.activeElement !== focused) {
+      focused.focus({ preventScroll: true });
+    }
     startCountdowns(old);
   }
 
