@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Status
+from community.avatars import colour
 from community.models import User
 from tests.factories import (
     BUDGET_ROWS,
@@ -76,6 +77,16 @@ def test_profile_shows_who_the_fan_is_their_ratings_and_public_lists(client, cha
     assert "4.5<span aria-hidden" not in body  # the stars are drawn once, beside the figure
     assert "Stage mixes" in body
     assert "1 video" in body
+
+
+def test_a_fan_without_a_picture_has_the_face_they_have_beside_their_comments(client):
+    fan = make_fan(username="minji_fan", display_name="Minji")
+
+    body = client.get(profile_url(fan)).content.decode()
+
+    assert '<svg class="avatar avatar-generated"' in body
+    assert f'fill="{colour("minji_fan")}"' in body
+    assert ">MF</text>" in body  # minji + fan: not the first letter of the display name
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "other"])
