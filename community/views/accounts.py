@@ -34,6 +34,7 @@ from community.forms_accounts import USERNAME_TAKEN, ProfileForm
 from community.models import User
 from community.ratelimit import rate_limited
 from community.services.accounts import account_delete, account_export, profile_for
+from community.writing import write_refusal
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -157,12 +158,28 @@ def confirm_email_resend(request: AuthenticatedHttpRequest) -> HttpResponse:
 # ---- Settings, the export and deleting ----------------------------------------------------------
 
 
+PUBLIC_PROFILE_FIELDS = ("display_name", "bio", "avatar", "favourite_member")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = profile_for(request.user)
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
+        # What others see of the fan (name, bio, picture, favourite) is writing, under the one
+        # rule; emptying it is taking back, open to everyone, as are the fan's own choices.
+        shown = [
+            name
+            for name in PUBLIC_PROFILE_FIELDS
+            if name in form.changed_data and form.cleaned_data[name]
+        ]
+        refusal = write_refusal(request.user) if shown else None
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            return render(
+                request, "community/settings.html", {"form": form, "profile": profile}, status=403
+            )
         form.save()
         messages.success(request, _("Your profile is saved."))
         return redirect("community:settings")

@@ -107,3 +107,31 @@ def test_services_refuse_whoever_calls_them(change, message):
         follows.follow_create(follower=fan, kind=Follow.Kind.GROUP, target=None)
     assert not Rating.objects.exists()
     assert not Follow.objects.exists()
+
+
+@pytest.mark.parametrize(("change", "message"), REFUSED)
+def test_what_others_see_of_a_refused_fan_stays_as_it_was(change, message):
+    client, fan = _client(**change)
+    settings_url = reverse("community:settings")
+
+    response = client.post(settings_url, {"display_name": "Buy followers", "bio": "cheap.example"})
+
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert message in body
+    assert "cheap.example" in body  # the form keeps what was typed
+    fan.profile.refresh_from_db()
+    assert (fan.profile.display_name, fan.profile.bio) == ("", "")
+
+
+def test_a_suspended_fan_may_still_empty_their_bio():
+    client, fan = _client()
+    client.post(reverse("community:settings"), {"display_name": "Hana", "bio": "Hello"})
+    fan.suspended_at = timezone.now()
+    fan.save()
+
+    response = client.post(reverse("community:settings"), {"display_name": "", "bio": ""})
+
+    assert response.status_code == 302
+    fan.profile.refresh_from_db()
+    assert (fan.profile.display_name, fan.profile.bio) == ("", "")
