@@ -56,6 +56,7 @@ def test_a_visitor_browses_plays_a_video_and_filters_the_list(site):
     expect(page.get_by_role("heading", name="Music videos", level=1)).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("3 videos")
     # A choice applies at once (the page's script sends the form on change)
+    page.wait_for_load_state()  # the deferred script runs after the heading shows
     page.get_by_label("Member").select_option(label="KIM CHAEWON")
     expect(page).to_have_url(re.compile(r"member=kim-chaewon"))
     page.wait_for_load_state()  # the new page's script, which applies the next choice
