@@ -54,6 +54,7 @@ def test_a_new_fan_confirms_from_the_video_and_comes_back_to_rate(site):
 
     # Unconfirmed: no controls that look as if they'd work, a way to confirm instead
     expect(rating(page)).to_contain_text("Confirm your e-mail to rate")
+    expect(rating(page).get_by_role("group", name="Your rating")).to_have_count(0)
     expect(rating(page).get_by_role("button", name="Save rating")).to_have_count(0)
     expect(talk(page)).to_contain_text("Confirm your e-mail to comment")
     expect(talk(page).get_by_role("button", name="Post comment")).to_have_count(0)
@@ -74,7 +75,8 @@ def test_a_new_fan_confirms_from_the_video_and_comes_back_to_rate(site):
     expect_message(page, "your e-mail address is confirmed")
     expect(page).to_have_url(re.compile(rf"{video.get_absolute_url()}"))
     expect(rating(page)).not_to_contain_text("Confirm your e-mail")
-    expect(rating(page).get_by_role("button", name="Save rating")).to_be_visible()
+    # The stars (their Save button shows only until the page's script takes over)
+    expect(rating(page).get_by_role("group", name="Your rating")).to_be_visible()
     expect(talk(page).get_by_role("button", name="Post comment")).to_be_visible()
 
 
