@@ -74,15 +74,27 @@ class Limits:
         if address:
             caps.append((self._key("address", address), settings.LIVE_STREAMS_PER_ADDRESS))
         lease = Lease(uuid.uuid4().hex, tuple(key for key, _ in caps), shared=False)
-        if self._acquire is not None and caps:
+        if self._redis is not None and self._acquire is not None and caps:
+            # Leases handed back but not yet removed by the thread go first, in the same round
+            # trip: a fan who closes a page and opens another at once is not refused for it.
+            with self._lock:
+                released, self._released = self._released, []
             now = int(time.time() * 1000)
             try:
-                full = self._acquire(
-                    keys=list(lease.keys),
-                    args=[now, now + LEASE_SECONDS * 1000, lease.id, *(cap for _, cap in caps)],
-                )
+                with self._redis.client.pipeline(transaction=False) as pipe:
+                    for old in released:
+                        for key in old.keys:
+                            pipe.zrem(key, old.id)
+                    self._acquire(
+                        keys=list(lease.keys),
+                        args=[now, now + LEASE_SECONDS * 1000, lease.id, *(cap for _, cap in caps)],
+                        client=pipe,
+                    )
+                    full = pipe.execute()[-1]
             except (redis.RedisError, OSError):
-                pass  # counted here alone, below
+                with self._lock:
+                    self._released[:0] = released  # the thread tries again
+                # counted here alone, below
             else:
                 if full:
                     return None
