@@ -104,10 +104,10 @@ def server(tmp_path, settings, monkeypatch):
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.REDIS_URL = server.url  # the live events' bus too
     monkeypatch.setattr(resilient, "RETRY_SECONDS", RETRY, raising=False)
-    bus.get_bus.cache_clear()
+    bus.forget_bus()
     yield server
     server.stop()
-    bus.get_bus.cache_clear()
+    bus.forget_bus()
 
 
 def back_in_use():

@@ -456,9 +456,24 @@ class RedisBus(Bus):
             delay = min(delay * 2, 10)
 
 
-@functools.cache
+_bus_lock = threading.Lock()
+
+
 def get_bus() -> Bus:
-    """This process's bus: Redis when REDIS_URL is set, else in-process."""
+    """This process's bus: Redis when REDIS_URL is set, else in-process. One per process, even
+    when the first streams' threads ask for it at once (two would mean two subscribers)."""
+    with _bus_lock:
+        return _bus()
+
+
+def forget_bus() -> None:
+    """Make the next get_bus() build the bus anew from the settings (tests)."""
+    with _bus_lock:
+        _bus.cache_clear()
+
+
+@functools.cache
+def _bus() -> Bus:
     if settings.REDIS_URL:
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "") or "fansite"
         return RedisBus(

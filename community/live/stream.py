@@ -7,12 +7,13 @@ id it saw, which is exactly the resume this needs; it is plain HTTP, so the load
 Content-Security-Policy (connect-src 'self') and the session cookie need nothing new; and Django
 streams it from an async iterator under any ASGI server, with no Channels layer to run.
 
-Under ASGI (the event-stream servers `make serve` runs) a stream holds no thread: the request's
-checks run once, then the stream waits in the event loop. The loop's dispatcher takes each event
-once, renders it once per variant for all its readers (community.live.render) and puts ready
-bytes in each reader's bounded queue: a reader too slow to keep up is dropped (its page resumes
-from the log), never waited for. Each stream sends at most one chunk every FLUSH_SECONDS,
-whatever arrives meanwhile together.
+Under ASGI (the event-stream servers `make serve` runs) a stream holds no thread of work: the
+request's checks run once, then the stream waits in the event loop. What a new event costs a
+server does not grow with its readers times the work: the loop's dispatcher takes the events
+that have arrived, renders each once per variant for all its readers in one trip to a thread
+(community.live.render), and at most every FLUSH_SECONDS hands each stream what it was given,
+joined once for all the streams given the same frames. A reader too slow to keep up is dropped
+(its page resumes from the log), never waited for.
 
 Under WSGI a stream would hold its worker: the development server (a thread per connection)
 streams anyway when LIVE_WSGI_STREAMS is on; otherwise the request is answered at once with
@@ -36,7 +37,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections, connection, connections
+from django.db import close_old_connections, connections
+from django.db import connection as db_connection
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -62,6 +64,7 @@ logger = logging.getLogger(__name__)
 PING_SECONDS = 20  # a comment line now and then: proxies keep the connection, dead peers show
 FLUSH_SECONDS = 0.25  # at most 4 chunks a second per stream, however busy the video
 QUEUE_SIZE = 200  # events a reader may fall behind before it is dropped
+BATCH_SIZE = 200  # events rendered in one trip to a thread, when that many arrived at once
 RETRY_MS = 3000  # how soon the browser reconnects after a dropped connection
 READY_SECONDS = 3  # how long a new stream waits for its server to hear the bus
 # A page that couldn't read the log asks for what came after it was rendered, by its server's
@@ -240,27 +243,123 @@ def _thread_stream(
 
 
 class Connection:
-    """One stream in the event loop: its reader and the frames ready for it."""
+    """One stream in the event loop: its reader, the frames it was given since the last flush,
+    and the chunks flushed to it that it has not sent yet."""
 
-    def __init__(self, reader: render.Reader, topic: str) -> None:
+    __slots__ = (
+        "closed",
+        "early",
+        "group",
+        "last_sent",
+        "pending",
+        "ping_due",
+        "reader",
+        "ready",
+        "ready_frames",
+        "seen",
+        "topic",
+        "waiter",
+    )
+
+    def __init__(self, reader: render.Reader, topic: str, catching_up: bool) -> None:
         self.reader = reader
         self.topic = topic
-        self.queue: asyncio.Queue[bytes] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        self.seen = ""  # frames up to this id came from the log
-        self.closed = asyncio.Event()
+        self.group: Group | None = None
+        self.pending: list[bytes] = []
+        # While the page catches up from the log: what arrived meanwhile, with its id, to be
+        # sent only if the log did not already bring it.
+        self.early: list[tuple[str, bytes]] | None = [] if catching_up else None
+        self.ready: list[bytes] = []
+        self.ready_frames = 0
+        self.seen = ""  # it has every frame up to this id (from the log, or given on its own)
+        self.closed = False  # too far behind, or events were lost: it resumes from the log
+        self.ping_due = False
+        self.last_sent = time.monotonic()
+        self.waiter: asyncio.Future[None] | None = None
 
-    def push(self, event_id: str, data: bytes) -> None:
+    def push(self, event_id: str, data: bytes) -> bool:
+        """Take one frame; True when it is the first since the last flush (the dispatcher keeps
+        a list of the connections to flush)."""
+        if self.closed:
+            return False
+        if self.early is not None:
+            self.early.append((event_id, data))
+            if len(self.early) >= QUEUE_SIZE:
+                self.close()
+            return False
         if self.seen and not render.newer(event_id, self.seen):
+            return False
+        if len(self.pending) + self.ready_frames >= QUEUE_SIZE:
+            self.close()
+            return False
+        self.pending.append(data)
+        return len(self.pending) == 1
+
+    def caught_up(self, seen: str) -> bool:
+        """The log brought the page up to `seen`: what arrived meanwhile and is newer follows.
+        True when that left frames to flush."""
+        early, self.early = self.early or [], None
+        self.seen = seen
+        for event_id, data in early:
+            self.push(event_id, data)
+        if early and render.newer(early[-1][0], self.seen):
+            self.seen = early[-1][0]
+        return bool(self.pending)
+
+    def flushed(self, chunk: bytes, frames: int) -> None:
+        if self.ready_frames + frames > QUEUE_SIZE:
+            self.close()
             return
-        try:
-            self.queue.put_nowait(data)
-        except asyncio.QueueFull:
-            self.closed.set()  # too far behind: it resumes from the log
+        self.ready.append(chunk)
+        self.ready_frames += frames
+        self.wake()
+
+    def take(self) -> bytes:
+        ready, self.ready, self.ready_frames = self.ready, [], 0
+        return ready[0] if len(ready) == 1 else b"".join(ready)
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake()
+
+    def wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        """Until there is something to send, a ping is due, or the stream is to end."""
+        while not (self.ready or self.closed or self.ping_due):
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+
+
+class Group:
+    """The visitors of one video in one language: every event shows them the same, so each is
+    given it once for all of them, and each flush joins their frames once."""
+
+    __slots__ = ("members", "pending", "reader")
+
+    def __init__(self, language: str) -> None:
+        self.reader = render.Reader(None, language)
+        self.members: set[Connection] = set()
+        self.pending: list[tuple[str, bytes]] = []
 
 
 class Dispatcher:
-    """The readers of one event loop, by topic, and the one task that renders each event for
-    them in the order the bus delivers events."""
+    """The streams of one event loop, and what they cost together rather than each.
+
+    One task takes events in the order the bus delivers them, as many as have arrived at once,
+    and renders them in one trip to a thread, each variant once (community.live.render). A
+    signed-in fan's frames are their own (their token, blocks and likes) and wait in their
+    stream's list; visitors of one video and language are one group, given each frame once.
+    At most every FLUSH_SECONDS one flush hands every stream what it was given, joined once
+    for a whole group, and wakes it. One timer, not one per stream, marks pings due. A stream
+    that falls QUEUE_SIZE frames behind is closed (its page resumes from the log); no stream is
+    ever waited for."""
 
     _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dispatcher] = (
         weakref.WeakKeyDictionary()
@@ -277,69 +376,212 @@ class Dispatcher:
         self.loop = loop
         self.bus = bus
         self.inbound: asyncio.Queue[Event] = asyncio.Queue()
-        self.readers: dict[str, set[Connection]] = {}
+        self.connections: set[Connection] = set()
+        self.readers: dict[str, set[Connection]] = {}  # given frames one by one, by topic
+        self.groups: dict[str, dict[str, Group]] = {}  # visitors, by topic and language
         self.subscriptions: dict[str, LoopSubscription] = {}
+        self.dirty: list[Connection] = []  # given frames since the last flush
+        self.dirty_groups: list[Group] = []
+        self.flush_at: asyncio.TimerHandle | None = None
+        self.last_flush = 0.0
+        self.sweep_at: asyncio.TimerHandle | None = None
         # A context of its own: not the first request's, whose thread ends with it.
         self.task = loop.create_task(self._run(), context=contextvars.Context())
 
+    # -- who listens
+
     def add(self, connection: Connection) -> None:
-        for topic in (connection.topic, FANS_TOPIC):
-            self.readers.setdefault(topic, set()).add(connection)
-            if topic not in self.subscriptions:
-                subscription = LoopSubscription(
-                    (topic,), self.loop, self.inbound.put_nowait, self._interrupted
-                )
-                self.subscriptions[topic] = subscription
-                self.bus.subscribe(subscription)
+        self.connections.add(connection)
+        if connection.reader.user_id is None and connection.early is None:
+            self._join(connection)
+        else:  # a fan (blocks reach them on the fans' topic), or a visitor catching up
+            topics = (connection.topic,)
+            if connection.reader.user_id is not None:
+                topics += (FANS_TOPIC,)
+            for topic in topics:
+                self.readers.setdefault(topic, set()).add(connection)
+                self._subscribe(topic)
+        if self.sweep_at is None:
+            self.sweep_at = self.loop.call_later(self._sweep_every(), self._sweep)
+
+    def caught_up(self, connection: Connection, seen: str) -> None:
+        if connection.caught_up(seen):
+            self._dirty(connection)
+        if connection.reader.user_id is None:  # the group's frames from now on
+            self._leave(connection)
+            self._join(connection)
 
     def remove(self, connection: Connection) -> None:
-        for topic in (connection.topic, FANS_TOPIC):
-            readers = self.readers.get(topic)
-            if readers is None:
-                continue
-            readers.discard(connection)
-            if not readers:
-                del self.readers[topic]
-                self.bus.unsubscribe(self.subscriptions.pop(topic))
+        self.connections.discard(connection)
+        self._leave(connection)
 
     def count(self) -> int:
-        return sum(len(r) for t, r in self.readers.items() if t != FANS_TOPIC)
+        return len(self.connections)
+
+    def _join(self, connection: Connection) -> None:
+        groups = self.groups.setdefault(connection.topic, {})
+        language = connection.reader.language
+        group = groups.get(language)
+        if group is None:
+            group = groups[language] = Group(language)
+        group.members.add(connection)
+        connection.group = group
+        self._subscribe(connection.topic)
+
+    def _leave(self, connection: Connection) -> None:
+        group, connection.group = connection.group, None
+        if group is not None:
+            group.members.discard(connection)
+            groups = self.groups[connection.topic]
+            if not group.members:
+                del groups[group.reader.language]
+                if not groups:
+                    del self.groups[connection.topic]
+        for topic in (connection.topic, FANS_TOPIC):
+            readers = self.readers.get(topic)
+            if readers is not None:
+                readers.discard(connection)
+                if not readers:
+                    del self.readers[topic]
+        for topic in (connection.topic, FANS_TOPIC):
+            if topic not in self.readers and topic not in self.groups:
+                subscription = self.subscriptions.pop(topic, None)
+                if subscription is not None:
+                    self.bus.unsubscribe(subscription)
+
+    def _subscribe(self, topic: str) -> None:
+        if topic not in self.subscriptions:
+            subscription = LoopSubscription(
+                (topic,), self.loop, self.inbound.put_nowait, self._interrupted
+            )
+            self.subscriptions[topic] = subscription
+            self.bus.subscribe(subscription)
 
     def _interrupted(self) -> None:
-        for readers in self.readers.values():
-            for reader in readers:
-                reader.closed.set()
+        for connection in self.connections:
+            connection.close()
+
+    # -- pings, idle and overlong streams: one timer for all
+
+    @staticmethod
+    def _sweep_every() -> float:
+        return min(PING_SECONDS, 20) / 4
+
+    def _sweep(self) -> None:
+        self.sweep_at = None
+        if not self.connections:
+            return
+        due = time.monotonic() - PING_SECONDS
+        for connection in self.connections:
+            if connection.last_sent <= due:
+                connection.ping_due = True
+                connection.wake()
+        self.sweep_at = self.loop.call_later(self._sweep_every(), self._sweep)
+
+    # -- events in, frames out
 
     async def _run(self) -> None:
         while True:
-            event = await self.inbound.get()
-            connections = list(self.readers.get(event.topic, ()))
-            if not connections:
+            batch = [await self.inbound.get()]
+            while not self.inbound.empty() and len(batch) < BATCH_SIZE:
+                batch.append(self.inbound.get_nowait())
+            jobs = []
+            for event in batch:
+                readers = list(self.readers.get(event.topic, ()))
+                groups = list(self.groups.get(event.topic, {}).values())
+                if readers or groups:
+                    jobs.append((event, readers, groups))
+            if not jobs:
                 continue
             try:
-                frames = await sync_to_async(_frames_in_thread)(
-                    event, [c.reader for c in connections]
+                rendered = await sync_to_async(_frames_in_thread)(
+                    [
+                        (event, [c.reader for c in readers] + [g.reader for g in groups])
+                        for event, readers, groups in jobs
+                    ]
                 )
-            except Exception:
-                logger.exception("Live event %s on %s not rendered.", event.id, event.topic)
-                for connection in connections:  # they resume from the log
-                    connection.closed.set()
+            except Exception:  # the thread itself failed: these readers resume from the log
+                logger.exception("Live events not rendered.")
+                rendered = [None] * len(jobs)
+            for (event, readers, groups), frames in zip(jobs, rendered, strict=True):
+                if frames is None:
+                    for connection in readers:
+                        connection.close()
+                    for group in groups:
+                        for connection in group.members:
+                            connection.close()
+                    continue
+                for connection, frame in zip(readers, frames, strict=False):
+                    if frame is not None and connection.push(event.id, frame):
+                        self.dirty.append(connection)
+                for group, frame in zip(groups, frames[len(readers) :], strict=True):
+                    if frame is not None:
+                        group.pending.append((event.id, frame))
+                        if len(group.pending) == 1:
+                            self.dirty_groups.append(group)
+            self._schedule_flush()
+
+    def _dirty(self, connection: Connection) -> None:
+        self.dirty.append(connection)
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if self.flush_at is not None or not (self.dirty or self.dirty_groups):
+            return
+        delay = self.last_flush + FLUSH_SECONDS - self.loop.time()
+        if delay <= 0:
+            self._flush()
+        else:
+            self.flush_at = self.loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self.flush_at = None
+        self.last_flush = self.loop.time()
+        dirty, self.dirty = self.dirty, []
+        for connection in dirty:  # first: a visitor's own frames come before its group's
+            pending, connection.pending = connection.pending, []
+            if pending and not connection.closed:
+                connection.flushed(b"".join(pending), len(pending))
+        groups, self.dirty_groups = self.dirty_groups, []
+        for group in groups:
+            pending, group.pending = group.pending, []
+            if not pending:
                 continue
-            for connection, found in zip(connections, frames, strict=True):
-                if found is not None:
-                    connection.push(event.id, found)
+            chunk = b"".join(frame for _, frame in pending)
+            last = pending[-1][0]
+            for connection in group.members:
+                if connection.closed:
+                    continue
+                if connection.seen:  # it was given some of these on its own
+                    if render.newer(last, connection.seen):
+                        frames = [f for i, f in pending if render.newer(i, connection.seen)]
+                        connection.seen = ""  # what comes next is newer still
+                        connection.flushed(b"".join(frames), len(frames))
+                    continue
+                connection.flushed(chunk, len(pending))
 
 
 def _tidy() -> None:
     """Drop a database connection that is broken or past its age: this thread serves no request,
     whose end would do it (not inside a transaction: the tests' own thread may run this)."""
-    if not connection.in_atomic_block:
+    if not db_connection.in_atomic_block:
         close_old_connections()
 
 
-def _frames_in_thread(event: Event, readers: list[render.Reader]) -> list[bytes | None]:
+def _frames_in_thread(
+    jobs: list[tuple[Event, list[render.Reader]]],
+) -> list[list[bytes | None] | None]:
+    """Each event's frames for its readers, in order; None for an event that failed (its readers
+    resume from the log)."""
     _tidy()
-    return render.frames_for(event, readers)
+    results: list[list[bytes | None] | None] = []
+    for event, readers in jobs:
+        try:
+            results.append(render.frames_for(event, readers))
+        except Exception:
+            logger.exception("Live event %s on %s not rendered.", event.id, event.topic)
+            results.append(None)
+    return results
 
 
 def _catch_up_in_thread(
@@ -361,7 +603,7 @@ async def _loop_stream(
     bus: Bus, topic: str, start: str | None, reader: render.Reader, lease: Lease
 ) -> AsyncIterator[bytes]:
     dispatcher = Dispatcher.of(asyncio.get_running_loop(), bus)
-    connection = Connection(reader, topic)
+    connection = Connection(reader, topic, catching_up=start is not None)
     dispatcher.add(connection)
     try:
         waited = 0.0
@@ -374,50 +616,36 @@ async def _loop_stream(
         yield RETRY
         if start is not None:
             try:
-                frames, connection.seen = await sync_to_async(_catch_up_in_thread)(
-                    bus, topic, start, reader
-                )
+                frames, seen = await sync_to_async(_catch_up_in_thread)(bus, topic, start, reader)
             except Gap:
                 yield RESET
                 return
             except ConnectionError:
                 yield _bye(30)
                 return
+            dispatcher.caught_up(connection, seen)
             if frames:
                 yield b"".join(frames)
-        opened = last_event = time.monotonic()
-        closed = asyncio.ensure_future(connection.closed.wait())
-        getter: asyncio.Future[bytes] | None = None
-        try:
-            while True:
-                getter = asyncio.ensure_future(connection.queue.get())
-                await asyncio.wait(
-                    {getter, closed}, timeout=PING_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                )
-                now = time.monotonic()
-                if connection.closed.is_set():
-                    yield _bye(RETRY_MS / 1000)
-                    return
-                if now - opened > settings.LIVE_MAX_SECONDS:
-                    yield _bye(0)
-                    return
-                if not getter.done():
-                    getter.cancel()
-                    if now - last_event > settings.LIVE_IDLE_SECONDS:
-                        yield _bye(0)
-                        return
-                    yield PING
-                    continue
-                chunk = [getter.result()]
-                while not connection.queue.empty():
-                    chunk.append(connection.queue.get_nowait())
+        opened = last_event = connection.last_sent = time.monotonic()
+        while True:
+            await connection.wait()
+            now = time.monotonic()
+            if connection.closed:
+                yield _bye(RETRY_MS / 1000)
+                return
+            if now - opened > settings.LIVE_MAX_SECONDS:
+                yield _bye(0)
+                return
+            connection.last_sent = now
+            if connection.ready:
                 last_event = now
-                yield b"".join(chunk)
-                await asyncio.sleep(FLUSH_SECONDS)  # what arrives meanwhile goes in one chunk
-        finally:
-            closed.cancel()
-            if getter is not None:
-                getter.cancel()
+                yield connection.take()
+                continue
+            connection.ping_due = False
+            if now - last_event > settings.LIVE_IDLE_SECONDS:
+                yield _bye(0)
+                return
+            yield PING
     finally:
         dispatcher.remove(connection)
         get_limits().release(lease)
