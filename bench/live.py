@@ -2,7 +2,10 @@
 (uvicorn, Redis between servers), while signed-in fans post comments through gunicorn at R a
 second. Reports the delay from each post (the moment its request is sent) to its arrival on
 the streams, p50 and p99 over every (comment, timed stream) pair, and the memory each open
-stream costs the ASGI server.
+stream costs the ASGI server. The delay is also split in two at the moment the event was
+published (its id is Redis's clock then): posting (gunicorn, the database, the bus) and fan-out
+(the stream server and the client reading it), so a machine whose CPUs the load's own
+processes share shows which side the time went to.
 
 The streams are held by a separate client process (`python bench/live.py client …`, asyncio on
 raw sockets): K of them parse every event and note when each comment arrived; the others read
@@ -31,7 +34,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMENT_ID = re.compile(rb'event: comment\ndata: \{"id":(\d+)')
+COMMENT_ID = re.compile(rb'id: (\d+)-\d+\nevent: comment\ndata: \{"id":(\d+)')
 LOCATION_ID = re.compile(r"#comment-(\d+)$")
 
 
@@ -39,7 +42,11 @@ LOCATION_ID = re.compile(r"#comment-(\d+)$")
 
 
 async def _hold(
-    port: int, path: str, timed: bool, arrivals: dict[int, float], stats: dict[str, int]
+    port: int,
+    path: str,
+    timed: bool,
+    arrivals: dict[int, tuple[float, float]],
+    stats: dict[str, int],
 ) -> None:
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -71,8 +78,8 @@ async def _hold(
             buffer = blocks.pop()
             for block in blocks:
                 found = COMMENT_ID.search(block)
-                if found:
-                    arrivals.setdefault(int(found.group(1)), now)
+                if found:  # when it arrived, and when it was published
+                    arrivals.setdefault(int(found.group(2)), (now, int(found.group(1)) / 1000))
     except (OSError, asyncio.IncompleteReadError):
         stats["closed"] += 1
     finally:
@@ -85,7 +92,7 @@ async def _client(args: argparse.Namespace) -> None:
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     stats = {"open": 0, "failed": 0, "refused": 0, "closed": 0, "bytes": 0}
-    timed: list[dict[int, float]] = [{} for _ in range(args.timed)]
+    timed: list[dict[int, tuple[float, float]]] = [{} for _ in range(args.timed)]
     tasks = []
     for n in range(args.streams):
         arrivals = timed[n] if n < args.timed else {}
@@ -158,6 +165,16 @@ def _ticks(pids: list[int]) -> int:
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _spread(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p99": None, "max": None}
+    return {
+        "p50": round(statistics.median(values), 1),
+        "p99": round(_percentile(values, 0.99), 1),
+        "max": round(max(values), 1),
+    }
 
 
 class StreamServer:
@@ -281,7 +298,9 @@ def run(
         posted: dict[int, float] = {}
         errors: list[str] = []
         lock = threading.Lock()
+        load_before = os.getloadavg()[0]
         ticks_before, cpu_started = _ticks(server.workers()), time.monotonic()
+        client_ticks_before = _ticks([client.pid])
 
         def one(n: int) -> None:
             fan = fans[n % len(fans)]
@@ -303,8 +322,10 @@ def run(
                     time.sleep(wait)
                 pool.submit(one, n)
         time.sleep(3)  # the last ones arrive
-        cpu = 100 * (_ticks(server.workers()) - ticks_before) / os.sysconf("SC_CLK_TCK")
-        cpu /= time.monotonic() - cpu_started
+        elapsed = (time.monotonic() - cpu_started) * os.sysconf("SC_CLK_TCK") / 100
+        cpu = (_ticks(server.workers()) - ticks_before) / elapsed
+        client_cpu = (_ticks([client.pid]) - client_ticks_before) / elapsed
+        load_after = os.getloadavg()[0]
         loaded_rss = _rss_kib(server.workers())
         client.send_signal(signal.SIGTERM)
         client.wait(timeout=60)
@@ -314,15 +335,18 @@ def run(
             client.kill()
         server.stop()
 
-    delays = []
+    delays, fan_out, posting = [], [], []
     missed = 0
     for arrivals in result["arrivals"]:
         for comment, sent in posted.items():
-            arrived = arrivals.get(str(comment))
-            if arrived is None:
+            found = arrivals.get(str(comment))
+            if found is None:
                 missed += 1
-            else:
-                delays.append((arrived - sent) * 1000)
+                continue
+            arrived, published = found
+            delays.append((arrived - sent) * 1000)
+            fan_out.append((arrived - published) * 1000)
+            posting.append((published - sent) * 1000)
     opened = ready.get("open", 0)
     return {
         "streams": streams,
@@ -336,15 +360,18 @@ def run(
         "timed_streams": timed,
         "samples": len(delays),
         "missed": missed,
-        "delay_ms": {
-            "p50": round(statistics.median(delays), 1) if delays else None,
-            "p99": round(_percentile(delays, 0.99), 1) if delays else None,
-            "max": round(max(delays), 1) if delays else None,
-        },
+        "delay_ms": _spread(delays),
+        # From publishing (the event's id: Redis's clock, this machine's) to arrival: the
+        # stream server's share, and the client's reading; and from sending the post to
+        # publishing: gunicorn's, the database's and the bus's.
+        "fan_out_ms": _spread(fan_out),
+        "posting_ms": _spread(posting),
         "workers": workers,
         "rss_kib": {"idle": idle_rss, "streams_open": held_rss, "after_posts": loaded_rss},
         "per_stream_kib": round((held_rss - idle_rss) / opened, 1) if opened else None,
         "uvicorn_cpu_percent": round(cpu, 1),
+        "client_cpu_percent": round(client_cpu, 1),
+        "load_average": [round(load_before, 2), round(load_after, 2)],
         "received_mib": round(result["stats"]["bytes"] / 2**20, 1),
         "command": " ".join(server.command[1:]).replace(str(ROOT), "."),
     }

@@ -261,7 +261,7 @@ def _live(run: dict[str, Any]) -> list[str]:
         return ["(not measured in this run)"]
     delay = live["delay_ms"]
     per_stream = live.get("per_stream_kib")
-    return [
+    lines = [
         "Open event streams on one video (uvicorn, as `make serve` serves /live/), while "
         "signed-in fans post comments through gunicorn; the delay is from sending each post to "
         f"its arrival, over every comment on {live['timed_streams']} streams that time them "
@@ -274,6 +274,26 @@ def _live(run: dict[str, Any]) -> list[str]:
         f"| {delay['p50']} | {delay['p99']} | {delay['max']} | {live['missed']:,} "
         f"| {per_stream if per_stream is not None else ''} | {live['uvicorn_cpu_percent']} |",
         "",
+    ]
+    fan_out, posting = live.get("fan_out_ms"), live.get("posting_ms")
+    if fan_out and posting:
+        lines += [
+            "The same delay split where the event was published (its id is Redis's clock "
+            "then): posting is gunicorn, the database and the bus; fan-out is the stream "
+            "server and the client reading the streams. The client, gunicorn and the stream "
+            "server share the machine's CPUs.",
+            "",
+            "| Part | p50 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|",
+            f"| posting | {posting['p50']} | {posting['p99']} | {posting['max']} |",
+            f"| fan-out | {fan_out['p50']} | {fan_out['p99']} | {fan_out['max']} |",
+            "",
+            f"Stream client CPU: {live.get('client_cpu_percent')} %; load average "
+            f"{' → '.join(str(x) for x in live.get('load_average', []))} over the posting.",
+            "",
+        ]
+    return [
+        *lines,
         f"`{live['command']}`; {live['workers']} worker(s); streams dropped before the end: "
         f"{live['closed_early']:,}; post errors: {live['post_errors']:,}.",
     ]
