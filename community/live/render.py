@@ -31,6 +31,7 @@ from django.template.loader import get_template
 from django.utils import translation
 
 from catalog.models import MusicVideo
+from catalog.models import Status as VideoStatus
 from community import threads
 from community.live.bus import Event, parse_id
 from community.models import Block, Comment, CommentLike, Report, User
@@ -153,14 +154,17 @@ class Rendering:
 
     # -- what the event is about
 
-    def _prepare(self) -> None:
+    def _prepare(self, public: Comment | bool | None = False) -> None:
+        """Read what the event is about; `public`: the comment as a visitor sees it, when it
+        was read already with others (None: not shown to visitors)."""
         if self._prepared:
             return
         self._prepared = True
         if self.kind == "comment":
             # As a visitor would see it; None if held, gone or no longer on a published video.
-            public = threads.thread_comment(self.comment_id, AnonymousUser())
-            if public is not None:
+            if public is False:
+                public = threads.thread_comment(self.comment_id, AnonymousUser())
+            if isinstance(public, Comment):
                 self._public, self._video = public, public.video
                 self.status, self.author_id, self.parent_id = (
                     public.status,
@@ -271,6 +275,31 @@ class Rendering:
         if variant[0] in (VISITOR, REMOVE) or not reader.csrf_token:
             return found
         return found.replace(_MARKER, reader.csrf_token.encode())
+
+
+def prepare(events: list[Event]) -> None:
+    """Read the comments that new events are about in one query, not one each: what a batch of
+    events costs the server grows with its rendering, not with its queries."""
+    renderings = [
+        rendering
+        for rendering in map(_recent, events)
+        if rendering.kind == "comment" and not rendering._prepared
+    ]
+    if len(renderings) < 2:
+        return
+    ids = {rendering.comment_id for rendering in renderings}
+    # threads.thread_comment as a visitor sees it, for many comments at once.
+    rows = threads._for_display(
+        Comment.objects.filter(pk__in=ids, video__status=VideoStatus.PUBLISHED),
+        AnonymousUser(),
+    ).select_related("video")
+    public = {comment.pk: comment for comment in rows}
+    for rendering in renderings:
+        comment = public.get(rendering.comment_id)
+        if comment is not None:
+            comment.is_own = False  # type: ignore[attr-defined]  # as thread_comment marks it
+        with rendering._lock:
+            rendering._prepare(comment)
 
 
 def frames_for(event: Event, readers: list[Reader]) -> list[bytes | None]:

@@ -574,6 +574,10 @@ def _frames_in_thread(
     """Each event's frames for its readers, in order; None for an event that failed (its readers
     resume from the log)."""
     _tidy()
+    try:
+        render.prepare([event for event, _ in jobs])
+    except Exception:  # each event reads its own below
+        logger.exception("Live events not read together.")
     results: list[list[bytes | None] | None] = []
     for event, readers in jobs:
         try:
