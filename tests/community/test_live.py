@@ -9,6 +9,7 @@ write's transaction commits (django_capture_on_commit_callbacks runs those callb
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import re
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.live import bus as live_bus
-from community.live import stream
+from community.live import render, stream
 from community.live.bus import InProcessBus
 from community.models import Comment
 from community.services import ratings, talk
@@ -495,9 +496,9 @@ def test_the_asgi_server_streams_from_its_event_loop(
     assert [e["event"] for e in rating] == ["rating"]
 
 
-async def next_events(chunks) -> list[dict]:
+async def next_events(chunks, tries: int = 50) -> list[dict]:
     """The next events, past the pings sent while the loop's dispatcher renders them."""
-    for _ in range(50):
+    for _ in range(tries):
         events = parse(await anext(chunks))
         if events:
             return events
@@ -507,3 +508,137 @@ async def next_events(chunks) -> list[dict]:
 @pytest.fixture
 def live_fan_and_video():
     return make_fan(), make_video()
+
+
+async def open_stream(client, video, lang="en", last_event_id=""):
+    """A page's stream through the ASGI server's path; its chunks after the first."""
+    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+    url = reverse("live:video-events", args=[video.slug])
+    response = await client.get(url, {"lang": lang}, headers=headers)
+    assert response.status_code == 200
+    chunks = aiter(response.streaming_content)
+    assert (await anext(chunks)).startswith(b"retry:")
+    return chunks
+
+
+def test_visitors_in_the_event_loop_get_each_comment_in_their_language_and_no_held_one(
+    django_capture_on_commit_callbacks,
+):
+    """Visitors of a video share their frames (one group per language), and still see only what
+    a visitor may: a held comment reaches none of them."""
+    video = make_video()
+    newcomer = make_user()  # a new account's link is held for a moderator
+    fan = make_fan()
+
+    def post(author, body):
+        with django_capture_on_commit_callbacks(execute=True):
+            return talk.comment_create(author=author, video=video, body=body)
+
+    async def run():
+        english = [await open_stream(AsyncClient(), video) for _ in range(2)]
+        korean = await open_stream(AsyncClient(), video, lang="ko")
+        await sync_to_async(post)(newcomer, "see https://example.com")
+        comment = await sync_to_async(post)(fan, "Hello")
+        received = [await next_events(chunks) for chunks in [*english, korean]]
+        for chunks in [*english, korean]:
+            await chunks.aclose()
+        return comment, received
+
+    comment, (first, second, korean) = async_to_sync(run)()
+
+    for events in (first, second, korean):
+        assert [e["data"]["id"] for e in events] == [comment.pk]
+    assert first == second
+    assert 'href="/u/' in first[0]["data"]["html"]
+    assert "좋아요 0개" in korean[0]["data"]["html"]
+    assert 'href="/ko/u/' in korean[0]["data"]["html"]
+
+
+def test_in_the_event_loop_a_page_resumes_without_gaps_or_duplicates(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """What arrives while the page reads the log is sent once: the log brings it, so the event
+    that arrived meanwhile is not sent again."""
+    video = make_video()
+    author = make_fan()
+
+    def post(body):
+        with django_capture_on_commit_callbacks(execute=True):
+            return talk.comment_create(author=author, video=video, body=body)
+
+    last = live_bus.get_bus().last_id(f"video:{video.pk}")
+    missed = post("Missed")
+    catch_up = stream._catch_up_in_thread
+    meanwhile = []
+
+    def catch_up_while_one_arrives(*args):
+        meanwhile.append(post("Meanwhile"))  # published, heard by the loop, then read in the log
+        return catch_up(*args)
+
+    monkeypatch.setattr(stream, "_catch_up_in_thread", catch_up_while_one_arrives)
+
+    async def run():
+        chunks = await open_stream(AsyncClient(), video, last_event_id=last)
+        caught_up = await next_events(chunks)
+        after = await sync_to_async(post)("After")
+        live = await next_events(chunks)
+        nothing_more = await next_events(chunks, tries=5)
+        await chunks.aclose()
+        return caught_up, after, live, nothing_more
+
+    caught_up, after, live, nothing_more = async_to_sync(run)()
+
+    assert [e["data"].get("id") for e in caught_up] == [missed.pk, meanwhile[0].pk, None]
+    assert caught_up[-1]["event"] == "caught-up"
+    assert [e["data"]["id"] for e in live] == [after.pk]
+    assert nothing_more == []
+
+
+def test_in_the_event_loop_a_reader_that_falls_behind_is_dropped_and_others_go_on(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(stream, "QUEUE_SIZE", 3)
+    video = make_video()
+    author = make_fan()
+
+    def post(body):
+        with django_capture_on_commit_callbacks(execute=True):
+            return talk.comment_create(author=author, video=video, body=body)
+
+    async def run():
+        slow = await open_stream(AsyncClient(), video)
+        quick = await open_stream(AsyncClient(), video)
+        comments, received = [], []
+        for n in range(5):
+            comments.append(await sync_to_async(post)(f"Comment {n}"))
+            received += await next_events(quick)
+        dropped = await next_events(slow)
+        await slow.aclose()
+        await quick.aclose()
+        return comments, received, dropped
+
+    comments, received, dropped = async_to_sync(run)()
+
+    assert [e["data"]["id"] for e in received] == [c.pk for c in comments]
+    assert [e["event"] for e in dropped] == ["bye"]
+    assert dropped[0]["data"]["reconnect"] > 0
+
+
+def test_a_visitor_who_caught_up_gets_from_their_group_only_what_they_lack():
+    """Frames that arrived while the page read the log, then the group's: each once, in order."""
+
+    async def run() -> bytes:
+        dispatcher = stream.Dispatcher(asyncio.get_running_loop(), InProcessBus(10))
+        visitor = stream.Connection(render.Reader(None, "en"), "video:1", catching_up=True)
+        dispatcher.add(visitor)
+        visitor.push("5-0", b"five|")  # the log brings it
+        visitor.push("7-0", b"seven|")  # newer than the log
+        dispatcher.caught_up(visitor, "6-0")
+        group = visitor.group
+        assert group is not None
+        group.pending += [("7-0", b"seven|"), ("8-0", b"eight|")]
+        dispatcher.dirty_groups.append(group)
+        dispatcher._flush()
+        return visitor.take()
+
+    assert asyncio.run(run()) == b"seven|eight|"
