@@ -59,6 +59,8 @@ async def _hold(
     head = await reader.readuntil(b"\r\n\r\n")
     if not head.startswith(b"HTTP/1.1 200"):
         stats["refused"] += 1
+        status = head.split(b" ", 2)[1].decode(errors="replace")
+        stats[f"status {status}"] = stats.get(f"status {status}", 0) + 1
         writer.close()
         return
     stats["open"] += 1
@@ -352,6 +354,7 @@ def run(
         "streams": streams,
         "open": opened,
         "refused": ready.get("refused", 0) + ready.get("failed", 0),
+        "refused_by_status": {k: v for k, v in ready.items() if k.startswith("status ")},
         "closed_early": result["stats"]["closed"],
         "rate": rate,
         "seconds": seconds,

@@ -201,6 +201,10 @@ PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
 LIVE_ENABLED = env_bool("LIVE_ENABLED", True)
 LIVE_STREAMS_PER_FAN = env_int("LIVE_STREAMS_PER_FAN", 8)
 LIVE_STREAMS_PER_ADDRESS = env_int("LIVE_STREAMS_PER_ADDRESS", 32)  # 0: no cap
+# Streams an ASGI server process starts at once (each checks its request with a database
+# connection of its own); more wait their turn, so a crowd of pages opening together can't use
+# up the database's connections (community/live/asgi.py). 0: no limit.
+LIVE_STREAM_STARTS = env_int("LIVE_STREAM_STARTS", 16)
 # A stream that carried no event for this long is closed (the page reconnects while it is shown).
 LIVE_IDLE_SECONDS = env_int("LIVE_IDLE_SECONDS", 600)
 # Every stream is closed after this long, so fans' sessions are checked again and streams spread

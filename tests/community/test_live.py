@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from community.live import bus as live_bus
 from community.live import render, stream
+from community.live.asgi import StreamStarts
 from community.live.bus import InProcessBus
 from community.models import Comment
 from community.services import ratings, talk
@@ -642,3 +643,34 @@ def test_a_visitor_who_caught_up_gets_from_their_group_only_what_they_lack():
         return visitor.take()
 
     assert asyncio.run(run()) == b"seven|eight|"
+
+
+def test_a_server_starts_only_so_many_streams_at_once(settings):
+    """A crowd of pages opening their streams together waits its turn: each start holds a
+    database connection until its stream is the event loop's."""
+    settings.LIVE_STREAM_STARTS = 2
+    checking = []
+    most = 0
+
+    async def app(scope, receive, send):
+        nonlocal most
+        checking.append(scope["path"])
+        most = max(most, len(checking))
+        await asyncio.sleep(0.01)  # the request's checks
+        checking.remove(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await asyncio.sleep(0.05)  # the stream: no longer counted
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def send(message):
+        pass
+
+    async def run():
+        starts = StreamStarts(app)
+        await asyncio.gather(
+            *(starts({"type": "http", "path": f"/live/videos/{n}/"}, None, send) for n in range(6)),
+            starts({"type": "http", "path": "/videos/"}, None, send),  # pages are not counted
+        )
+
+    asyncio.run(run())
+    assert most == 3  # two streams being started, and the page
