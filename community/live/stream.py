@@ -395,7 +395,7 @@ class Dispatcher:
         if connection.reader.user_id is None and connection.early is None:
             self._join(connection)
         else:  # a fan (blocks reach them on the fans' topic), or a visitor catching up
-            topics = (connection.topic,)
+            topics: tuple[str, ...] = (connection.topic,)
             if connection.reader.user_id is not None:
                 topics += (FANS_TOPIC,)
             for topic in topics:
@@ -541,24 +541,25 @@ class Dispatcher:
         for connection in dirty:  # first: a visitor's own frames come before its group's
             pending, connection.pending = connection.pending, []
             if pending and not connection.closed:
-                connection.flushed(b"".join(pending), len(pending))
+                chunk = pending[0] if len(pending) == 1 else b"".join(pending)
+                connection.flushed(chunk, len(pending))
         groups, self.dirty_groups = self.dirty_groups, []
         for group in groups:
-            pending, group.pending = group.pending, []
-            if not pending:
+            given, group.pending = group.pending, []
+            if not given:
                 continue
-            chunk = b"".join(frame for _, frame in pending)
-            last = pending[-1][0]
+            shared = b"".join(frame for _, frame in given)
+            last = given[-1][0]
             for connection in group.members:
                 if connection.closed:
                     continue
                 if connection.seen:  # it was given some of these on its own
                     if render.newer(last, connection.seen):
-                        frames = [f for i, f in pending if render.newer(i, connection.seen)]
+                        frames = [f for i, f in given if render.newer(i, connection.seen)]
                         connection.seen = ""  # what comes next is newer still
                         connection.flushed(b"".join(frames), len(frames))
                     continue
-                connection.flushed(chunk, len(pending))
+                connection.flushed(shared, len(given))
 
 
 def _tidy() -> None:
