@@ -293,6 +293,8 @@ class Connection:
             self.close()
             return False
         self.pending.append(data)
+        if self.group is not None:  # rendered for it alone before it joined: not again
+            self.seen = event_id
         return len(self.pending) == 1
 
     def caught_up(self, seen: str) -> bool:
@@ -408,8 +410,12 @@ class Dispatcher:
         if connection.caught_up(seen):
             self._dirty(connection)
         if connection.reader.user_id is None:  # the group's frames from now on
-            self._leave(connection)
-            self._join(connection)
+            self._join(connection)  # first: the topic stays subscribed throughout
+            readers = self.readers.get(connection.topic)
+            if readers is not None:
+                readers.discard(connection)
+                if not readers:
+                    del self.readers[connection.topic]
 
     def remove(self, connection: Connection) -> None:
         self.connections.discard(connection)

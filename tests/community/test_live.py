@@ -674,3 +674,24 @@ def test_a_server_starts_only_so_many_streams_at_once(settings):
 
     asyncio.run(run())
     assert most == 3  # two streams being started, and the page
+
+
+def test_an_event_rendered_for_a_visitor_alone_before_they_joined_their_group_is_sent_once():
+    async def run() -> bytes:
+        dispatcher = stream.Dispatcher(asyncio.get_running_loop(), InProcessBus(10))
+        visitor = stream.Connection(render.Reader(None, "en"), "video:1", catching_up=True)
+        dispatcher.add(visitor)
+        subscribed = dispatcher.subscriptions["video:1"]
+        dispatcher.caught_up(visitor, "6-0")
+        assert dispatcher.subscriptions["video:1"] is subscribed  # heard throughout
+        group = visitor.group
+        assert group is not None
+        # Its rendering began while the page still caught up: for it alone, and for the group.
+        if visitor.push("7-0", b"seven|"):
+            dispatcher.dirty.append(visitor)
+        group.pending += [("7-0", b"seven|"), ("8-0", b"eight|")]
+        dispatcher.dirty_groups.append(group)
+        dispatcher._flush()
+        return visitor.take()
+
+    assert asyncio.run(run()) == b"seven|eight|"
