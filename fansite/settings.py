@@ -379,6 +379,7 @@ ACCOUNT_FORMS = {
     "signup": "community.forms_accounts.SignupForm",
     "add_email": "community.forms_accounts.AddEmailForm",
     "change_password": "community.forms_accounts.ChangePasswordForm",
+    "reauthenticate": "community.forms_accounts.ReauthenticateForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
@@ -417,9 +418,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/h/ip",
     "confirm_email": "1/3m/key",
     # Sending the change-password form, and on "confirm it's you"; wrong current passwords on
-    # the change page are counted on their own (community.forms_accounts.ChangePasswordForm).
+    # either are counted on their own (community.forms_accounts._check_current_password).
     "change_password": "5/m/user",
-    "change_password_failed": "5/h/user",
+    "current_password_failed": "5/h/user",
     "reauthenticate": "10/m/user",
     "manage_email": "10/m/user",
     "signup": "20/m/ip",

@@ -263,6 +263,25 @@ def test_password_change_guesses_are_limited(client):
     assert client.post(reverse("password_change"), data).status_code == 429
 
 
+def test_confirm_its_you_guesses_run_out_with_the_change_forms(client):
+    """Wrong passwords on "confirm it's you" and on the change password form count together,
+    over the hour: spread out under the per-minute limit, they still run out, and then even
+    the right password is not checked."""
+    client.force_login(make_fan())
+    data = {"oldpassword": "guess", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    for _ in range(3):
+        assert client.post(reverse("password_change"), data).status_code == 200
+    for _ in range(2):
+        wrong = client.post(reverse("account_reauthenticate"), {"password": "guess"})
+        assert wrong.status_code == 200
+
+    right = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    assert right.status_code == 200
+    assert "Too many wrong passwords" in right.content.decode()
+    assert "reauthenticated" not in str(dict(client.session))
+
+
 def test_password_reset_link_works_once(client):
     user = make_fan(email="kazuha@example.com")
 
