@@ -9,7 +9,7 @@ comment (a visitor, a fan who may post, one who may not, its author) and whether
 Each variant is rendered once per server and event; a reader's frame is that HTML with their own
 CSRF token put in. Rendering an event costs the same for 10 readers as for 2,000.
 
-Who sees what is the thread's rule (community.threads.visible_to): nothing by a fan blocked
+Who sees what is the thread's rule (Comment.objects.visible_to): nothing by a fan blocked
 either way, held comments by their author only, hidden ones as the moderator's placeholder
 (their author still sees them, marked). A comment that is gone, or whose video is no longer
 published, is removed from every page.
