@@ -369,7 +369,7 @@ class Follow(models.Model):
             raise ValidationError(_("You can't follow yourself."))
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(models.QuerySet["Comment"]):
     """The one reading of talk, for the pages (community.threads) and the API alike."""
 
     def top_level(self) -> CommentQuerySet:
