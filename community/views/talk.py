@@ -23,6 +23,7 @@ from catalog.queries import featured_credits
 from community import threads
 from community.decorators import may_write_required
 from community.forms_talk import CommentForm, ReportForm
+from community.http import AuthenticatedHttpRequest
 from community.models import Comment, CommentQuerySet, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
@@ -33,10 +34,6 @@ from community.threads import thread_url
 from fansite.redirects import safe_next
 
 NOTIFICATIONS_SHOWN = 50
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
