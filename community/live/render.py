@@ -60,7 +60,7 @@ class Reader:
     @classmethod
     def for_request(cls, request: HttpRequest, video: MusicVideo, language: str) -> Reader:
         """The reader behind a request (2 queries for a signed-in fan, none for a visitor)."""
-        from community.templatetags.talk_tags import talk_context
+        from community.widgets import talk_context
 
         user = request.user
         if not user.is_authenticated:

@@ -27,10 +27,9 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Comment, CommentQuerySet, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
-from community.suggestions import target_prefetch
-from community.templatetags.suggestion_tags import suggestion_page
-from community.templatetags.talk_tags import talk_context
+from community.suggestions import corrected_page, target_prefetch
 from community.threads import thread_url
+from community.widgets import talk_context
 from fansite.redirects import safe_next
 
 NOTIFICATIONS_SHOWN = 50
@@ -336,7 +335,7 @@ def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     elif notification.video is not None and notification.video.status == Status.PUBLISHED:
         return redirect(notification.video.get_absolute_url())
     elif notification.suggestion is not None:  # a curator's answer to a fan's correction
-        page = suggestion_page(notification.suggestion)
+        page = corrected_page(notification.suggestion)
         if page:
             return redirect(page)
     messages.info(request, _("What this notification was about is no longer there."))
