@@ -34,6 +34,7 @@ from catalog.models import MusicVideo
 from community import threads
 from community.live.bus import Event, parse_id
 from community.models import Block, Comment, CommentLike, Report, User
+from community.widgets import talk_context
 
 # Stands for each reader's CSRF token in the shared HTML (letters and digits, as tokens are).
 CSRF_MARKER = "livecsrfmarker0000000000000000000000000000000000000000000000000000"
@@ -60,8 +61,6 @@ class Reader:
     @classmethod
     def for_request(cls, request: HttpRequest, video: MusicVideo, language: str) -> Reader:
         """The reader behind a request (2 queries for a signed-in fan, none for a visitor)."""
-        from community.widgets import talk_context
-
         user = request.user
         if not user.is_authenticated:
             return cls(None, language)
