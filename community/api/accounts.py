@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.api import (
-    PageUrlField,
-)
+from catalog.api import PageUrlField
 from community.http import fan_of
 from community.services.accounts import account_export, profile_for
 

@@ -14,13 +14,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.serializers import as_serializer_error
 
 from community.authentication import KEYWORD
-from community.models import (
-    User,
-)
+from community.models import User
 from community.permissions import IsActiveFanOrReadOnly
-from fansite.api import (
-    Conflict,
-)
+from fansite.api import Conflict
 
 FAN_PERMISSIONS = [IsAuthenticated, IsActiveFanOrReadOnly]
 

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiExample,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api import (
-    SLUG_PATTERN,
-    RatingSummarySerializer,
-)
+from catalog.api import SLUG_PATTERN, RatingSummarySerializer
 from catalog.models import MusicVideo
 from community.api.common import FAN_PERMISSIONS
 from community.http import fan_of
 from community.services.ratings import NotAllowed, rating_remove, rating_set, refresh_figures
-from fansite.api import (
-    StrictIntegerField,
-)
+from fansite.api import StrictIntegerField
 
 
 class RatingInputSerializer(serializers.Serializer):

@@ -8,9 +8,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
@@ -29,27 +27,15 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.utils.urls import replace_query_param
 
-from catalog.api import (
-    SLUG_PATTERN,
-)
+from catalog.api import SLUG_PATTERN
 from catalog.models import MusicVideo, Status
 from community import text, threads
 from community.api.common import FanSerializer
 from community.http import fan_of
-from community.models import (
-    Comment,
-    Report,
-    public_name_of,
-)
+from community.models import Comment, Report, public_name_of
 from community.permissions import IsActiveFanOrReadOnly
 from community.services import talk
-from fansite.api import (
-    NON_FIELD,
-    Conflict,
-    MissingReference,
-    StrictCharField,
-    StrictIntegerField,
-)
+from fansite.api import NON_FIELD, Conflict, MissingReference, StrictCharField, StrictIntegerField
 from fansite.api_schema import conflict_response
 
 # The thread as the video page shows it, read by community.threads (Comment.objects.visible_to:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import transaction
-from django.db.models import (
-    Prefetch,
-    QuerySet,
-)
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,18 +20,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalog.api import (
-    PageUrlField,
-    VideoSerializer,
-    video_rows,
-)
+from catalog.api import PageUrlField, VideoSerializer, video_rows
 from catalog.models import MusicVideo, Status
 from community.api.common import FAN_PERMISSIONS, FanSerializer, clashes_as_conflict
 from community.http import fan_of
-from community.models import (
-    Watchlist,
-    WatchlistItem,
-)
+from community.models import Watchlist, WatchlistItem
 from community.permissions import IsOwnerOrReadOnly
 from community.services import watchlists as watchlist_services
 from fansite.api import (
