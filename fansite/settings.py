@@ -564,7 +564,7 @@ SPECTACULAR_SETTINGS = {
         "CreditRoleEnum": "catalog.models.Credit.Role",
         "DatePrecisionEnum": "catalog.dates.Precision",
         "SuggestionStatusEnum": "community.models.Suggestion.Status",
-        "SuggestionFieldEnum": "community.api_suggestions.FIELD_CHOICES",
+        "SuggestionFieldEnum": "community.api.suggestions.FIELD_CHOICES",
         "StatusEnum": "community.models.Comment.Status",  # its name before suggestions came
     },
     # No badge from validator.swagger.io: a third-party image the CSP would block anyway.

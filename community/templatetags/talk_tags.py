@@ -13,9 +13,8 @@ from django.utils.translation import gettext, pgettext
 from catalog.models import MusicVideo
 from community import comment_markup, text, threads
 from community.badges import unread_notification_count
-from community.forms_talk import CommentForm
 from community.models import Comment
-from community.writing import may_write
+from community.widgets import talk_context
 from fansite import page_cache
 
 register = template.Library()
@@ -42,18 +41,6 @@ def ago(moment: datetime | None) -> str:
 def thread_url_filter(comment: Comment) -> str:
     """{{ comment|thread_url }}: the video page opened at the comment's thread."""
     return threads.thread_url(comment)
-
-
-def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
-    """What {% comment_item %} needs beside the comment (no queries)."""
-    user = request.user
-    return {
-        "request": request,
-        "user": user,
-        "video": video,
-        "can_post": may_write(user),
-        "form": CommentForm(auto_id="id_comment_%s"),
-    }
 
 
 @register.simple_tag(takes_context=True)

@@ -25,7 +25,7 @@ from community.services.ratings import (
     rating_set,
     refresh_figures,
 )
-from community.templatetags.rating_tags import rating_context
+from community.widgets import rating_context
 from fansite import page_cache
 
 
