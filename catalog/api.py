@@ -220,9 +220,13 @@ class MemberSerializer(serializers.ModelSerializer):
             "revealed",
             "joined",
             "joining_note",
+            "joining_note_ko",
+            "joining_note_ja",
             "left",
             "is_current",
             "departure_note",
+            "departure_note_ko",
+            "departure_note_ja",
             "bio",
             "bio_ko",
             "bio_ja",
@@ -233,6 +237,8 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             **translations("bio"),
+            **translations("joining_note"),
+            **translations("departure_note"),
             **translations("nationality"),
             **translations("position_note"),
         }

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import override
 
 from catalog.feeds import FEED_SIZE
 from catalog.models import Release, Status
@@ -107,7 +108,11 @@ def test_structured_data_per_page_type(client):
     release = make_release(title="ANTIFRAGILE", released_on=datetime.date(2022, 10, 17))
     make_track(release=release, title="Impurities", number=3, sequence=3)
     video = make_video(
-        title="Impurities</script><script>alert(1)</script>", members=[member], release=release
+        title="Impurities</script><script>alert(1)</script>",
+        members=[member],
+        release=release,
+        description="Projection mapping.",
+        description_ko="프로젝션 매핑.",
     )
 
     group = _json_ld(client.get("/").content.decode())
@@ -135,6 +140,10 @@ def test_structured_data_per_page_type(client):
     assert data["@type"] == "VideoObject"
     assert data["name"].startswith("Impurities</script>")
     assert "embedUrl" not in data  # no YouTube id is known: none is invented
+    assert data["description"] == "Projection mapping."
+    with override("en"):
+        path = video.get_absolute_url()
+    assert _json_ld(client.get(f"/ko{path}").content.decode())["description"] == "프로젝션 매핑."
 
 
 # ---- Query budgets ------------------------------------------------------------------------------
