@@ -205,3 +205,17 @@ def test_the_fans_sitemap_lists_only_fans_with_public_activity_never_staff(clien
     assert "/u/lister/</loc>" in body
     for name in ("silent", "secretive", "curator"):
         assert f"/u/{name}/" not in body
+
+
+def test_descriptions_for_search_results_are_short_in_every_language(client):
+    """Search engines show about 160 characters: a long description is cut to that, in Japanese
+    and Korean too (whose text has few or no spaces, so cutting by words kept it whole)."""
+    long_ja = "曲の世界観を映像で描いたMVです。" * 30
+    video = make_video(description="A long story. " * 40, description_ja=long_ja)
+
+    for prefix in ("", "/ja"):
+        html = client.get(prefix + video.get_absolute_url()).content.decode()
+        for name in ('name="description"', 'property="og:description"'):
+            content = re.search(rf'<meta {name} content="([^"]*)"', html)
+            assert content, name
+            assert 20 < len(content[1]) <= 160, (prefix, name, len(content[1]))
