@@ -4,7 +4,7 @@ A video page's credits, lineup, themes, tie-ins, links and sources took six quer
 half of the page's time whenever the page itself was rendered again, which a rating or a comment
 on any video makes happen. They change only when a curator edits the catalog, so their HTML (and the
 title with its featured artists, which other parts of the page show) is kept in the cache until
-then (fansite.page_cache: the catalog's version moves on with every catalog write). Staff get
+then (foundation.page_cache: the catalog's version moves on with every catalog write). Staff get
 them rendered each time: they see drafts and their badges. So does the benchmark's page from
 scratch (page_cache.SKIP_FRAGMENTS).
 """
@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 
 from catalog.citations import References, attach_sources
 from catalog.models import Credit, MusicVideo, TieIn
-from fansite import page_cache
+from foundation import page_cache
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")

@@ -8,6 +8,6 @@ class FansiteConfig(AppConfig):
     verbose_name = "fansite"
 
     def ready(self) -> None:
-        from fansite import page_cache
+        from foundation import page_cache
 
         page_cache.connect_signals()

@@ -33,7 +33,7 @@ from catalog.search import (
 )
 from community.charts import ranked_since
 from community.models import Comment
-from fansite import page_cache
+from foundation import page_cache
 
 HOME_VIDEOS = 8
 HOME_CHART = 5
@@ -125,7 +125,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness, for load balancers: 503 when the database doesn't answer. The cache is named
-    but never makes it 503: without it the site serves on from the database (fansite/cache.py),
+    but never makes it 503: without it the site serves on from the database (foundation/cache.py),
     and taking every server out of the balancer for it would turn a slow site into none."""
     problems = {}
     try:

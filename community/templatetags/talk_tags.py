@@ -15,7 +15,7 @@ from community import comment_markup, text, threads
 from community.badges import unread_notification_count
 from community.models import Comment
 from community.widgets import talk_context
-from fansite import page_cache
+from foundation import page_cache
 
 register = template.Library()
 

@@ -26,7 +26,7 @@ from community.services.ratings import (
     refresh_figures,
 )
 from community.widgets import rating_context
-from fansite import page_cache
+from foundation import page_cache
 
 
 def _wants_fragment(request: HttpRequest) -> bool:

@@ -41,9 +41,9 @@ from django.utils.safestring import SafeString, mark_safe
 GENERATION_KEY = "page-cache:generation"
 # A WSGI environ key (a client can't send it, unlike headers): the benchmark sets it, through
 # bench/wsgi.py, to measure the pages as rendered.
-SKIP = "fansite.page_cache.skip"
+SKIP = "foundation.page_cache.skip"
 # The same, and no fragment either: the page rendered from scratch.
-SKIP_FRAGMENTS = "fansite.page_cache.skip_fragments"
+SKIP_FRAGMENTS = "foundation.page_cache.skip_fragments"
 MAX_QUERY_STRING = 512
 ENTRY_FORMAT = 1  # (generation, headers, content): change it when that changes
 
