@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "catalog",
     "community",
-    "fansite",  # the page cache's signals (foundation/page_cache.py)
+    "fansite",  # its template tags ({% kept_for_visitors %})
 ]
 
 MIDDLEWARE = [

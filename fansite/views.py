@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from catalog.dates import Precision
+from catalog.invalidation import CATALOG_VERSION
 from catalog.models import Member, MusicVideo, Release
 from catalog.queries import video_cards
 from catalog.search import (
@@ -246,7 +247,7 @@ def _name_index() -> NameIndex:
         index = NameIndex.build()
         return index.postings, index.bigrams
 
-    postings, bigrams = page_cache.kept("search-names", (), (page_cache.CATALOG_VERSION,), build)
+    postings, bigrams = page_cache.kept("search-names", (), (CATALOG_VERSION,), build)
     return NameIndex(postings, bigrams)
 
 
