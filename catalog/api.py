@@ -51,7 +51,7 @@ from catalog.models import (
     VideoQuerySet,
 )
 from catalog.queries import CARD_FIELDS, featured_credits
-from fansite.api import QueryIntegerField, StrictCharField
+from foundation.api import QueryIntegerField, StrictCharField
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 

@@ -59,7 +59,7 @@ from catalog.models import (
     TieIn,
     Track,
 )
-from fansite.json_limits import TooDeep, check_depth
+from foundation.json_limits import TooDeep, check_depth
 
 FORMAT = 1
 DEMO_CATALOG = Path(__file__).resolve().parent / "data" / "lesserafim.json"

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from community.writing import write_refusal
-from fansite.redirects import is_safe_redirect
+from foundation.redirects import is_safe_redirect
 
 
 def _back_to(request: HttpRequest) -> str:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member
 from community.models import BlockedIP, Profile, User
-from community.security import client_ip
+from foundation.client_address import client_ip
 
 USERNAME_TAKEN = _("That username is taken.")
 TOO_MANY_PASSWORD_GUESSES = _(

@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 from catalog import api as catalog_api
 from catalog.api import SLUG_PATTERN
 from community.api import accounts, ratings, suggestions, talk, watchlists
-from fansite.api import not_found
+from foundation.api import not_found
 
 app_name = "api"
 

@@ -16,7 +16,7 @@ from rest_framework.serializers import as_serializer_error
 from community.authentication import KEYWORD
 from community.models import User
 from community.permissions import IsActiveFanOrReadOnly
-from fansite.api import Conflict
+from foundation.api import Conflict
 
 FAN_PERMISSIONS = [IsAuthenticated, IsActiveFanOrReadOnly]
 

@@ -16,7 +16,7 @@ from catalog.models import MusicVideo
 from community.api.common import FAN_PERMISSIONS
 from community.http import fan_of
 from community.services.ratings import NotAllowed, rating_remove, rating_set, refresh_figures
-from fansite.api import StrictIntegerField
+from foundation.api import StrictIntegerField
 
 
 class RatingInputSerializer(serializers.Serializer):

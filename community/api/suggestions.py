@@ -20,8 +20,8 @@ from community.models import Suggestion, web_address_validator
 from community.permissions import IsActiveFanOrReadOnly
 from community.services import suggestions as services
 from community.suggestions import KINDS, MISSING, MISSING_CHOICE, get_record
-from fansite.api import MissingReference, StrictCharField, StrictIntegerField
-from fansite.api_schema import ERROR_RESPONSES
+from foundation.api import MissingReference, StrictCharField, StrictIntegerField
+from foundation.api_schema import ERROR_RESPONSES
 
 FACTS = sorted({fact for kind in KINDS.values() for fact in kind.facts})
 FIELD_CHOICES = [*FACTS, MISSING_CHOICE]  # the schema's SuggestionFieldEnum

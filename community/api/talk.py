@@ -35,8 +35,14 @@ from community.http import fan_of
 from community.models import Comment, Report, public_name_of
 from community.permissions import IsActiveFanOrReadOnly
 from community.services import talk
-from fansite.api import NON_FIELD, Conflict, MissingReference, StrictCharField, StrictIntegerField
-from fansite.api_schema import conflict_response
+from foundation.api import (
+    NON_FIELD,
+    Conflict,
+    MissingReference,
+    StrictCharField,
+    StrictIntegerField,
+)
+from foundation.api_schema import conflict_response
 
 # The thread as the video page shows it, read by community.threads (Comment.objects.visible_to:
 # held comments only for their author, nothing of fans blocked either way, placeholders for hidden

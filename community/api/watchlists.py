@@ -27,7 +27,7 @@ from community.http import fan_of
 from community.models import Watchlist, WatchlistItem
 from community.permissions import IsOwnerOrReadOnly
 from community.services import watchlists as watchlist_services
-from fansite.api import (
+from foundation.api import (
     MissingReference,
     StrictBooleanField,
     StrictCharField,
@@ -35,7 +35,7 @@ from fansite.api import (
     StrictIntegerField,
     StrictSlugField,
 )
-from fansite.api_schema import conflict_response
+from foundation.api_schema import conflict_response
 
 
 class WatchlistSerializer(serializers.ModelSerializer):

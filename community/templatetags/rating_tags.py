@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from catalog.models import MusicVideo
 from community.widgets import rating_context
-from fansite import page_cache
+from foundation import page_cache
 
 register = template.Library()
 

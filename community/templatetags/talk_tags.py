@@ -13,9 +13,10 @@ from django.utils.translation import gettext, pgettext
 from catalog.models import MusicVideo
 from community import comment_markup, text, threads
 from community.badges import unread_notification_count
+from community.invalidation import FANS_VERSION, talk_version
 from community.models import Comment
 from community.widgets import talk_context
-from fansite import page_cache
+from foundation import page_cache
 
 register = template.Library()
 
@@ -111,7 +112,7 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
         return render()
     # Parts: what else of the video the talk shows (its count, its address, moment links).
     parts = (video.pk, video.slug, video.youtube_id, video.comment_count, sort, after)
-    versions = (page_cache.talk_version(video.pk), page_cache.FANS_VERSION)
+    versions = (talk_version(video.pk), FANS_VERSION)
     return page_cache.fragment("talk", parts, versions, render)
 
 

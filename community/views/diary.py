@@ -30,7 +30,7 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Rating, User, WatchEntry
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 ENTRIES_PER_PAGE = 50
 

@@ -23,7 +23,7 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 FEED_SIZE = 50
 

@@ -30,7 +30,7 @@ from community.services import talk as services
 from community.suggestions import corrected_page, target_prefetch
 from community.threads import thread_url
 from community.widgets import talk_context
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 NOTIFICATIONS_SHOWN = 50
 

@@ -27,7 +27,7 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 LISTS_PER_PAGE = 24
 ITEMS_PER_PAGE = 100
