@@ -910,9 +910,9 @@ def main(argv: list[str] | None = None) -> None:
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
             cursor.execute("ANALYZE")
         check(cursor)
-    # COPY sends no signals: one bump of the page cache's generation (fansite/page_cache.py) for
+    # COPY sends no signals: one bump of the page cache's generation (foundation/page_cache.py) for
     # all of it, in the cache REDIS_URL names (bench/run.py bumps the bench's own before it runs).
-    from fansite import page_cache
+    from foundation import page_cache
 
     page_cache.bump()
     total = time.perf_counter() - started

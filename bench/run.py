@@ -14,7 +14,7 @@ in-process with its queries captured, and EXPLAIN ANALYZE of the slowest query o
 pages.
 
 Visitors get the home page, the video list and video pages from the page cache
-(fansite/page_cache.py): those are measured as visitors get them, and again as rendered
+(foundation/page_cache.py): those are measured as visitors get them, and again as rendered
 ("uncached": each request asks bench/wsgi.py to skip the page cache, as after a write elsewhere
 made every page stale; what such a write leaves valid, the talk under a video, its catalog
 part, the rating widget and the header, still comes from the cache). The growth series is
@@ -109,7 +109,7 @@ def code_version() -> dict[str, str]:
     import hashlib
 
     digest = hashlib.sha256()
-    for folder in ("catalog", "community", "fansite", "templates"):
+    for folder in ("foundation", "catalog", "community", "fansite", "templates"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix in {".py", ".html"} and "migrations" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode())
@@ -830,7 +830,7 @@ def measure_outage(args: argparse.Namespace, env: dict[str, str], workdir: Path)
         result = run_wrk(args, server, "get", [OUTAGE_PATH], None, args.duration, workdir)
         timer.join()
         cpu = watch.result()
-        # The breaker tries Redis again at most 5 s after its last failure (fansite/cache.py).
+        # The breaker tries Redis again at most 5 s after its last failure (foundation/cache.py).
         resumed_after = None
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -991,6 +991,7 @@ PROFILE_GROUPS = [
     ("ORM", "/django/db/"),
     ("forms", "/django/forms/"),
     ("REST framework", "/rest_framework/"),
+    ("project code", str(ROOT / "foundation")),
     ("project code", str(ROOT / "catalog")),
     ("project code", str(ROOT / "community")),
     ("project code", str(ROOT / "fansite")),
@@ -1084,7 +1085,7 @@ def profile(endpoints: list[dict[str, Any]], explain_for: set[str]) -> dict[str,
     from django.test import Client
 
     from community.models import User
-    from fansite import page_cache
+    from foundation import page_cache
 
     reader = User.objects.get(username=BENCH_USERNAME.format(0))
     results: dict[str, Any] = {}
@@ -1238,7 +1239,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.utils import timezone
 
     from community.models import User
-    from fansite import page_cache
+    from foundation import page_cache
 
     started_at = timezone.now()
     run_started = time.perf_counter()

@@ -8,7 +8,7 @@ differs from fansite/wsgi.py: same middleware and limits, and the site's setting
 URL added (bench/settings.py, which bench/run.py names in DJANGO_SETTINGS_MODULE).
 
 X-Bench-Page-Cache: off asks for a visitor's page as rendered, skipping the page cache
-(fansite/page_cache.py), as after a write elsewhere made every page stale; "render" skips the
+(foundation/page_cache.py), as after a write elsewhere made every page stale; "render" skips the
 fragments kept across such writes too (the talk under a video, its catalog part, the rating
 widget, the header): the page made from scratch.
 """
@@ -20,8 +20,8 @@ import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fansite.page_cache import SKIP, SKIP_FRAGMENTS
 from fansite.wsgi import application as site
+from foundation.page_cache import SKIP, SKIP_FRAGMENTS
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

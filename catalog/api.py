@@ -51,7 +51,7 @@ from catalog.models import (
     VideoQuerySet,
 )
 from catalog.queries import CARD_FIELDS, featured_credits
-from fansite.api import QueryIntegerField, StrictCharField
+from foundation.api import QueryIntegerField, StrictCharField
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
 
@@ -220,9 +220,13 @@ class MemberSerializer(serializers.ModelSerializer):
             "revealed",
             "joined",
             "joining_note",
+            "joining_note_ko",
+            "joining_note_ja",
             "left",
             "is_current",
             "departure_note",
+            "departure_note_ko",
+            "departure_note_ja",
             "bio",
             "bio_ko",
             "bio_ja",
@@ -233,6 +237,8 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
         extra_kwargs = {
             **translations("bio"),
+            **translations("joining_note"),
+            **translations("departure_note"),
             **translations("nationality"),
             **translations("position_note"),
         }

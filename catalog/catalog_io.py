@@ -59,7 +59,7 @@ from catalog.models import (
     TieIn,
     Track,
 )
-from fansite.json_limits import TooDeep, check_depth
+from foundation.json_limits import TooDeep, check_depth
 
 FORMAT = 1
 DEMO_CATALOG = Path(__file__).resolve().parent / "data" / "lesserafim.json"
@@ -283,8 +283,12 @@ MEMBER_FIELDS = {
     "revealed_on": DAY,
     "joined_on": DAY,
     "joining_note": TEXT,
+    "joining_note_ko": TRANSLATION,
+    "joining_note_ja": TRANSLATION,
     "left_on": DAY,
     "departure_note": TEXT,
+    "departure_note_ko": TRANSLATION,
+    "departure_note_ja": TRANSLATION,
     "order": ORDER,
     "bio": TEXT,
     "bio_ko": TRANSLATION,

@@ -28,6 +28,8 @@ TRANSLATIONS = ("ko", "ja")  # languages a curator may translate the long texts 
 _LABELS = {
     "bio": {"ko": _("bio (Korean)"), "ja": _("bio (Japanese)")},
     "description": {"ko": _("description (Korean)"), "ja": _("description (Japanese)")},
+    "joining_note": {"ko": _("joining note (Korean)"), "ja": _("joining note (Japanese)")},
+    "departure_note": {"ko": _("departure note (Korean)"), "ja": _("departure note (Japanese)")},
     # Words and names rather than texts: a theme, a chart, a note on a credit…
     "name": {"ko": _("name (Korean)"), "ja": _("name (Japanese)")},
     "chart": {"ko": _("chart (Korean)"), "ja": _("chart (Japanese)")},

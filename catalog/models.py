@@ -331,8 +331,12 @@ class Member(Searchable):
         help_text="What sources say about her joining when they give no day, e.g. when her "
         "signing was announced.",
     )
+    joining_note_ko = translation_field("joining_note", "ko", max_length=300)
+    joining_note_ja = translation_field("joining_note", "ja", max_length=300)
     left_on = models.DateField(null=True, blank=True, help_text="Empty while she is a member.")
     departure_note = models.CharField(max_length=300, blank=True)
+    departure_note_ko = translation_field("departure_note", "ko", max_length=300)
+    departure_note_ja = translation_field("departure_note", "ja", max_length=300)
     bio = models.TextField(blank=True)
     bio_ko = translation_field("bio", "ko")
     bio_ja = translation_field("bio", "ja")

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from catalog.citations import sources_of
 from catalog.dates import PartialDate
+from catalog.localize import localized
 from catalog.models import ExternalLink, Member, MusicVideo, Release
 
 GROUP: dict[str, Any] = {
@@ -137,7 +138,8 @@ def video(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
             "@context": "https://schema.org",
             "@type": "VideoObject",
             "name": video.display_title,
-            "description": video.description or video.display_title,
+            # In the page's language, as the page around it (English where not translated).
+            "description": localized(video, "description").text or video.display_title,
             "uploadDate": _date(video.published),
             "thumbnailUrl": _url(request, video.thumbnail.url) if video.thumbnail else None,
             "embedUrl": video.youtube_embed_url.split("?")[0] if video.youtube_id else None,

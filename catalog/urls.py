@@ -3,11 +3,11 @@ from django.urls import path
 from catalog import views
 from catalog.feeds import MemberVideosFeed, NewVideosFeed
 from catalog.forms import VideoFilterForm
-from fansite.page_cache import for_visitors
+from foundation.page_cache import for_visitors
 
 app_name = "catalog"
 
-# Visitors get these pages from the cache (fansite/page_cache.py) when the query string holds
+# Visitors get these pages from the cache (foundation/page_cache.py) when the query string holds
 # only what the page reads: the filters and the page; the talk's order and cursor.
 VIDEO_LIST_PARAMS = (*VideoFilterForm.base_fields, "page")
 VIDEO_PAGE_PARAMS = ("sort", "after")

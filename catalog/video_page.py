@@ -4,7 +4,7 @@ A video page's credits, lineup, themes, tie-ins, links and sources took six quer
 half of the page's time whenever the page itself was rendered again, which a rating or a comment
 on any video makes happen. They change only when a curator edits the catalog, so their HTML (and the
 title with its featured artists, which other parts of the page show) is kept in the cache until
-then (fansite.page_cache: the catalog's version moves on with every catalog write). Staff get
+then (catalog/invalidation.py: the catalog's version moves on with every catalog write). Staff get
 them rendered each time: they see drafts and their badges. So does the benchmark's page from
 scratch (page_cache.SKIP_FRAGMENTS).
 """
@@ -19,8 +19,9 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from catalog.citations import References, attach_sources
+from catalog.invalidation import CATALOG_VERSION
 from catalog.models import Credit, MusicVideo, TieIn
-from fansite import page_cache
+from foundation import page_cache
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
@@ -57,7 +58,7 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
     else:
         # The host and scheme: the structured data holds absolute addresses.
         key = (video.pk, show_release, request.scheme, request.get_host())
-        found = page_cache.kept("video-catalog", key, (page_cache.CATALOG_VERSION,), render)
+        found = page_cache.kept("video-catalog", key, (CATALOG_VERSION,), render)
     video.display_title = found["title"]
     # The HTML was a template's output when it was stored.
     return {"title": found["title"], **{name: mark_safe(found[name]) for name in HTML_PARTS}}

@@ -27,7 +27,7 @@ from catalog.models import (
     Track,
 )
 from catalog.queries import featured_credits, video_cards
-from fansite.params import int_param
+from foundation.params import int_param
 
 PAGE_SIZE = 24
 

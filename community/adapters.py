@@ -26,10 +26,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from community.models import BlockedEmail, User
-from community.security import client_ip
 from community.services.accounts import account_setup
 from community.tasks import send_email
-from fansite.redirects import is_safe_redirect, safe_next
+from foundation.client_address import client_ip
+from foundation.redirects import is_safe_redirect, safe_next
 
 # The page a fan asked to come back to when they had the confirmation link sent again.
 CONFIRM_NEXT_SESSION_KEY = "community:confirm-email-next"

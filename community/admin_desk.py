@@ -29,7 +29,8 @@ from catalog.models import (
     Status,
     TieIn,
 )
-from community.models import Comment, Report, Suggestion, User
+from community.http import fan_of
+from community.models import Comment, Report, Suggestion
 from community.services import suggestions as services
 from community.suggestions import fact_label, page_of, record_name, target_prefetch
 
@@ -180,12 +181,6 @@ class SuggestionAdmin(admin.ModelAdmin):
         initial = {suggestion.field: suggestion.correction}
         return form_class(data, instance=target, initial=initial)
 
-    @staticmethod
-    def _curator(request: HttpRequest) -> User:
-        user = request.user
-        assert user.is_authenticated  # the admin lets nobody else in
-        return user
-
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         self._check_curator(request)
         suggestion = get_object_or_404(
@@ -204,7 +199,7 @@ class SuggestionAdmin(admin.ModelAdmin):
             if accept_form is None or accept_form.is_valid():
                 try:
                     services.suggestion_accept(
-                        suggestion=suggestion, curator=self._curator(request), form=accept_form
+                        suggestion=suggestion, curator=fan_of(request), form=accept_form
                     )
                 except ValidationError as error:
                     messages.error(request, " ".join(error.messages))
@@ -228,7 +223,7 @@ class SuggestionAdmin(admin.ModelAdmin):
         elif action == "decline" and decline_form.is_valid():
             services.suggestion_decline(
                 suggestion=suggestion,
-                curator=self._curator(request),
+                curator=fan_of(request),
                 reason=decline_form.cleaned_data["reason"],
             )
             messages.success(request, "Declined: the fan is told why.")

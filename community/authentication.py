@@ -1,7 +1,7 @@
 """API tokens: `Authorization: Token <key>`, looked up by the key's SHA-256 (only hashes are kept).
 
 DRF imports this module while `rest_framework.views` is still loading: keep its imports light
-(the token's OpenAPI description lives in community/api.py).
+(the token's OpenAPI description lives in community/api/common.py).
 """
 
 from __future__ import annotations

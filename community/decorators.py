@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from community.writing import write_refusal
+from foundation.redirects import is_safe_redirect
 
 
 def _back_to(request: HttpRequest) -> str:
@@ -25,9 +25,7 @@ def _back_to(request: HttpRequest) -> str:
     if back:
         return back
     referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if is_safe_redirect(request, referer):
         parts = urlsplit(referer)
         return parts.path + (f"?{parts.query}" if parts.query else "")
     return ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account import forms as account_forms
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Member
 from community.models import BlockedIP, Profile, User
-from community.security import client_ip
+from foundation.client_address import client_ip
 
 USERNAME_TAKEN = _("That username is taken.")
 TOO_MANY_PASSWORD_GUESSES = _(
@@ -154,23 +155,37 @@ def _current_request() -> HttpRequest | None:
 _CODE_SPACING = re.compile(r"[\s-]+")
 
 
+def _check_current_password(user: User, check: Callable[[], str]) -> str:
+    """Run `check` (which raises ValidationError on a wrong current password), counting wrong
+    ones: allauth only limits how often a form is sent, so guesses spread out never ran out.
+    After settings.ACCOUNT_RATE_LIMITS["current_password_failed"] wrong ones, on the change
+    password form and "confirm it's you" together, no guess is checked (the right one neither)
+    until the window has passed."""
+    request = allauth_context.request
+    if not ratelimit.consume(request, action="current_password_failed", user=user, dry_run=True):
+        raise ValidationError(TOO_MANY_PASSWORD_GUESSES, code="too_many_password_guesses")
+    try:
+        return check()
+    except ValidationError:
+        ratelimit.consume(request, action="current_password_failed", user=user)
+        raise
+
+
 class ChangePasswordForm(account_forms.ChangePasswordForm):
-    """allauth's, counting wrong current passwords: allauth only limits how often the form is
-    sent, so guesses spread out never ran out. After settings.ACCOUNT_RATE_LIMITS
-    ["change_password_failed"] wrong ones, no guess is checked (the right one neither) until the
-    window has passed."""
+    """allauth's, with wrong current passwords counted (_check_current_password)."""
 
     def clean_oldpassword(self) -> str:
-        request = allauth_context.request
-        if not ratelimit.consume(
-            request, action="change_password_failed", user=self.user, dry_run=True
-        ):
-            raise ValidationError(TOO_MANY_PASSWORD_GUESSES, code="too_many_password_guesses")
-        try:
-            return str(super().clean_oldpassword())
-        except ValidationError:
-            ratelimit.consume(request, action="change_password_failed", user=self.user)
-            raise
+        check = super().clean_oldpassword
+        return _check_current_password(self.user, lambda: str(check()))
+
+
+class ReauthenticateForm(account_forms.ReauthenticateForm):
+    """ "Confirm it's you", with wrong passwords counted as on the change password form: a
+    borrowed session must not be a way to guess the password at leisure."""
+
+    def clean_password(self) -> str:
+        check = super().clean_password
+        return _check_current_password(self.user, lambda: str(check()))
 
 
 class TwoFactorCodeForm(mfa_forms.AuthenticateForm):

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext, pgettext_lazy
@@ -369,9 +369,47 @@ class Follow(models.Model):
             raise ValidationError(_("You can't follow yourself."))
 
 
-class CommentQuerySet(models.QuerySet):
+class CommentQuerySet(models.QuerySet["Comment"]):
+    """The one reading of talk, for the pages (community.threads) and the API alike."""
+
     def top_level(self) -> CommentQuerySet:
         return self.filter(parent__isnull=True)
+
+    def visible_to(self, user: Any) -> CommentQuerySet:
+        """What a viewer sees: held comments only if their own, nothing of fans blocked either
+        way.
+
+        Hidden and deleted comments stay in, to be shown as placeholders that keep their threads.
+        """
+        Status = Comment.Status
+        shown = Q(status__in=[Status.VISIBLE, Status.HIDDEN, Status.DELETED])
+        if not getattr(user, "is_authenticated", False):
+            return self.filter(shown)
+        return (
+            self.filter(shown | Q(status=Status.HELD, author=user))
+            .exclude(author__in=Block.objects.filter(blocker=user).values("blocked"))
+            .exclude(author__in=Block.objects.filter(blocked=user).values("blocker"))
+        )
+
+    # What a comment shows of its author is their name, their profile's address and their
+    # picture, read as columns beside the comment's own: not a fan's row and its profile built
+    # as two more model instances per comment, which were a large share of the time of reading
+    # a page of talk (docs/performance.md, "Decisions").
+    def for_display(self, user: Any) -> CommentQuerySet:
+        """visible_to(user), each comment with what a row of talk shows, in the same query:
+        author_username, author_display_name and author_avatar (None for a deleted fan's), and
+        for a signed-in viewer whether they like it (liked) and reported it (reported)."""
+        comments = self.visible_to(user).annotate(
+            author_username=F("author__username"),
+            author_display_name=F("author__profile__display_name"),
+            author_avatar=F("author__profile__avatar_small"),
+        )
+        if getattr(user, "is_authenticated", False):
+            mine = CommentLike.objects.filter(user=user, comment=OuterRef("pk"))
+            # Whether the viewer reported it already: "Reported" then, not a second "Report".
+            reported = Report.objects.filter(reporter=user, comment=OuterRef("pk"))
+            comments = comments.annotate(liked=Exists(mine), reported=Exists(reported))
+        return comments
 
 
 class Comment(models.Model):

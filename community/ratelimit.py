@@ -2,9 +2,9 @@
 
 With REDIS_URL set the counters live in Redis, so the limit holds across every web process and
 machine; the embedded default counts in local memory, and so does each process while Redis is
-away (fansite/cache.py). The address is community.security.client_ip's: behind a trusted proxy,
-each fan's own. Fixed windows: cheap and good enough to
-stop bursts, which is all these limits are for.
+away (foundation/cache.py). The address is foundation.client_address.client_ip's: behind a
+trusted proxy, each fan's own. Fixed windows: cheap and good enough to stop bursts, which is all
+these limits are for.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from community.security import client_ip
+from foundation.client_address import client_ip
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ facts a fan can see on its page, by model field, with the label the fan reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Model, Q, QuerySet
@@ -18,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import ChartAchievement, Member, MusicVideo, Release, TieIn, Track
+
+if TYPE_CHECKING:
+    from community.models import Suggestion
 
 MISSING = ""  # the fact "something missing", as stored
 MISSING_CHOICE = "missing"  # ... and as chosen in forms and the API
@@ -186,6 +189,12 @@ def page_of(record: Model) -> str:
         video = next(iter(record.videos.all()), None)  # prefetched by with_targets
         return video.get_absolute_url() if video else reverse("catalog:timeline")
     return record.get_absolute_url()  # type: ignore[attr-defined]  # every catalog record has one
+
+
+def corrected_page(suggestion: Suggestion) -> str:
+    """The page the corrected record is read on ("" if it is gone). Prefetch the targets
+    (target_prefetch)."""
+    return page_of(suggestion.target) if suggestion.target is not None else ""
 
 
 def target_prefetch(lookup: str = "target") -> GenericPrefetch:

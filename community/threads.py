@@ -1,4 +1,7 @@
-"""Reading talk: which comments a viewer sees, a video's thread in keyset pages, cited moments.
+"""Reading talk: a video's thread and a thread's replies in keyset pages, cited moments.
+
+Which comments a viewer sees, and what a row shows of each, is Comment.objects.visible_to and
+.for_display (community.models); the pages and the API both read talk through this module.
 
 Pages are found by key, never by OFFSET, and the total shown is video.comment_count, never a
 COUNT(*): the hundredth page of a 100,000-comment thread costs what the first does. A page shows
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,12 +22,9 @@ from django.core.cache import cache
 from django.db.models import (
     Count,
     DateTimeField,
-    Exists,
-    F,
     Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -36,7 +37,7 @@ from django.utils.translation import pgettext_lazy
 from catalog.models import MusicVideo
 from catalog.models import Status as VideoStatus
 from community import text
-from community.models import Block, Comment, CommentLike, CommentMoment, Report
+from community.models import Comment, CommentMoment
 
 DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
 PAGE_SIZE = 20
@@ -44,6 +45,7 @@ REPLIES_SHOWN = 3  # under each comment of the video page; the rest on the threa
 REPLIES_PAGE_SIZE = 50  # replies per page of a thread's own page
 MOST_CITED = 5
 Status = Comment.Status
+Position = tuple[datetime | int, int]  # (the sort's key, the id) of a comment
 
 # sort: (label, key field); the id breaks ties, so pages never overlap or skip.
 SORTS = {
@@ -56,39 +58,6 @@ ASCENDING = {"oldest"}
 REPLY_SORT = "oldest"  # replies read oldest first, paged by (created_at, id) cursors
 
 
-def visible_to(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
-    """What a viewer sees: held comments only if their own, nothing of fans blocked either way.
-
-    Hidden and deleted comments stay in, to be shown as placeholders that keep their threads.
-    """
-    shown = Q(status__in=[Status.VISIBLE, Status.HIDDEN, Status.DELETED])
-    if not getattr(user, "is_authenticated", False):
-        return comments.filter(shown)
-    return (
-        comments.filter(shown | Q(status=Status.HELD, author=user))
-        .exclude(author__in=Block.objects.filter(blocker=user).values("blocked"))
-        .exclude(author__in=Block.objects.filter(blocked=user).values("blocker"))
-    )
-
-
-# What a comment shows of its author is their name, their profile's address and their picture,
-# read as columns beside the comment's own (comment_markup reads them): not a fan's row and its
-# profile built as two more model instances per comment, which were a large share of the time
-# of reading a page of talk (docs/performance.md, "Decisions").
-def _for_display(comments: QuerySet[Comment], user: Any) -> QuerySet[Comment]:
-    comments = visible_to(comments, user).annotate(
-        author_username=F("author__username"),
-        author_display_name=F("author__profile__display_name"),
-        author_avatar=F("author__profile__avatar_small"),
-    )
-    if getattr(user, "is_authenticated", False):
-        mine = CommentLike.objects.filter(user=user, comment=OuterRef("pk"))
-        # Whether the viewer reported it already: "Reported" then, not a second "Report".
-        reported = Report.objects.filter(reporter=user, comment=OuterRef("pk"))
-        comments = comments.annotate(liked=Exists(mine), reported=Exists(reported))
-    return comments
-
-
 # ---- Cursors: an opaque "after this comment" position ------------------------------------------
 
 
@@ -98,7 +67,7 @@ def encode_cursor(sort: str, key: datetime | int, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(sort: str, cursor: str) -> tuple[datetime | int, int] | None:
+def decode_cursor(sort: str, cursor: str) -> Position | None:
     """The (key, id) a cursor points after; None for anything malformed, for another sort, or
     for a key or id the database can't compare with (the pages and the API answer 404 then)."""
     try:
@@ -122,7 +91,7 @@ def decode_cursor(sort: str, cursor: str) -> tuple[datetime | int, int] | None:
         return None
 
 
-def position_of(sort: str, after: str) -> tuple[datetime | int, int] | None:
+def position_of(sort: str, after: str) -> Position | None:
     """The position an address's `after` asks for: None for the first page, a 404 for a cursor
     we never handed out (a forged one must not reach the database)."""
     if not after:
@@ -133,8 +102,13 @@ def position_of(sort: str, after: str) -> tuple[datetime | int, int] | None:
     return position
 
 
+def key_of(sort: str, comment: Comment) -> Position:
+    """Where a comment stands in this sort: the position a page after (or before) it starts."""
+    return getattr(comment, SORTS[sort][1]), comment.pk
+
+
 def _cursor_of(sort: str, comment: Comment) -> str:
-    return encode_cursor(sort, getattr(comment, SORTS[sort][1]), comment.pk)
+    return encode_cursor(sort, *key_of(sort, comment))
 
 
 class _Row(Func):
@@ -144,24 +118,57 @@ class _Row(Func):
     template = "(%(expressions)s)"
 
 
-def _after(
-    comments: QuerySet[Comment], sort: str, key: datetime | int, pk: int
+def _beyond(
+    comments: QuerySet[Comment], sort: str, position: Position, *, before: bool = False
 ) -> QuerySet[Comment]:
+    """The comments a page in this sort shows after the one at position (before it: those
+    shown before it)."""
     # A row comparison, (key, id) < (k, pk), is one index condition: the scan starts at the
     # cursor even deep inside a run of ties (thousands of comments with no likes).
+    key, pk = position
     field = SORTS[sort][1]
     output = DateTimeField() if field == "created_at" else IntegerField()
-    lookup = "gt" if sort in ASCENDING else "lt"
+    lookup = "gt" if (sort in ASCENDING) != before else "lt"
     return comments.alias(position=_Row(field, "id", output_field=output)).filter(
         **{f"position__{lookup}": _Row(Value(key), Value(pk), output_field=output)}
     )
 
 
-def _mark_own(comments: list[Comment], user: Any) -> None:
+def _order(sort: str, *, reverse: bool = False) -> tuple[str, str]:
+    field = SORTS[sort][1]
+    return (field, "pk") if (sort in ASCENDING) != reverse else (f"-{field}", "-pk")
+
+
+def keyset_page(
+    comments: QuerySet[Comment],
+    sort: str,
+    position: Position | None,
+    size: int,
+    *,
+    backwards: bool = False,
+) -> tuple[list[Comment], bool]:
+    """Up to `size` comments in the sort's order, starting after `position` (None: at the
+    start), and whether more follow them (1 query, however deep). Backwards: the `size` just
+    before `position`, still in the sort's order, and whether more come before them.
+
+    No OFFSET and no COUNT: a deep page costs what the first does, and comments posted
+    meanwhile neither repeat nor skip any in newest or oldest order. The pages and the API
+    both page talk here.
+    """
+    if position is not None:
+        comments = _beyond(comments, sort, position, before=backwards)
+    rows = list(comments.order_by(*_order(sort, reverse=backwards))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return (rows[::-1] if backwards else rows), more
+
+
+def mark_own(comments: Iterable[Comment], user: Any) -> None:
+    """Set comment.is_own: whether the viewer wrote it."""
     viewer = user.pk if getattr(user, "is_authenticated", False) else None
     for comment in comments:
         # Not author_id == user.pk alone: a visitor and "a deleted fan" both have None.
-        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]  # attached for the template
+        comment.is_own = viewer is not None and comment.author_id == viewer  # type: ignore[attr-defined]  # attached for the template and the API
 
 
 def first_replies(user: Any) -> dict[str, Subquery]:
@@ -170,9 +177,38 @@ def first_replies(user: Any) -> dict[str, Subquery]:
     Each stops within a few rows of the (parent, created_at) index, so a page costs the same
     whatever its threads' sizes; the last only tells whether there are more to link to.
     """
-    replies = visible_to(Comment.objects.filter(parent=OuterRef("pk")), user)
+    replies = Comment.objects.filter(parent=OuterRef("pk")).visible_to(user)
     ids = replies.order_by("created_at", "pk").values("pk")
     return {f"first_reply_{n}": Subquery(ids[n : n + 1]) for n in range(REPLIES_SHOWN + 1)}
+
+
+def top_level(video: MusicVideo, user: Any) -> QuerySet[Comment]:
+    """A video's top-level comments as the viewer sees them, each with the ids of its first
+    replies, for keyset_page and then with_first_replies."""
+    comments = Comment.objects.filter(video=video, parent__isnull=True).for_display(user)
+    return comments.annotate(**first_replies(user))
+
+
+def with_first_replies(comments: list[Comment], user: Any) -> None:
+    """Attach to each comment of a page of top_level() its first REPLIES_SHOWN replies, oldest
+    first (.thread_replies), and whether its thread has more (.more_replies); mark_own them all.
+    1 query, none when no comment has a reply."""
+    shown = [
+        pk
+        for comment in comments
+        for n in range(REPLIES_SHOWN)
+        if (pk := getattr(comment, f"first_reply_{n}")) is not None
+    ]
+    replies: dict[int, list[Comment]] = {c.pk: [] for c in comments}
+    if shown:
+        rows = Comment.objects.filter(pk__in=shown).for_display(user)
+        for reply in rows.order_by("created_at", "pk"):
+            replies[reply.parent_id].append(reply)  # type: ignore[index]  # a reply has a parent
+    for comment in comments:
+        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]  # attached for the template and the API
+        more = getattr(comment, f"first_reply_{REPLIES_SHOWN}") is not None
+        comment.more_replies = more  # type: ignore[attr-defined]  # attached for the template and the API
+        mark_own([comment, *replies[comment.pk]], user)
 
 
 @dataclass
@@ -199,40 +235,27 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     signed_in = getattr(user, "is_authenticated", False)
     if not signed_in and video.comment_count == 0:
         return ThreadPage([], sort, None, None)
-    field = SORTS[sort][1]
-    order = (field, "pk") if sort in ASCENDING else (f"-{field}", "-pk")
-    top = _for_display(Comment.objects.filter(video=video, parent__isnull=True), user)
+    top = top_level(video, user)
     if video.comment_count == 0:
         top = top.filter(author=user)  # as for visitors, but the fan's own held/hidden ones
-    if position is not None:
-        top = _after(top, sort, *position)
-    top = top.annotate(**first_replies(user))
-    comments = list(top.order_by(*order)[: PAGE_SIZE + 1])
-    next_cursor = None
-    if len(comments) > PAGE_SIZE:
-        comments = comments[:PAGE_SIZE]
-        next_cursor = _cursor_of(sort, comments[-1])
-    shown = [getattr(c, f"first_reply_{n}") for c in comments for n in range(REPLIES_SHOWN)]
-    replies: dict[int, list[Comment]] = {c.pk: [] for c in comments}
-    if any(pk is not None for pk in shown):
-        rows = _for_display(Comment.objects.filter(pk__in=[pk for pk in shown if pk]), user)
-        for reply in rows.order_by("created_at", "pk"):
-            replies[reply.parent_id].append(reply)  # type: ignore[index]  # a reply has a parent
-    for comment in comments:
-        comment.thread_replies = replies[comment.pk]  # type: ignore[attr-defined]  # attached for the template
-        more = getattr(comment, f"first_reply_{REPLIES_SHOWN}") is not None
-        comment.more_replies = more  # type: ignore[attr-defined]  # attached for the template
-        _mark_own([comment, *comment.thread_replies], user)  # type: ignore[attr-defined]  # attached above
+    comments, more = keyset_page(top, sort, position, PAGE_SIZE)
+    next_cursor = _cursor_of(sort, comments[-1]) if more else None
+    with_first_replies(comments, user)
     return ThreadPage(comments, sort, next_cursor, after if position is not None else None)
 
 
 def thread_comment(pk: int, user: Any) -> Comment | None:
     """A comment on a published video as the viewer may see it, with its video (1 query)."""
     comments = Comment.objects.filter(pk=pk, video__status=VideoStatus.PUBLISHED)
-    comment = _for_display(comments, user).select_related("video").first()
+    comment = comments.for_display(user).select_related("video").first()
     if comment is not None:
-        _mark_own([comment], user)
+        mark_own([comment], user)
     return comment
+
+
+def replies_of(top: Comment, user: Any) -> QuerySet[Comment]:
+    """A thread's replies as the viewer sees them, for keyset_page in REPLY_SORT."""
+    return Comment.objects.filter(parent=top).for_display(user)
 
 
 @dataclass
@@ -246,15 +269,9 @@ class RepliesPage:
 def replies_page(top: Comment, user: Any, after: str = "") -> RepliesPage:
     """One page of a thread's replies, oldest first, after a cursor (1 query, any thread size)."""
     position = position_of(REPLY_SORT, after)
-    rows = _for_display(Comment.objects.filter(parent=top), user)
-    if position is not None:
-        rows = _after(rows, REPLY_SORT, *position)
-    replies = list(rows.order_by("created_at", "pk")[: REPLIES_PAGE_SIZE + 1])
-    next_cursor = None
-    if len(replies) > REPLIES_PAGE_SIZE:
-        replies = replies[:REPLIES_PAGE_SIZE]
-        next_cursor = _cursor_of(REPLY_SORT, replies[-1])
-    _mark_own(replies, user)
+    replies, more = keyset_page(replies_of(top, user), REPLY_SORT, position, REPLIES_PAGE_SIZE)
+    next_cursor = _cursor_of(REPLY_SORT, replies[-1]) if more else None
+    mark_own(replies, user)
     return RepliesPage(top, replies, next_cursor, after if position is not None else None)
 
 
@@ -263,18 +280,6 @@ def thread_url(comment: Comment) -> str:
     that finds the page holding it when followed (comment_url), so a page of fifty
     notifications or a form's "Cancel" costs no counting."""
     return reverse("community:comment-go", args=[comment.pk])
-
-
-def _before(
-    comments: QuerySet[Comment], sort: str, key: datetime | int, pk: int
-) -> QuerySet[Comment]:
-    """The comments a page in this sort shows before the one at (key, pk)."""
-    field = SORTS[sort][1]
-    output = DateTimeField() if field == "created_at" else IntegerField()
-    lookup = "lt" if sort in ASCENDING else "gt"
-    return comments.alias(position=_Row(field, "id", output_field=output)).filter(
-        **{f"position__{lookup}": _Row(Value(key), Value(pk), output_field=output)}
-    )
 
 
 def comment_url(comment: Comment, user: Any) -> str:
@@ -297,17 +302,14 @@ def comment_url(comment: Comment, user: Any) -> str:
         page = reverse("community:comment-thread", args=[comment.parent_id])
         siblings = Comment.objects.filter(parent_id=comment.parent_id)
         sort, size = REPLY_SORT, REPLIES_PAGE_SIZE
-    shown = visible_to(siblings, user)
-    key = getattr(comment, SORTS[sort][1])
-    before = _before(shown, sort, key, comment.pk).count()
+    shown = siblings.visible_to(user)
+    before = _beyond(shown, sort, key_of(sort, comment), before=True).count()
     fragment = f"#comment-{comment.pk}"
     if before < size:
         return page + fragment
-    field = SORTS[sort][1]
-    order = (field, "pk") if sort in ASCENDING else (f"-{field}", "-pk")
     # The last comment of the page before: its page starts after that one, as "Show more" does.
     start = (before // size) * size
-    previous = shown.order_by(*order).only(field, "pk")[start - 1]
+    previous = shown.order_by(*_order(sort)).only(SORTS[sort][1], "pk")[start - 1]
     query = {"after": _cursor_of(sort, previous)}
     if comment.parent_id is None:
         query = {"sort": sort, **query}

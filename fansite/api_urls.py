@@ -6,9 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from catalog import api as catalog_api
 from catalog.api import SLUG_PATTERN
-from community import api as community_api
-from community import api_suggestions
-from fansite.api import not_found
+from community.api import accounts, ratings, suggestions, talk, watchlists
+from foundation.api import not_found
 
 app_name = "api"
 
@@ -21,20 +20,20 @@ router.register("videos", catalog_api.VideoViewSet, basename="video")
 router.register("themes", catalog_api.ThemeViewSet, basename="theme")
 router.register("people", catalog_api.PersonViewSet, basename="person")
 # What fans do.
-router.register("videos", community_api.VideoRatingViewSet, basename="video-rating")
+router.register("videos", ratings.VideoRatingViewSet, basename="video-rating")
 router.register(
     rf"videos/(?P<slug>{SLUG_PATTERN})/comments",
-    community_api.VideoCommentViewSet,
+    talk.VideoCommentViewSet,
     basename="video-comment",
 )
-router.register("comments", community_api.CommentViewSet, basename="comment")
-router.register("lists", community_api.WatchlistViewSet, basename="watchlist")
-router.register("me/lists", community_api.MyWatchlistViewSet, basename="my-watchlist")
-router.register("suggestions", api_suggestions.SuggestionViewSet, basename="suggestion")
+router.register("comments", talk.CommentViewSet, basename="comment")
+router.register("lists", watchlists.WatchlistViewSet, basename="watchlist")
+router.register("me/lists", watchlists.MyWatchlistViewSet, basename="my-watchlist")
+router.register("suggestions", suggestions.SuggestionViewSet, basename="suggestion")
 
 urlpatterns = [
-    path("v1/me/", community_api.MeView.as_view(), name="me"),
-    path("v1/me/export/", community_api.MeExportView.as_view(), name="me-export"),
+    path("v1/me/", accounts.MeView.as_view(), name="me"),
+    path("v1/me/export/", accounts.MeExportView.as_view(), name="me-export"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI from drf-spectacular-sidecar's static files, its setup script from this view:

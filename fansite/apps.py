@@ -2,12 +2,7 @@ from django.apps import AppConfig
 
 
 class FansiteConfig(AppConfig):
-    """The project's own app: no models, only the glue that needs every app loaded."""
+    """The project's own app: no models, only the site-wide template tags (page_tags)."""
 
     name = "fansite"
     verbose_name = "fansite"
-
-    def ready(self) -> None:
-        from fansite import page_cache
-
-        page_cache.connect_signals()

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 _PREFIX = re.compile(rf"^/({'|'.join(re.escape(code) for code in LANGUAGE_CODES)})(/|$)")

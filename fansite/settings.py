@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "catalog",
     "community",
-    "fansite",  # the page cache's signals (fansite/page_cache.py)
+    "fansite",  # its template tags ({% kept_for_visitors %})
 ]
 
 MIDDLEWARE = [
@@ -171,14 +171,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Cache: local memory by default; REDIS_URL makes it shared between web processes and machines.
-# Redis going away is a miss, not an error: fansite/cache.py (README, "When Redis is away").
+# Redis going away is a miss, not an error: foundation/cache.py (README, "When Redis is away").
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
             # Django's, with one Redis client per pool rather than one per call, short timeouts
             # and a circuit breaker.
-            "BACKEND": "fansite.cache.RedisCache",
+            "BACKEND": "foundation.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "fansite"),
         }
@@ -187,7 +187,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Visitors' home, video list and video pages are served from the cache (fansite/page_cache.py):
+# Visitors' home, video list and video pages are served from the cache (foundation/page_cache.py):
 # stored this many seconds at most (0: never), and made stale at once by any write they show.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 # What Cache-Control lets browsers and CDNs reuse without asking (they revalidate with the ETag).
@@ -366,10 +366,11 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must look like 'curation/' (no leading slash).")
 
 # The client's address is REMOTE_ADDR; behind N proxies that append to X-Forwarded-For (a load
-# balancer: 1), set TRUSTED_PROXY_COUNT=N. One function reads it (community.security.client_ip)
-# for login lockouts and allauth's other limits, the sign-up IP blocklist, write limits, the API's
-# throttles and live streams' caps; allauth's and DRF's own settings say the same, for any code
-# of theirs that reads the header itself. With 0, X-Forwarded-For is the client's claim: ignored.
+# balancer: 1), set TRUSTED_PROXY_COUNT=N. One function reads it
+# (foundation.client_address.client_ip) for login lockouts and allauth's other limits, the
+# sign-up IP blocklist, write limits, the API's throttles and live streams' caps; allauth's and
+# DRF's own settings say the same, for any code of theirs that reads the header itself. With 0,
+# X-Forwarded-For is the client's claim: ignored.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = None
@@ -383,6 +384,7 @@ ACCOUNT_FORMS = {
     "signup": "community.forms_accounts.SignupForm",
     "add_email": "community.forms_accounts.AddEmailForm",
     "change_password": "community.forms_accounts.ChangePasswordForm",
+    "reauthenticate": "community.forms_accounts.ReauthenticateForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
@@ -409,7 +411,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # LOGIN_LOCKOUT_MINUTES lock that pair out until the oldest of them is that old; one IP gets 10
 # wrong passwords a minute whatever the names. Two-factor codes count the same way per fan.
 # Counted in the cache, shared by every process once REDIS_URL is set (while Redis is away, each
-# process counts on its own: fansite/cache.py).
+# process counts on its own: foundation/cache.py).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 ACCOUNT_RATE_LIMITS = {
@@ -421,9 +423,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/h/ip",
     "confirm_email": "1/3m/key",
     # Sending the change-password form, and on "confirm it's you"; wrong current passwords on
-    # the change page are counted on their own (community.forms_accounts.ChangePasswordForm).
+    # either are counted on their own (community.forms_accounts._check_current_password).
     "change_password": "5/m/user",
-    "change_password_failed": "5/h/user",
+    "current_password_failed": "5/h/user",
     "reauthenticate": "10/m/user",
     "manage_email": "10/m/user",
     "signup": "20/m/ip",
@@ -528,23 +530,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "fansite.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "foundation.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["fansite.api_parsers.BoundedJSONParser"],
-    "EXCEPTION_HANDLER": "fansite.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["foundation.api_parsers.BoundedJSONParser"],
+    "EXCEPTION_HANDLER": "foundation.api.exception_handler",
     # Counted in the default cache, so with REDIS_URL the limits hold across every process (and
-    # in each process while Redis is away: fansite/cache.py).
+    # in each process while Redis is away: foundation/cache.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "fansite.api.AnonThrottle",
-        "fansite.api.UserThrottle",
-        "fansite.api.WriteThrottle",
+        "foundation.api.AnonThrottle",
+        "foundation.api.UserThrottle",
+        "foundation.api.WriteThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "240/min", "writes": "60/min"},
-    # The throttles count by community.security.client_ip (fansite/api.py); this is DRF's own
-    # reading of the same rule.
+    # The throttles count by foundation.client_address.client_ip (foundation/api.py); this is
+    # DRF's own reading of the same rule.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    "DEFAULT_SCHEMA_CLASS": "fansite.api_schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "foundation.api_schema.AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -567,7 +569,7 @@ SPECTACULAR_SETTINGS = {
         "CreditRoleEnum": "catalog.models.Credit.Role",
         "DatePrecisionEnum": "catalog.dates.Precision",
         "SuggestionStatusEnum": "community.models.Suggestion.Status",
-        "SuggestionFieldEnum": "community.api_suggestions.FIELD_CHOICES",
+        "SuggestionFieldEnum": "community.api.suggestions.FIELD_CHOICES",
         "StatusEnum": "community.models.Comment.Status",  # its name before suggestions came
     },
     # No badge from validator.swagger.io: a third-party image the CSP would block anyway.

@@ -9,8 +9,8 @@ from django.urls import include, path
 
 from community.views import accounts
 from fansite import languages, views
-from fansite.page_cache import for_visitors
 from fansite.sitemaps import SITEMAPS
+from foundation.page_cache import for_visitors
 
 # Pages for people: English at /…, Korean at /ko/…, Japanese at /ja/… (fansite/languages.py).
 pages = [

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from catalog.dates import Precision
+from catalog.invalidation import CATALOG_VERSION
 from catalog.models import Member, MusicVideo, Release
 from catalog.queries import video_cards
 from catalog.search import (
@@ -33,7 +34,7 @@ from catalog.search import (
 )
 from community.charts import ranked_since
 from community.models import Comment
-from fansite import page_cache
+from foundation import page_cache
 
 HOME_VIDEOS = 8
 HOME_CHART = 5
@@ -125,7 +126,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness, for load balancers: 503 when the database doesn't answer. The cache is named
-    but never makes it 503: without it the site serves on from the database (fansite/cache.py),
+    but never makes it 503: without it the site serves on from the database (foundation/cache.py),
     and taking every server out of the balancer for it would turn a slow site into none."""
     problems = {}
     try:
@@ -246,7 +247,7 @@ def _name_index() -> NameIndex:
         index = NameIndex.build()
         return index.postings, index.bigrams
 
-    postings, bigrams = page_cache.kept("search-names", (), (page_cache.CATALOG_VERSION,), build)
+    postings, bigrams = page_cache.kept("search-names", (), (CATALOG_VERSION,), build)
     return NameIndex(postings, bigrams)
 
 

@@ -1,4 +1,4 @@
-"""The shared cache's Redis backend (fansite/cache.py): the answers of Django's, in fewer round
+"""The shared cache's Redis backend (foundation/cache.py): the answers of Django's, in fewer round
 trips. Runs where REDIS_URL points the cache at Redis, as in CI's second run."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Redis going away mid-traffic (fansite/cache.py): every page and API list still answers, writes
+"""Redis going away mid-traffic (foundation/cache.py): every page and API list still answers, writes
 land with exact figures, sessions come from the database, limits still hold (counted in the
 process), and caching resumes by itself when Redis is back.
 
@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from community.live import bus
 from community.models import Comment
-from fansite import cache as resilient
+from foundation import cache as resilient
 from tests.factories import make_member, make_user, make_video
 
 pytestmark = [
@@ -96,7 +96,7 @@ def server(tmp_path, settings, monkeypatch):
     server.start()
     settings.CACHES = {
         "default": {
-            "BACKEND": "fansite.cache.RedisCache",
+            "BACKEND": "foundation.cache.RedisCache",
             "LOCATION": server.url,
             "KEY_PREFIX": "fansite",
         }
@@ -159,7 +159,7 @@ def test_every_page_answers_while_redis_is_stopped_and_caching_resumes_after(
     assert server.keys("page:"), "pages are cached while Redis answers"
 
     server.stop()
-    caplog.set_level(logging.WARNING, logger="fansite.cache")
+    caplog.set_level(logging.WARNING, logger="foundation.cache")
     assert_every_page_answers([visitor, signed_in], paths)
     back_in_use()  # and once more after the pause, when Redis is tried and still gone
     assert_every_page_answers([visitor, signed_in], paths)

@@ -1,4 +1,4 @@
-"""One client address for everything that counts per address (community.security.client_ip):
+"""One client address for everything that counts per address (foundation.client_address.client_ip):
 X-Forwarded-For is the client's own claim unless TRUSTED_PROXY_COUNT says a proxy of ours wrote
 it, and behind one trusted proxy each fan is counted on their own."""
 

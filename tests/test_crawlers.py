@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import override
 
 from catalog.feeds import FEED_SIZE
 from catalog.models import Release, Status
@@ -107,7 +108,11 @@ def test_structured_data_per_page_type(client):
     release = make_release(title="ANTIFRAGILE", released_on=datetime.date(2022, 10, 17))
     make_track(release=release, title="Impurities", number=3, sequence=3)
     video = make_video(
-        title="Impurities</script><script>alert(1)</script>", members=[member], release=release
+        title="Impurities</script><script>alert(1)</script>",
+        members=[member],
+        release=release,
+        description="Projection mapping.",
+        description_ko="프로젝션 매핑.",
     )
 
     group = _json_ld(client.get("/").content.decode())
@@ -135,6 +140,10 @@ def test_structured_data_per_page_type(client):
     assert data["@type"] == "VideoObject"
     assert data["name"].startswith("Impurities</script>")
     assert "embedUrl" not in data  # no YouTube id is known: none is invented
+    assert data["description"] == "Projection mapping."
+    with override("en"):
+        path = video.get_absolute_url()
+    assert _json_ld(client.get(f"/ko{path}").content.decode())["description"] == "프로젝션 매핑."
 
 
 # ---- Query budgets ------------------------------------------------------------------------------
@@ -196,3 +205,17 @@ def test_the_fans_sitemap_lists_only_fans_with_public_activity_never_staff(clien
     assert "/u/lister/</loc>" in body
     for name in ("silent", "secretive", "curator"):
         assert f"/u/{name}/" not in body
+
+
+def test_descriptions_for_search_results_are_short_in_every_language(client):
+    """Search engines show about 160 characters: a long description is cut to that, in Japanese
+    and Korean too (whose text has few or no spaces, so cutting by words kept it whole)."""
+    long_ja = "曲の世界観を映像で描いたMVです。" * 30
+    video = make_video(description="A long story. " * 40, description_ja=long_ja)
+
+    for prefix in ("", "/ja"):
+        html = client.get(prefix + video.get_absolute_url()).content.decode()
+        for name in ('name="description"', 'property="og:description"'):
+            content = re.search(rf'<meta {name} content="([^"]*)"', html)
+            assert content, name
+            assert 20 < len(content[1]) <= 160, (prefix, name, len(content[1]))

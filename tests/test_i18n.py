@@ -174,7 +174,7 @@ def test_every_interface_string_is_translated_and_the_catalogs_are_current(
     project = tmp_path / "project"
     project.mkdir()
     shutil.copytree(BASE_DIR / "locale", project / "locale")
-    for source in ("catalog", "community", "fansite", "templates", "static"):
+    for source in ("foundation", "catalog", "community", "fansite", "templates", "static"):
         (project / source).symlink_to(BASE_DIR / source)
     settings.LOCALE_PATHS = [project / "locale"]
     monkeypatch.chdir(project)

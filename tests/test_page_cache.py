@@ -1,4 +1,4 @@
-"""Visitors' pages from the cache (fansite/page_cache.py): hits cost no query, signed-in fans
+"""Visitors' pages from the cache (foundation/page_cache.py): hits cost no query, signed-in fans
 never share a page, and every write visitors would see shows at once."""
 
 import datetime
@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Status
 from community.services import talk
 from community.services.ratings import rating_set
-from fansite import page_cache
+from foundation import page_cache
 from tests.factories import (
     make_credit,
     make_member,

@@ -124,10 +124,10 @@ def test_healthz_is_cheap_and_readyz_checks_database_and_cache(client, django_as
 
 
 @pytest.mark.parametrize(
-    "backend", ["fansite.cache.RedisCache", "django.core.cache.backends.redis.RedisCache"]
+    "backend", ["foundation.cache.RedisCache", "django.core.cache.backends.redis.RedisCache"]
 )
 def test_readyz_names_a_broken_cache_and_stays_ready(client, settings, backend):
-    """The site serves on without its cache (fansite/cache.py): a balancer that took every
+    """The site serves on without its cache (foundation/cache.py): a balancer that took every
     server out for it would turn a slower site into none."""
     settings.CACHES = {
         "default": {

@@ -9,7 +9,7 @@ comment (a visitor, a fan who may post, one who may not, its author) and whether
 Each variant is rendered once per server and event; a reader's frame is that HTML with their own
 CSRF token put in. Rendering an event costs the same for 10 readers as for 2,000.
 
-Who sees what is the thread's rule (community.threads.visible_to): nothing by a fan blocked
+Who sees what is the thread's rule (Comment.objects.visible_to): nothing by a fan blocked
 either way, held comments by their author only, hidden ones as the moderator's placeholder
 (their author still sees them, marked). A comment that is gone, or whose video is no longer
 published, is removed from every page.
@@ -35,6 +35,7 @@ from catalog.models import Status as VideoStatus
 from community import threads
 from community.live.bus import Event, parse_id
 from community.models import Block, Comment, CommentLike, Report, User
+from community.widgets import talk_context
 
 # Stands for each reader's CSRF token in the shared HTML (letters and digits, as tokens are).
 CSRF_MARKER = "livecsrfmarker0000000000000000000000000000000000000000000000000000"
@@ -61,8 +62,6 @@ class Reader:
     @classmethod
     def for_request(cls, request: HttpRequest, video: MusicVideo, language: str) -> Reader:
         """The reader behind a request (2 queries for a signed-in fan, none for a visitor)."""
-        from community.templatetags.talk_tags import talk_context
-
         user = request.user
         if not user.is_authenticated:
             return cls(None, language)

@@ -57,7 +57,7 @@ from community.live.bus import (
 )
 from community.live.events import FANS_TOPIC, video_topic
 from community.live.limits import Lease, get_limits
-from community.security import client_ip
+from foundation.client_address import client_ip
 
 logger = logging.getLogger(__name__)
 

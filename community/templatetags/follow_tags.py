@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from community.badges import unread_alerts
 from community.models import Follow
 from community.services.follows import Target
 
@@ -54,25 +54,10 @@ def follow_button(context: template.Context, kind: str, target: Target = None) -
     }
 
 
-ALERTS_CACHE_SECONDS = 60
-
-
-def alerts_cache_key(user_id: int) -> str:
-    return f"alerts-unread:{user_id}"
-
-
 @register.inclusion_tag("community/widgets/alerts_badge.html", takes_context=True)
 def alerts_badge(context: template.Context) -> dict[str, Any]:
     """The header's link to new-video alerts. The count is cached for a minute per fan, so the
-    header costs no query on most pages; visiting the alerts page resets it."""
-    from community.views.follows import unread_alert_count
-
+    header costs no query on most pages (community.badges)."""
     request = context["request"]
-    unread = 0
-    if request.user.is_authenticated:
-        key = alerts_cache_key(request.user.pk)
-        unread = cache.get(key)
-        if unread is None:
-            unread = unread_alert_count(request.user)
-            cache.set(key, unread, ALERTS_CACHE_SECONDS)
+    unread = unread_alerts(request.user) if request.user.is_authenticated else 0
     return {"request": request, "user": request.user, "unread": unread}

@@ -1,45 +1,18 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from django import template
-from django.http import HttpRequest
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from catalog.models import MusicVideo
-from community.forms_ratings import RatingForm, star_label
-from community.models import Rating
-from fansite import page_cache
+from community.widgets import rating_context
+from foundation import page_cache
 
 register = template.Library()
-
-
-def rating_context(
-    request: HttpRequest, video: MusicVideo, form: RatingForm | None = None
-) -> dict[str, Any]:
-    """What the rating widget shows: the video's figures and this fan's own rating (1 query)."""
-    user = request.user
-    user_score = None
-    if user.is_authenticated:
-        user_score = (
-            Rating.objects.filter(user=user, video=video).values_list("score", flat=True).first()
-        )
-    histogram = list(video.rating_histogram)
-    peak = max(histogram) or 1
-    return {
-        "request": request,
-        "video": video,
-        "user_score": user_score,
-        "user_stars": f"{user_score / 2:g}" if user_score else None,
-        "form": form,
-        "choices": [(n, star_label(n)) for n in range(1, 11)],
-        # Highest score first, as rating sites show it.
-        "histogram": [(f"{score / 2:g}", histogram[score - 1], peak) for score in range(10, 0, -1)],
-    }
 
 
 @register.simple_tag(takes_context=True)

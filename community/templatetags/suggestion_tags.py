@@ -10,7 +10,13 @@ from django.db.models import Model, Q
 from django.urls import reverse
 
 from community.models import Suggestion, public_name_of
-from community.suggestions import fact_label, kind_of, page_of, record_name, suggest_url
+from community.suggestions import (
+    corrected_page,
+    fact_label,
+    kind_of,
+    record_name,
+    suggest_url,
+)
 
 register = template.Library()
 
@@ -68,7 +74,7 @@ def contributors(*records: Any) -> dict[str, Any]:
 def suggestion_page(suggestion: Suggestion) -> str:
     """The page the corrected record is read on ("" if it is gone). Prefetch the targets
     (community.suggestions.target_prefetch)."""
-    return page_of(suggestion.target) if suggestion.target is not None else ""
+    return corrected_page(suggestion)
 
 
 @register.filter

@@ -13,10 +13,10 @@ from django.utils.translation import gettext, pgettext
 from catalog.models import MusicVideo
 from community import comment_markup, text, threads
 from community.badges import unread_notification_count
-from community.forms_talk import CommentForm
+from community.invalidation import FANS_VERSION, talk_version
 from community.models import Comment
-from community.writing import may_write
-from fansite import page_cache
+from community.widgets import talk_context
+from foundation import page_cache
 
 register = template.Library()
 
@@ -42,18 +42,6 @@ def ago(moment: datetime | None) -> str:
 def thread_url_filter(comment: Comment) -> str:
     """{{ comment|thread_url }}: the video page opened at the comment's thread."""
     return threads.thread_url(comment)
-
-
-def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
-    """What {% comment_item %} needs beside the comment (no queries)."""
-    user = request.user
-    return {
-        "request": request,
-        "user": user,
-        "video": video,
-        "can_post": may_write(user),
-        "form": CommentForm(auto_id="id_comment_%s"),
-    }
 
 
 @register.simple_tag(takes_context=True)
@@ -124,7 +112,7 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
         return render()
     # Parts: what else of the video the talk shows (its count, its address, moment links).
     parts = (video.pk, video.slug, video.youtube_id, video.comment_count, sort, after)
-    versions = (page_cache.talk_version(video.pk), page_cache.FANS_VERSION)
+    versions = (talk_version(video.pk), FANS_VERSION)
     return page_cache.fragment("talk", parts, versions, render)
 
 

@@ -31,17 +31,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from community.adapters import CONFIRM_NEXT_SESSION_KEY, next_from
 from community.forms_accounts import USERNAME_TAKEN, ProfileForm
+from community.http import AuthenticatedHttpRequest
 from community.models import User
 from community.ratelimit import rate_limited
 from community.services.accounts import account_delete, account_export, profile_for
 from community.writing import write_refusal
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """A request behind @login_required: its user is a fan, never AnonymousUser."""
-
-    user: User
-
 
 # ---- allauth's pages, as the site serves them ---------------------------------------------------
 

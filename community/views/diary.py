@@ -26,11 +26,11 @@ from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits, video_cards
 from community.decorators import may_write_required
 from community.forms_watchlists import WatchLogForm
+from community.http import AuthenticatedHttpRequest
 from community.models import Rating, User, WatchEntry
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from community.views.watchlists import AuthenticatedHttpRequest
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 ENTRIES_PER_PAGE = 50
 

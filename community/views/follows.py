@@ -7,24 +7,23 @@ from operator import itemgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.models import Member, MusicVideo, Status
+from catalog.models import Member, Status
 from catalog.queries import video_cards
+from community.alerts import new_videos_for
+from community.badges import alerts_seen
 from community.decorators import may_write_required
 from community.http import AuthenticatedHttpRequest
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
-from community.templatetags.follow_tags import ALERTS_CACHE_SECONDS, alerts_cache_key
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 FEED_SIZE = 50
 
@@ -124,30 +123,6 @@ def feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "community/feed.html", {"events": events})
 
 
-def new_videos_for(user: User) -> QuerySet[MusicVideo]:
-    """Videos published after the fan followed the group or a member who appears in them."""
-    condition = Q(pk__in=[])
-    for follow in Follow.objects.filter(
-        follower=user, kind__in=[Follow.Kind.GROUP, Follow.Kind.MEMBER]
-    ).select_related("member"):
-        since = Q(first_published_at__gt=follow.created_at)
-        if follow.kind == Follow.Kind.GROUP:
-            condition |= since
-        else:  # the videos she is in: the group's of her time, and those listing her
-            featuring = MusicVideo.objects.featuring(follow.member).values("pk")  # type: ignore[arg-type]  # a member follow has one
-            condition |= since & Q(pk__in=featuring)
-    ids = MusicVideo.objects.published().filter(condition).values("pk")
-    return MusicVideo.objects.filter(pk__in=ids).order_by("-first_published_at")
-
-
-def unread_alert_count(user: User) -> int:
-    seen = Profile.objects.filter(user=user).values_list("alerts_seen_at", flat=True).first()
-    videos = new_videos_for(user)
-    if seen:
-        videos = videos.filter(first_published_at__gt=seen)
-    return videos.count()
-
-
 @require_GET
 @login_required
 def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -159,8 +134,7 @@ def alerts(request: AuthenticatedHttpRequest) -> HttpResponse:
     ).select_related("member")
     profile.alerts_seen_at = timezone.now()
     profile.save(update_fields=["alerts_seen_at"])
-    # Everything is seen now: the header's badge reads zero without counting again.
-    cache.set(alerts_cache_key(request.user.pk), 0, ALERTS_CACHE_SECONDS)
+    alerts_seen(request.user.pk)
     return render(
         request,
         "community/alerts.html",

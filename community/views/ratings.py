@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.invalidation import CATALOG_VERSION
 from catalog.models import Member, MusicVideo
 from catalog.queries import video_cards
 from community.charts import filter_choices, ranked
@@ -25,8 +26,8 @@ from community.services.ratings import (
     rating_set,
     refresh_figures,
 )
-from community.templatetags.rating_tags import rating_context
-from fansite import page_cache
+from community.widgets import rating_context
+from foundation import page_cache
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -77,7 +78,7 @@ def rate(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def top(request: HttpRequest) -> HttpResponse:
     min_votes = settings.TOP_MIN_VOTES
     # The choices are kept until a curator's next edit: checking a value then costs no query.
-    choices = page_cache.kept("top-filters", (), (page_cache.CATALOG_VERSION,), filter_choices)
+    choices = page_cache.kept("top-filters", (), (CATALOG_VERSION,), filter_choices)
     form = TopFilterForm(request.GET or None, **choices)
     videos = MusicVideo.objects.published()
     if form.active:

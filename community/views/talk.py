@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,20 +23,16 @@ from catalog.queries import featured_credits
 from community import threads
 from community.decorators import may_write_required
 from community.forms_talk import CommentForm, ReportForm
-from community.models import Comment, Notification, User
+from community.http import AuthenticatedHttpRequest
+from community.models import Comment, CommentQuerySet, Notification, User
 from community.ratelimit import rate_limited
 from community.services import talk as services
-from community.suggestions import target_prefetch
-from community.templatetags.suggestion_tags import suggestion_page
-from community.templatetags.talk_tags import talk_context
-from community.threads import thread_url, visible_to
-from fansite.redirects import safe_next
+from community.suggestions import corrected_page, target_prefetch
+from community.threads import thread_url
+from community.widgets import talk_context
+from foundation.redirects import safe_next
 
 NOTIFICATIONS_SHOWN = 50
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
@@ -45,7 +40,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(safe_next(request, fallback, request.POST.get("next", "")))
 
 
-def _comments() -> QuerySet[Comment]:
+def _comments() -> CommentQuerySet:
     return Comment.objects.filter(video__status=Status.PUBLISHED).select_related(
         "video", "parent", "author__profile"
     )
@@ -53,7 +48,7 @@ def _comments() -> QuerySet[Comment]:
 
 def _get_comment_for_user(request: HttpRequest, pk: int) -> Comment:
     """A comment on a published video that the viewer may see (blocks and held ones count)."""
-    return get_object_or_404(visible_to(_comments(), request.user), pk=pk)
+    return get_object_or_404(_comments().visible_to(request.user), pk=pk)
 
 
 def _get_own_comment_for_user(request: HttpRequest, pk: int) -> Comment:
@@ -340,7 +335,7 @@ def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     elif notification.video is not None and notification.video.status == Status.PUBLISHED:
         return redirect(notification.video.get_absolute_url())
     elif notification.suggestion is not None:  # a curator's answer to a fan's correction
-        page = suggestion_page(notification.suggestion)
+        page = corrected_page(notification.suggestion)
         if page:
             return redirect(page)
     messages.info(request, _("What this notification was about is no longer there."))

@@ -5,23 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from community.forms_tokens import ApiTokenForm
-from community.models import ApiToken, User
+from community.http import AuthenticatedHttpRequest
+from community.models import ApiToken
 from community.ratelimit import rate_limited
 from community.services import tokens as token_services
 
 # The new key waits in the session for the one page view after the redirect, then is gone.
 NEW_KEY_SESSION_KEY = "api_token_new_key"
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 def _get_token_for_user(request: AuthenticatedHttpRequest, pk: int) -> ApiToken:

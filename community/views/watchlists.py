@@ -23,10 +23,11 @@ from catalog.models import MusicVideo, Status
 from catalog.queries import featured_credits, video_cards
 from community.decorators import may_write_required
 from community.forms_watchlists import AddToWatchlistForm, ItemForm, WatchlistForm
-from community.models import User, Watchlist, WatchlistItem
+from community.http import AuthenticatedHttpRequest
+from community.models import Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from fansite.redirects import safe_next
+from foundation.redirects import safe_next
 
 LISTS_PER_PAGE = 24
 ITEMS_PER_PAGE = 100
@@ -42,10 +43,6 @@ SORTS = {
     ),
     "largest": (pgettext_lazy("sort order", "Largest"), ("-item_count", "-created_at", "-id")),
 }
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 def _get_watchlist_for_user(request: HttpRequest, pk: int) -> Watchlist:

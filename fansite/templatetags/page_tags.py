@@ -14,7 +14,7 @@ from django import template
 from django.template.base import NodeList, Parser, Token
 from django.utils.safestring import SafeString
 
-from fansite import page_cache
+from foundation import page_cache
 
 register = template.Library()
 

@@ -121,19 +121,24 @@ document.addEventListener("click", (event) => {
   player.scrollIntoView({ behavior: "smooth", block: "center" });
 });
 
-// The header's menu is a <details> that works without JavaScript; with it, a click elsewhere or
-// Escape closes it, as people expect of a menu.
+// The header's menus (the phone's menu, a fan's own pages) are <details> that work without
+// JavaScript; with it, a click elsewhere or Escape closes them, as people expect of a menu.
 (() => {
-  const menu = document.querySelector("details.site-menu");
-  if (!menu) return;
+  const menus = document.querySelectorAll("details.site-menu, details.account-menu");
+  if (!menus.length) return;
   document.addEventListener("click", (event) => {
-    if (menu.open && !menu.contains(event.target)) menu.open = false;
+    for (const menu of menus) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    }
   });
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && menu.open) {
-      menu.open = false;
-      menu.querySelector("summary").focus();
-    }
+    if (event.key !== "Escape") return;
+    // The innermost open menu closes first.
+    const open = [...menus].filter((menu) => menu.open && menu.contains(document.activeElement));
+    const menu = open.at(-1) || [...menus].find((candidate) => candidate.open);
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
   });
 })();
 

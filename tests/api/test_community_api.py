@@ -474,8 +474,9 @@ def test_me_and_export_run_a_fixed_number_of_queries(as_fan, fan, django_assert_
 
     with django_assert_max_num_queries(2):  # the token with its fan, the profile
         me = as_fan.get(f"{V1}/me/").json()
-    # the token, profile, ratings, lists, their items, diary, follows (videos etc. joined)
-    with django_assert_max_num_queries(7):
+    # the token, profile, ratings, lists, their items, diary, comments, suggestions, follows
+    # (videos etc. joined)
+    with django_assert_max_num_queries(9):
         export = as_fan.get(f"{V1}/me/export/").json()
 
     assert me["username"] == "fearnot"

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from community.models import Comment, Rating, Watchlist
-from fansite.json_limits import MAX_DEPTH, TooDeep, check_depth
+from foundation.json_limits import MAX_DEPTH, TooDeep, check_depth
 from tests.api.conftest import ApiClient
 from tests.factories import make_user, make_video
 

@@ -5,19 +5,29 @@ speak Korean and Japanese. Runs on SQLite and on PostgreSQL alike."""
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils.translation import override
 
 from catalog.catalog_io import DEMO_CATALOG, load_catalog, read_catalog
 from catalog.models import ChartAchievement, Member, MusicVideo, Person, Release, Tag, TieIn, Track
 
 KIM_GARAM_LEFT = datetime.date(2022, 7, 20)
+
+# The long texts pages show; each has a `_ko` and a `_ja` translation field.
+LONG_TEXTS = {
+    Member: ["bio", "joining_note", "departure_note"],
+    Release: ["description"],
+    MusicVideo: ["description"],
+    TieIn: ["description"],
+}
 
 
 @pytest.fixture(scope="class")
@@ -178,3 +188,47 @@ class TestDemoCatalogPages:
                 assert not re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE), (url, word)
             # A particle chosen for the name ("은(는)") reads as a form, not a sentence.
             assert not re.search(r"은\(는\)|을\(를\)|이\(가\)|와\(과\)|\(으\)로", text), url
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
+class TestDemoCatalogTranslations:
+    @staticmethod
+    def shown(model: type[models.Model]) -> models.QuerySet[Any]:
+        objects = model._default_manager.all()
+        return objects.filter(status="published") if model in (Release, MusicVideo) else objects
+
+    @pytest.mark.parametrize("model", list(LONG_TEXTS))
+    def test_every_english_long_text_has_korean_and_japanese_versions(self, model):
+        missing = [
+            (str(obj), f"{field}_{language}")
+            for obj in self.shown(model)
+            for field in LONG_TEXTS[model]
+            if getattr(obj, field)
+            for language in ("ko", "ja")
+            if not getattr(obj, f"{field}_{language}").strip()
+        ]
+        assert self.shown(model).exists()
+        assert not missing
+
+    @pytest.mark.parametrize("language", ["ko", "ja"])
+    @pytest.mark.parametrize(
+        ("model", "slug", "field"),
+        [
+            (MusicVideo, "come-over", "description"),
+            (Release, "antifragile", "description"),
+            (Member, "kim-garam", "bio"),
+            (Member, "kim-garam", "departure_note"),
+        ],
+    )
+    def test_a_page_shows_the_translation_and_not_the_english_text(
+        self, client, language, model, slug, field
+    ):
+        obj = model._default_manager.get(slug=slug)
+        with override("en"):
+            path = obj.get_absolute_url()
+
+        page = html.unescape(client.get(f"/{language}{path}").text)
+
+        assert getattr(obj, f"{field}_{language}") in page
+        assert getattr(obj, field) not in page

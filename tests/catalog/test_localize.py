@@ -202,6 +202,28 @@ def test_pages_show_translations_and_native_names_without_extra_queries(
 
 
 @pytest.mark.django_db
+def test_a_members_joining_and_departure_notes_are_shown_translated(client):
+    member = make_member(
+        slug="kim-garam",
+        joining_note="She debuted with the group.",
+        joining_note_ko="그룹과 함께 데뷔했어요.",
+        departure_note="Her contract was terminated.",
+        departure_note_ja="専属契約が解除されました。",
+    )
+
+    with override("en"):
+        path = member.get_absolute_url()
+    ko = client.get(f"/ko{path}").content.decode()
+    ja = client.get(f"/ja{path}").content.decode()
+
+    assert "그룹과 함께 데뷔했어요." in ko
+    assert "She debuted with the group." not in ko
+    assert '<span lang="en">Her contract was terminated.</span>' in ko
+    assert "専属契約が解除されました。" in ja
+    assert '<span lang="en">She debuted with the group.</span>' in ja
+
+
+@pytest.mark.django_db
 def test_search_finds_words_of_a_translated_description(client):
     make_video(title="Smart", slug="smart", description_ja="渋谷の交差点で踊る。")
     make_tag(name="Joy", slug="joy", description_ko="함께하는 기쁨")
@@ -213,7 +235,11 @@ def test_search_finds_words_of_a_translated_description(client):
 @pytest.mark.parametrize(
     ("model", "translated", "after"),
     [
-        (Member, ["bio", "nationality", "position_note"], "Photo"),
+        (
+            Member,
+            ["bio", "departure_note", "joining_note", "nationality", "position_note"],
+            "Photo",
+        ),
         (Release, ["description", "market", "ordinal_note"], "Cover"),
         (MusicVideo, ["description"], "Who and what"),
         (Tag, ["description", "name"], None),
@@ -267,10 +293,11 @@ def test_the_demo_file_exports_byte_for_byte():
 @pytest.mark.django_db
 def test_the_api_gives_the_translations(client):
     make_release(slug="easy", description="English.", description_ko="한국어.")
-    make_member(slug="sakura", bio_ja="日本語。")
+    make_member(slug="sakura", bio_ja="日本語。", joining_note_ko="한국어.")
 
     release = client.get("/api/v1/releases/easy/").json()
     member = client.get("/api/v1/members/sakura/").json()
 
     assert (release["description_ko"], release["description_ja"]) == ("한국어.", "")
     assert member["bio_ja"] == "日本語。"
+    assert (member["joining_note_ko"], member["departure_note_ja"]) == ("한국어.", "")

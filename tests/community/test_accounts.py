@@ -18,6 +18,8 @@ from catalog.models import Member
 from community.forms_accounts import signup_started_token
 from community.models import Follow, Profile, Rating, User, WatchEntry, Watchlist
 from community.services.follows import follow_create
+from community.services.suggestions import suggestion_create
+from community.services.talk import comment_create, comment_delete
 from fansite import settings as project_settings
 from tests.factories import (
     BUDGET_ROWS,
@@ -26,6 +28,7 @@ from tests.factories import (
     make_member,
     make_profile,
     make_rating,
+    make_release,
     make_rows,
     make_user,
     make_video,
@@ -260,6 +263,25 @@ def test_password_change_guesses_are_limited(client):
     assert client.post(reverse("password_change"), data).status_code == 429
 
 
+def test_confirm_its_you_guesses_run_out_with_the_change_forms(client):
+    """Wrong passwords on "confirm it's you" and on the change password form count together,
+    over the hour: spread out under the per-minute limit, they still run out, and then even
+    the right password is not checked."""
+    client.force_login(make_fan())
+    data = {"oldpassword": "guess", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    for _ in range(3):
+        assert client.post(reverse("password_change"), data).status_code == 200
+    for _ in range(2):
+        wrong = client.post(reverse("account_reauthenticate"), {"password": "guess"})
+        assert wrong.status_code == 200
+
+    right = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+
+    assert right.status_code == 200
+    assert "Too many wrong passwords" in right.content.decode()
+    assert "reauthenticated" not in str(dict(client.session))
+
+
 def test_password_reset_link_works_once(client):
     user = make_fan(email="kazuha@example.com")
 
@@ -438,7 +460,7 @@ def test_export_has_all_of_the_fans_data_and_nobody_elses(client, django_assert_
     Follow.objects.create(follower=fan, kind=Follow.Kind.FAN, fan=other)
     client.force_login(fan)
 
-    with django_assert_max_num_queries(8):  # session, user, then 6 whatever the data
+    with django_assert_max_num_queries(10):  # session, user, then 8 whatever the data
         response = client.get(EXPORT)
 
     assert response["Content-Type"] == "application/json"
@@ -478,6 +500,57 @@ def test_export_shows_only_lists_the_fan_may_still_see(client):
     assert "Secret plans" in client.get(EXPORT).content.decode()
 
 
+def test_export_has_the_fans_talk_and_corrections(client):
+    fan, other = make_fan(), make_fan()
+    video, release = make_video(slug="unforgiven"), make_release()
+    comment = comment_create(author=fan, video=video, body="The bridge!")
+    reply = comment_create(author=fan, video=video, body="And the outro", parent=comment)
+    gone = comment_create(author=fan, video=video, body="Never mind")
+    comment_delete(comment=gone, user=fan)
+    comment_create(author=other, video=video, body="Someone else's words")
+    suggestion_create(
+        author=fan,
+        target=release,
+        field="title",
+        correction="The title has a capital letter",
+        source_url="https://example.com/press",
+    )
+    client.force_login(fan)
+
+    data = json.loads(client.get(EXPORT).content)
+
+    assert [(c["body"], c["video"], c["reply_to"]) for c in data["comments"]] == [
+        ("The bridge!", "unforgiven", None),
+        ("And the outro", "unforgiven", comment.pk),
+    ]
+    assert data["comments"][1]["id"] == reply.pk
+    (sent,) = data["suggestions"]
+    assert (sent["fact"], sent["correction"], sent["source"], sent["status"]) == (
+        "title",
+        "The title has a capital letter",
+        "https://example.com/press",
+        "open",
+    )
+    assert "Someone else's words" not in json.dumps(data)
+
+
+def test_export_keeps_rows_about_a_draft_without_its_new_title(client):
+    """A video taken back to draft and renamed in private: the fan keeps their rating of it,
+    not the curators' unannounced title."""
+    fan = make_fan()
+    video = make_video(slug="new-song")
+    make_rating(fan, video, score=8)
+    video.status = "draft"
+    video.title = "Unannounced title"
+    video.save()
+    client.force_login(fan)
+
+    body = client.get(EXPORT).content.decode()
+
+    assert "Unannounced title" not in body
+    assert [(r["video"], r["score"]) for r in json.loads(body)["ratings"]] == [(None, 8)]
+
+
 @pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_export_and_delete_page_query_budgets(client, django_assert_max_num_queries, n):
     """Guards N+1: the export, and the delete page's summary of what goes, cost the same for 10
@@ -488,9 +561,9 @@ def test_export_and_delete_page_query_budgets(client, django_assert_max_num_quer
     reauthenticate(client)
     client.get(DELETE)  # the header's alert and notification counts, cached from then on
 
-    # session, user, profile, ratings, lists, their items, diary, follows (each with its videos,
-    # fans, lists or members joined)
-    with django_assert_max_num_queries(8):
+    # session, user, profile, ratings, lists, their items, diary, comments, suggestions, follows
+    # (each with its videos, fans, lists, members or kinds of record joined)
+    with django_assert_max_num_queries(10):
         data = json.loads(client.get(EXPORT).content)
     # session, user, then whether the fan confirmed it's them lately (their confirmed addresses
     # and three kinds of two-factor), lists with their item count, ratings, diary entries, follows

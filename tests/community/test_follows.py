@@ -120,7 +120,7 @@ def test_alerts_list_new_videos_of_followed_members_and_mark_them_read(client):
     assert "New" in body
     for absent in ("Old video", "Sakura solo", "Unpublished"):
         assert absent not in body
-    from community.views.follows import unread_alert_count
+    from community.alerts import unread_alert_count
 
     assert unread_alert_count(fan) == 0  # seen now
 
@@ -132,7 +132,7 @@ def test_following_a_member_alerts_the_group_videos_she_is_in(client):
     Follow.objects.create(follower=fan, kind="member", member=kazuha)
     Follow.objects.create(follower=make_user(), kind="member", member=gone)
     make_video(title="The whole group", published_on=datetime.date(2025, 3, 31))
-    from community.views.follows import new_videos_for
+    from community.alerts import new_videos_for
 
     assert [v.title for v in new_videos_for(fan)] == ["The whole group"]
     assert not new_videos_for(gone.follows.get().follower).exists()
@@ -143,7 +143,7 @@ def test_following_the_group_alerts_every_new_video(client):
     client.force_login(fan)
     client.post(FOLLOW, {"kind": "group"})
     make_video(title="SPAGHETTI")
-    from community.views.follows import unread_alert_count
+    from community.alerts import unread_alert_count
 
     assert unread_alert_count(fan) == 1
     assert "SPAGHETTI" in client.get(reverse("community:alerts")).content.decode()

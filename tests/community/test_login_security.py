@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community.adapters import AccountAdapter
-from community.security import client_ip
+from foundation.client_address import client_ip
 from tests.factories import make_staff, make_user
 
 pytestmark = pytest.mark.django_db

@@ -136,8 +136,13 @@ def open_menu(page: Page) -> None:
 
 
 def header(page: Page) -> Any:
-    """The header's account links (in the menu, opened first)."""
+    """The header's account links (in the menu, opened first; on wide screens a signed-in fan's
+    own pages are in a drop-down under their name, opened too)."""
     open_menu(page)
+    account = page.locator("details.account-menu")
+    summary = account.locator("> summary")
+    if account.count() and summary.is_visible() and not account.evaluate("menu => menu.open"):
+        summary.click()
     return page.get_by_role("navigation", name="Your account")
 
 

@@ -160,3 +160,32 @@ def test_the_open_menu_fits_a_phone(site):
         assert panel["x"] >= 0
         assert panel["x"] + panel["width"] <= 320
     assert not problems, "\n".join(problems)
+
+
+def test_a_fans_header_is_one_row_on_a_wide_screen_in_every_language(site):
+    """On a wide screen the bar holds the logo, the catalog's links, search, the fan's badges and
+    name and the languages in one row: at 1280 px in Korean and Japanese, from 1440 px in
+    English, whose words are longest (narrower, or with a name as long as FAN's, a second row
+    is allowed, as the test above checks). The fan's own pages open from their name and close
+    again with Escape."""
+    layout_site()
+    name = "hana_fearnot22"
+    make_user(username=name)
+    page = site.page
+    log_in(page, name)
+    settings_names = {"": "Settings", "/ko": "설정", "/ja": "設定"}
+    for language, width in (("", 1440), ("/ko", 1280), ("/ja", 1280)):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{language}/videos/")
+        page.wait_for_load_state()
+        brand = page.locator(".brand").bounding_box()
+        languages = page.locator(".language-nav").bounding_box()
+        assert brand
+        assert languages
+        assert abs(languages["y"] - brand["y"]) < brand["height"], f"{language or '/'} wraps"
+
+        page.locator("details.account-menu > summary").click()
+        settings_link = page.get_by_role("link", name=settings_names[language])
+        assert settings_link.is_visible()
+        page.keyboard.press("Escape")
+        assert not settings_link.is_visible()

@@ -15,20 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from community.models import Suggestion, User, web_address_validator
+from community.http import fan_of
+from community.models import Suggestion, web_address_validator
 from community.permissions import IsActiveFanOrReadOnly
 from community.services import suggestions as services
 from community.suggestions import KINDS, MISSING, MISSING_CHOICE, get_record
-from fansite.api import MissingReference, StrictCharField, StrictIntegerField
-from fansite.api_schema import ERROR_RESPONSES
-
-
-def _fan(request: Request) -> User:
-    """The signed-in fan: IsAuthenticated lets nobody else in."""
-    user = request.user
-    assert user.is_authenticated
-    return user
-
+from foundation.api import MissingReference, StrictCharField, StrictIntegerField
+from foundation.api_schema import ERROR_RESPONSES
 
 FACTS = sorted({fact for kind in KINDS.values() for fact in kind.facts})
 FIELD_CHOICES = [*FACTS, MISSING_CHOICE]  # the schema's SuggestionFieldEnum
@@ -141,7 +134,7 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self) -> QuerySet[Suggestion]:
         return (
-            Suggestion.objects.filter(author=_fan(self.request))
+            Suggestion.objects.filter(author=fan_of(self.request))
             .select_related("content_type")
             .order_by("-created_at", "-id")
         )
@@ -163,7 +156,7 @@ class SuggestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise MissingReference({"record": [_("No record of this kind has this id.")]}) from None
         try:
             suggestion = services.suggestion_create(
-                author=_fan(request),
+                author=fan_of(request),
                 target=record,
                 field=MISSING if data["field"] == MISSING_CHOICE else data["field"],
                 correction=data["correction"],

@@ -1,4 +1,4 @@
-"""The API's JSON parser: DRF's, with nesting bounded before parsing (fansite/json_limits.py)."""
+"""The API's JSON parser: DRF's, with nesting bounded before parsing (foundation/json_limits.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from fansite.json_limits import TooDeep, check_depth
+from foundation.json_limits import TooDeep, check_depth
 
 
 class BoundedJSONParser(JSONParser):

@@ -3,9 +3,10 @@
 A visitor (no session cookie, no message waiting) asking for one of these pages with GET or HEAD
 gets the copy rendered for an earlier visitor, as long as nothing they would see has changed
 since. Every copy carries the site's *generation*, one number in the cache that each write to
-what visitors see moves on (the signals at the end), so a curator's edit, a new rating or a
-hidden comment shows at once. Copies also expire after PAGE_CACHE_SECONDS, for what no write
-announces (relative times, "on this day").
+what visitors see moves on, so a curator's edit, a new rating or a hidden comment shows at once.
+Which writes those are, each app says in its ready() (`watch`, or receivers of its own calling
+content_changed and version_changed): this module knows no app. Copies also expire after
+PAGE_CACHE_SECONDS, for what no write announces (relative times, "on this day").
 
 The key is the address (scheme, host, path and query string, the same for GET and HEAD) and the
 active language. The generation is checked, not keyed: the page and the generation come back in
@@ -33,6 +34,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -41,9 +43,9 @@ from django.utils.safestring import SafeString, mark_safe
 GENERATION_KEY = "page-cache:generation"
 # A WSGI environ key (a client can't send it, unlike headers): the benchmark sets it, through
 # bench/wsgi.py, to measure the pages as rendered.
-SKIP = "fansite.page_cache.skip"
+SKIP = "foundation.page_cache.skip"
 # The same, and no fragment either: the page rendered from scratch.
-SKIP_FRAGMENTS = "fansite.page_cache.skip_fragments"
+SKIP_FRAGMENTS = "foundation.page_cache.skip_fragments"
 MAX_QUERY_STRING = 512
 ENTRY_FORMAT = 1  # (generation, headers, content): change it when that changes
 
@@ -282,110 +284,24 @@ def _bump_after_commit() -> None:
     bump()
 
 
-# ---- What visitors see: the catalog and the talk ------------------------------------------------
+# ---- What the apps tell it ---------------------------------------------------------------------
 
-# Fans' own fields that pages show (a comment's author); logins and settings don't count.
-SHOWN_USER_FIELDS = frozenset({"username"})
-# credit_corrections: whether the fan is named in a page's "Contributors" line.
-SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections"})
+# The models whose every row visitors see, and the fragment versions each write moves on.
+_watched: dict[type[Model], tuple[str, ...]] = {}
 
 
-def _changed(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+def watch(model: type[Model], *, versions: Iterable[str] = ()) -> None:
+    """Every save or delete of a `model` row changes what visitors see: stored pages are stale
+    (content_changed), and so are the fragments under `versions`. Each app calls it from its
+    AppConfig.ready() for its own models; writes that only sometimes show (a fan's settings)
+    call content_changed and version_changed from receivers of the app's own."""
+    _watched[model] = tuple(versions)
+    uid = f"page_cache_{model._meta.label}"
+    post_save.connect(_written, sender=model, dispatch_uid=uid)
+    post_delete.connect(_written, sender=model, dispatch_uid=uid)
+
+
+def _written(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
     content_changed(using)
-    if sender._meta.app_label == "catalog":
-        version_changed(CATALOG_VERSION, using)
-
-
-def _m2m_changed(
-    sender: type[Model], action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
-) -> None:
-    if sender._meta.app_label == "catalog" and action.startswith("post_"):
-        content_changed(using)
-        version_changed(CATALOG_VERSION, using)
-
-
-def _fan_saved(
-    sender: type,
-    instance: Any,
-    created: bool,
-    update_fields: frozenset[str] | None,
-    using: str = DEFAULT_DB_ALIAS,
-    **kwargs: Any,
-) -> None:
-    from community.models import Profile
-
-    if created:  # a new account has nothing on any page yet; a new profile, maybe its name
-        if sender is Profile and instance.display_name:
-            content_changed(using)
-            version_changed(FANS_VERSION, using)
-        return
-    shown = SHOWN_PROFILE_FIELDS if sender is Profile else SHOWN_USER_FIELDS
-    if update_fields is None or shown & set(update_fields):
-        content_changed(using)
-        version_changed(FANS_VERSION, using)
-
-
-def _fan_deleted(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    version_changed(FANS_VERSION, using)  # "a deleted fan" where their name was
-
-
-def _talk_changed(
-    sender: type, instance: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
-) -> None:
-    from community.models import Comment
-
-    video_id: int | None
-    if isinstance(instance, Comment):
-        video_id = instance.video_id
-    elif "comment" in instance._state.fields_cache:  # a like, made with its comment at hand
-        video_id = instance.comment.video_id
-    else:  # a like removed by a query
-        video_id = (
-            Comment.objects.using(using)
-            .filter(pk=instance.comment_id)
-            .values_list("video_id", flat=True)
-            .first()
-        )
-    if video_id is not None:
-        version_changed(talk_version(video_id), using)
-
-
-def talk_version(video_id: int) -> str:
-    """The version of the talk under one video: its comments, replies and likes."""
-    return f"talk:{video_id}"
-
-
-# The names comments are signed with, on every video's talk.
-FANS_VERSION = "fans"
-
-# Everything curators edit: releases, videos, members, credits, themes, tie-ins, links…
-CATALOG_VERSION = "catalog"
-
-
-def connect_signals() -> None:
-    """Every catalog model (not its history), and the talk's rows and figures: ratings, comments
-    (posting, editing, hiding, deleting), likes, and the names comments are signed with."""
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from simple_history.models import HistoricalChanges
-
-    from community.models import Comment, CommentLike, Profile, Rating, User
-
-    catalog = [
-        model
-        for model in apps.get_app_config("catalog").get_models()
-        if not issubclass(model, HistoricalChanges)
-    ]
-    watched: list[type[Model]] = [*catalog, Rating, Comment, CommentLike]
-    for model in watched:
-        post_save.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
-    for model in (Comment, CommentLike):
-        uid = f"talk_version_{model._meta.label}"
-        post_save.connect(_talk_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(_talk_changed, sender=model, dispatch_uid=uid)
-    m2m_changed.connect(_m2m_changed, dispatch_uid="page_cache_m2m")
-    for model in (User, Profile):
-        post_save.connect(_fan_saved, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
-    post_delete.connect(_changed, sender=User, dispatch_uid="page_cache_user_deleted")
-    post_delete.connect(_fan_deleted, sender=User, dispatch_uid="talk_version_user_deleted")
+    for version in _watched.get(sender, ()):
+        version_changed(version, using)

@@ -44,7 +44,7 @@ TIMEOUT_SECONDS = 0.3
 # After a failure, Redis is left alone this long before the next call tries it again.
 RETRY_SECONDS = 5.0
 # Counters kept in each process's memory while Redis is away (cache keys as the callers name
-# them): community/ratelimit.py, DRF's throttles (fansite/api.py) and allauth's rate limits.
+# them): community/ratelimit.py, DRF's throttles (foundation/api.py) and allauth's rate limits.
 LOCAL_PREFIXES = ("ratelimit:", "throttle_", "allauth:rl:")
 LOCAL_MAX_ENTRIES = 50_000
 # Keys whose writes Redis missed, deleted from it when it is back. Beyond this many, every key

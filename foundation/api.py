@@ -1,5 +1,5 @@
 """Site-wide API plumbing shared by catalog's and community's endpoints: pagination, throttles
-and the one error body every 4xx answer uses (fansite/api_schema.py documents it).
+and the one error body every 4xx answer uses (foundation/api_schema.py documents it).
 
 Settings name these classes and DRF imports them while `rest_framework.views` is still loading,
 so this module must not import that module (or anything that does) at the top.
@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from community.security import client_ip
+from foundation.client_address import client_ip
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -149,7 +149,7 @@ class QueryIntegerField(serializers.IntegerField):
 
 class _RateFromSettings:
     """DRF reads the rates once, at import; reading them per request lets settings changes apply.
-    A visitor is counted by the site's one client address (community.security.client_ip), not
+    A visitor is counted by the site's one client address (foundation.client_address.client_ip), not
     DRF's own reading of X-Forwarded-For, which trusts whatever the client sent when NUM_PROXIES
     is unset."""
 

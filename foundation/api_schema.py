@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
-from fansite.api import NON_FIELD, error_body
+from foundation.api import NON_FIELD, error_body
 
 
 class ErrorSerializer(serializers.Serializer):

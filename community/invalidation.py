@@ -1,0 +1,86 @@
+"""What the page cache must forget when fans write: every page visitors get from it when a
+rating, comment or like changes, the talk under one video (talk_version) when its comments or
+likes do, and every talk (FANS_VERSION) when a name comments are signed with changes
+(foundation/page_cache.py). Connected in CommunityConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+
+from community.models import Comment, CommentLike, Profile, Rating, User
+from foundation import page_cache
+
+# The names comments are signed with, on every video's talk.
+FANS_VERSION = "fans"
+
+# Fans' own fields that pages show (a comment's author); logins and settings don't count.
+SHOWN_USER_FIELDS = frozenset({"username"})
+# credit_corrections: whether the fan is named in a page's "Contributors" line.
+SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections"})
+
+
+def talk_version(video_id: int) -> str:
+    """The version of the talk under one video: its comments, replies and likes."""
+    return f"talk:{video_id}"
+
+
+def connect_signals() -> None:
+    """Ratings, comments (posting, editing, hiding, deleting), likes, and the names comments are
+    signed with."""
+    model: type[Model]
+    for model in (Rating, Comment, CommentLike):
+        page_cache.watch(model)
+    for model in (Comment, CommentLike):
+        uid = f"talk_version_{model._meta.label}"
+        post_save.connect(_talk_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_talk_changed, sender=model, dispatch_uid=uid)
+    for model in (User, Profile):
+        post_save.connect(_fan_saved, sender=model, dispatch_uid=f"page_cache_{model._meta.label}")
+    post_delete.connect(_fan_deleted, sender=User, dispatch_uid="page_cache_user_deleted")
+
+
+def _fan_saved(
+    sender: type,
+    instance: Any,
+    created: bool,
+    update_fields: frozenset[str] | None,
+    using: str = DEFAULT_DB_ALIAS,
+    **kwargs: Any,
+) -> None:
+    if created:  # a new account has nothing on any page yet; a new profile, maybe its name
+        if sender is Profile and instance.display_name:
+            page_cache.content_changed(using)
+            page_cache.version_changed(FANS_VERSION, using)
+        return
+    shown = SHOWN_PROFILE_FIELDS if sender is Profile else SHOWN_USER_FIELDS
+    if update_fields is None or shown & set(update_fields):
+        page_cache.content_changed(using)
+        page_cache.version_changed(FANS_VERSION, using)
+
+
+def _fan_deleted(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    page_cache.content_changed(using)
+    page_cache.version_changed(FANS_VERSION, using)  # "a deleted fan" where their name was
+
+
+def _talk_changed(
+    sender: type, instance: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
+    video_id: int | None
+    if isinstance(instance, Comment):
+        video_id = instance.video_id
+    elif "comment" in instance._state.fields_cache:  # a like, made with its comment at hand
+        video_id = instance.comment.video_id
+    else:  # a like removed by a query
+        video_id = (
+            Comment.objects.using(using)
+            .filter(pk=instance.comment_id)
+            .values_list("video_id", flat=True)
+            .first()
+        )
+    if video_id is not None:
+        page_cache.version_changed(talk_version(video_id), using)

@@ -1,0 +1,50 @@
+"""What the widgets a page draws need, for the template tags that draw them and for the views
+that draw one again (a form sent back with its errors, a thread's own page, a live update)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from catalog.models import MusicVideo
+from community.forms_ratings import RatingForm, star_label
+from community.forms_talk import CommentForm
+from community.models import Rating
+from community.writing import may_write
+
+
+def rating_context(
+    request: HttpRequest, video: MusicVideo, form: RatingForm | None = None
+) -> dict[str, Any]:
+    """What the rating widget shows: the video's figures and this fan's own rating (1 query)."""
+    user = request.user
+    user_score = None
+    if user.is_authenticated:
+        user_score = (
+            Rating.objects.filter(user=user, video=video).values_list("score", flat=True).first()
+        )
+    histogram = list(video.rating_histogram)
+    peak = max(histogram) or 1
+    return {
+        "request": request,
+        "video": video,
+        "user_score": user_score,
+        "user_stars": f"{user_score / 2:g}" if user_score else None,
+        "form": form,
+        "choices": [(n, star_label(n)) for n in range(1, 11)],
+        # Highest score first, as rating sites show it.
+        "histogram": [(f"{score / 2:g}", histogram[score - 1], peak) for score in range(10, 0, -1)],
+    }
+
+
+def talk_context(request: HttpRequest, video: MusicVideo) -> dict[str, Any]:
+    """What {% comment_item %} needs beside the comment (no queries)."""
+    user = request.user
+    return {
+        "request": request,
+        "user": user,
+        "video": video,
+        "can_post": may_write(user),
+        "form": CommentForm(auto_id="id_comment_%s"),
+    }
