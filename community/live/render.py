@@ -288,15 +288,12 @@ def prepare(events: list[Event]) -> None:
         return
     ids = {rendering.comment_id for rendering in renderings}
     # threads.thread_comment as a visitor sees it, for many comments at once.
-    rows = threads._for_display(
-        Comment.objects.filter(pk__in=ids, video__status=VideoStatus.PUBLISHED),
-        AnonymousUser(),
-    ).select_related("video")
-    public = {comment.pk: comment for comment in rows}
+    visitor = AnonymousUser()
+    rows = Comment.objects.filter(pk__in=ids, video__status=VideoStatus.PUBLISHED)
+    public = {comment.pk: comment for comment in rows.for_display(visitor).select_related("video")}
+    threads.mark_own(public.values(), visitor)
     for rendering in renderings:
         comment = public.get(rendering.comment_id)
-        if comment is not None:
-            comment.is_own = False  # type: ignore[attr-defined]  # as thread_comment marks it
         with rendering._lock:
             rendering._prepare(comment)
 
