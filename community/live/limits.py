@@ -56,9 +56,10 @@ class Limits:
         self._local: collections.Counter[str] = collections.Counter()
         self._held: set[Lease] = set()
         self._released: list[Lease] = []
+        self._removing: list[Lease] = []  # taken by the thread, not yet removed from Redis
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
-        bus = get_bus()
+        self.bus = bus = get_bus()
         self._redis = bus if isinstance(bus, RedisBus) else None
         self._acquire = self._redis.client.register_script(_ACQUIRE) if self._redis else None
 
@@ -79,10 +80,11 @@ class Limits:
             # trip: a fan who closes a page and opens another at once is not refused for it.
             with self._lock:
                 released, self._released = self._released, []
+                removing = list(self._removing)  # the thread's round trip may not be done
             now = int(time.time() * 1000)
             try:
                 with self._redis.client.pipeline(transaction=False) as pipe:
-                    for old in released:
+                    for old in [*released, *removing]:
                         for key in old.keys:
                             pipe.zrem(key, old.id)
                     self._acquire(
@@ -140,6 +142,7 @@ class Limits:
             self._wake.clear()
             with self._lock:
                 released, self._released = self._released, []
+                self._removing = released
                 held = [lease for lease in self._held if lease.shared]
             renew = time.monotonic() - renewed >= RENEW_SECONDS
             if not released and not renew:
@@ -160,6 +163,9 @@ class Limits:
                     renewed = time.monotonic()
             except (redis.RedisError, OSError) as error:
                 logger.info("Live stream leases not renewed (%s); they lapse by themselves.", error)
+            finally:
+                with self._lock:
+                    self._removing = []
 
 
 _limits: Limits | None = None
@@ -169,6 +175,7 @@ _limits_lock = threading.Lock()
 def get_limits() -> Limits:
     global _limits
     with _limits_lock:
-        if _limits is None:
+        # Built anew if the bus was (tests point it at another Redis): its leases live there.
+        if _limits is None or _limits.bus is not get_bus():
             _limits = Limits()
         return _limits
