@@ -13,9 +13,10 @@ one round trip to the cache, and a new copy replaces the stale one instead of si
 A hit runs no query and never loads the session.
 
 Only what is the same for every visitor is stored: a 200 from the view that sets no cookie and
-used no CSRF token, session or message. Signed-in fans always get a page rendered for them,
-marked private. Query strings are limited to the parameters the page reads, one value each, so
-tracking parameters and made-up ones are answered without filling the cache.
+used no CSRF token, session or message. Signed-in fans get their page made from a shared copy
+with their own parts filled in (fansite/fan_pages.py), marked private. Query strings are
+limited to the parameters the page reads, one value each, so tracking parameters and made-up ones
+are answered without filling the cache.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
+
+from fansite import fan_pages
 
 GENERATION_KEY = "page-cache:generation"
 # A WSGI environ key (a client can't send it, unlike headers): the benchmark sets it, through
@@ -60,6 +63,12 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
         @functools.wraps(view)
         def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not _for_visitor(request):
+                if (
+                    fan_pages.for_fan(request)
+                    and not request.META.get(SKIP)
+                    and _cacheable_address(request, allowed)
+                ):
+                    return fan_pages.serve(request, view, args, kwargs)
                 response = view(request, *args, **kwargs)
                 if request.method in ("GET", "HEAD"):
                     _private(response)

@@ -1,0 +1,161 @@
+"""Signed-in fans' pages from one shared copy with their own parts filled in (fansite/fan_pages.py):
+two fans never see each other's name, lists, follows, badges or token, after each write and
+from a warm copy; staff and anything unusual get the page rendered for them."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from community.badges import unread_key
+from community.models import Follow, Notification, Watchlist
+from fansite import fan_pages
+from tests.factories import make_staff, make_user, make_video
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+@pytest.fixture
+def videos():
+    return [
+        make_video(
+            title="Antifragile", slug="antifragile", published_on=datetime.date(2022, 10, 17)
+        ),
+        make_video(title="Unforgiven", slug="unforgiven", published_on=datetime.date(2023, 5, 1)),
+    ]
+
+
+def fan_client(fan):
+    client = Client()
+    client.force_login(fan)
+    return client
+
+
+@pytest.fixture
+def aki():
+    return make_user(username="aki")
+
+
+@pytest.fixture
+def bora():
+    return make_user(username="bora")
+
+
+def _page(client, path="/videos/"):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert fan_pages.stencil_username() not in html
+    assert fan_pages.stencil_list_name() not in html
+    assert "fanpart-" not in html
+    assert str(fan_pages.stencil_list_pk()) not in html
+    assert "private" in response["Cache-Control"]
+    return html
+
+
+def _add(client, video):
+    response = client.post(f"/videos/{video.slug}/add-to-list/", {"next": "/videos/"})
+    assert response.status_code == 302
+
+
+def _saved(html, video, fan):
+    """Whether the card of `video` says it is in the fan's Watch later list."""
+    card = html[html.index(f'href="/videos/{video.slug}/"') :]
+    card = card[: card.index("</article>")]
+    watch_later = Watchlist.objects.filter(owner=fan, is_default=True).first()
+    if watch_later is not None and f'href="/lists/{watch_later.pk}/"' in card:
+        return True
+    assert "✓ In" not in card  # no one else's list either
+    return False
+
+
+def test_each_fan_sees_their_own_name_and_list_from_one_shared_copy(
+    videos, aki, bora, django_assert_max_num_queries
+):
+    a, b = fan_client(aki), fan_client(bora)
+    _add(a, videos[0])
+    for _ in range(2):  # the first renders the shared copy, the second reads it
+        html_a, html_b = _page(a), _page(b)
+        assert "@aki" in html_a and "@bora" not in html_a
+        assert "@bora" in html_b and "@aki" not in html_b
+        assert 'href="/u/aki/"' in html_a and 'href="/u/bora/"' in html_b
+        assert _saved(html_a, videos[0], aki)
+        assert not _saved(html_b, videos[0], bora)
+        assert not _saved(html_a, videos[1], aki)
+    _add(b, videos[1])  # a write: each sees theirs at once
+    html_a, html_b = _page(a), _page(b)
+    assert _saved(html_b, videos[1], bora) and not _saved(html_a, videos[1], aki)
+    assert _saved(html_a, videos[0], aki) and not _saved(html_b, videos[0], bora)
+    # Warm: session, fan, the copy and the generation, their list; nothing per card.
+    with django_assert_max_num_queries(4):
+        _page(b)
+
+
+def test_the_forms_carry_the_fans_own_token_and_it_is_accepted(videos, aki):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(aki)
+    _page(client)  # the shared copy
+    html = _page(client)
+    tokens = set(TOKEN.findall(html))
+    assert tokens and all(len(token) == 64 for token in tokens)
+    response = client.post(
+        f"/videos/{videos[0].slug}/add-to-list/",
+        {"csrfmiddlewaretoken": tokens.pop(), "next": "/videos/"},
+    )
+    assert response.status_code == 302
+    assert _saved(_page(client), videos[0], aki)
+
+
+def test_a_renamed_watch_later_list_shows_under_its_own_name(videos, aki, bora):
+    a, b = fan_client(aki), fan_client(bora)
+    _add(a, videos[0])
+    Watchlist.objects.filter(owner=aki, is_default=True).update(name="<b>Aki's picks</b>")
+    _page(b)
+    html = _page(a)
+    assert "&lt;b&gt;Aki&#x27;s picks&lt;/b&gt;" in html or "&lt;b&gt;Aki&#39;s picks" in html
+    assert "<b>Aki" not in html
+    assert "Aki" not in _page(b)
+
+
+def test_follow_buttons_and_badges_are_each_fans_own(videos, aki, bora):
+    a, b = fan_client(aki), fan_client(bora)
+    _page(b, "/")
+    response = a.post("/follow/", {"kind": "group", "target": "", "next": "/"})
+    assert response.status_code == 302
+    assert Follow.objects.filter(follower=aki, kind=Follow.Kind.GROUP).exists()
+    Notification.objects.create(recipient=bora, kind=Notification.Kind.REPLY)
+    cache.delete(unread_key(bora.pk))
+    home_a, home_b = _page(a, "/"), _page(b, "/")
+    assert "Following LE SSERAFIM" in home_a and "Following LE SSERAFIM" not in home_b
+    assert "Follow LE SSERAFIM" in home_b
+    assert re.search(r'notifications-badge"[^>]*>Notifications <span class="badge">1', home_b)
+    assert 'class="badge"' not in home_a
+
+
+def test_languages_are_kept_apart(videos, aki, bora):
+    a, b = fan_client(aki), fan_client(bora)
+    english = _page(a, "/videos/")
+    korean = _page(b, "/ko/videos/")
+    assert '<html lang="en">' in english and '<html lang="ko">' in korean
+    assert "@bora" in korean and "@aki" in english
+
+
+def test_staff_and_fans_with_a_message_get_their_page_rendered(videos, aki):
+    staff = fan_client(make_staff(username="curator"))
+    html = staff.get("/videos/").content.decode()
+    assert "@curator" in html
+    fan = fan_client(aki)
+    fan.post("/follow/", {"kind": "group", "target": "", "next": "/"})  # leaves a message?
+    assert fan.get("/videos/").status_code == 200
+
+
+def test_an_unconfirmed_fan_gets_the_confirm_links_not_a_confirmed_fans_buttons(videos, aki):
+    newcomer = fan_client(make_user(username="newcomer", email_verified=False))
+    _page(fan_client(aki))  # the confirmed fans' copy
+    html = _page(newcomer)
+    assert "confirm your e-mail to add" in html
+    assert "@newcomer" in html
