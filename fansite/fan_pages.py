@@ -341,6 +341,7 @@ def serve(
         copy = _render_shared(request, view, args, kwargs, kind)
         if generation is not None:  # a refusal is kept too: the next fan goes straight on
             cache.set(key, (generation, copy), settings.PAGE_CACHE_SECONDS)
+            page_cache._local.stored = True  # a write in this transaction makes it stale
     state = FanState(request, copy.keys) if copy is not None else None
     if copy is None or state is None or not state.allows(copy.guards):
         response = view(request, *args, **kwargs)  # theirs alone, rendered
