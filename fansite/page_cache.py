@@ -1,4 +1,5 @@
-"""Whole pages for visitors from the cache: the home page, the video list and the video pages.
+"""Whole pages for visitors from the cache: the home page, the video list, the video pages, and
+the release and member pages.
 
 A visitor (no session cookie, no message waiting) asking for one of these pages with GET or HEAD
 gets the copy rendered for an earlier visitor, as long as nothing they would see has changed
@@ -295,8 +296,9 @@ def _bump_after_commit() -> None:
 
 # Fans' own fields that pages show (a comment's author); logins and settings don't count.
 SHOWN_USER_FIELDS = frozenset({"username"})
-# credit_corrections: whether the fan is named in a page's "Contributors" line.
-SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections"})
+# credit_corrections: whether the fan is named in a page's "Contributors" line;
+# favourite_member: a member's page counts the fans who chose her.
+SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections", "favourite_member"})
 
 
 def _changed(sender: type[Model], using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ from community.models import Comment, CommentLike, Follow, Notification, Report,
 from community.services import talk
 from community.services.ratings import rating_set
 from fansite import fan_pages
-from tests.factories import make_staff, make_user, make_video
+from tests.factories import make_member, make_release, make_staff, make_user, make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +311,25 @@ def test_a_like_through_the_shared_copys_form_lands(talk_video, aki, chaewon_fan
     assert response.status_code == 302
     assert CommentLike.objects.filter(user=aki, comment=comment).exists()
     assert 'aria-pressed="true"' in _comment_block(_video_page(client), comment)
+
+
+def test_release_and_member_pages_show_each_fan_their_own_follows_and_lists(aki, bora):
+    member = make_member(stage_name="KIM CHAEWON", slug="kim-chaewon")
+    release = make_release(title="EASY", slug="easy")
+    video = make_video(title="Easy", slug="easy-mv", release=release)
+    video.members.add(member)
+    a, b = fan_client(aki), fan_client(bora)
+    _page(b, member.get_absolute_url())
+    a.post("/follow/", {"kind": "member", "target": member.slug, "next": "/"})
+    _add(a, video)
+    for _ in range(2):
+        page_a, page_b = _page(a, member.get_absolute_url()), _page(b, member.get_absolute_url())
+        assert "Following KIM CHAEWON" in page_a
+        assert "Following KIM CHAEWON" not in page_b
+        assert _saved(page_a, video, aki)
+        assert not _saved(page_b, video, bora)
+        release_a, release_b = _page(a, "/releases/easy/"), _page(b, "/releases/easy/")
+        assert _saved(release_a, video, aki)
+        assert not _saved(release_b, video, bora)
+        assert "@aki" in release_a
+        assert "@bora" in release_b
