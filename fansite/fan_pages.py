@@ -170,58 +170,103 @@ def _inline(html: str) -> list[Part]:
 
 
 class FanState:
-    """What one fan's holes are filled with, each read once, when a hole first asks."""
+    """What one fan's holes are filled with: their own rows, read in one query when a hole
+    first asks, and the header's counts, read with the copy."""
 
-    def __init__(self, request: HttpRequest, keys: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        copy: Copy,
+        counts: dict[str, int | None] | None = None,
+    ) -> None:
         self.request = request
-        self.keys = keys or {}
+        self.keys = copy.keys
+        self.guards = copy.guards
+        self.counts = counts or {}
 
     def _ids(self, kind: str) -> list[int]:
         return [int(key) for key in self.keys.get(kind, ())]
 
     @functools.cached_property
-    def likes(self) -> set[int]:
-        """Which of the comments shown the fan likes (one query for the page)."""
-        from community.models import CommentLike
+    def rows(self) -> dict[str, set[int]]:
+        """Everything of the fan's own the copy asks for, in one query (a UNION ALL of tagged
+        (kind, number) rows): their likes and reports among the comments shown, their score,
+        their Watch later list and its videos, their follows of the group and of members, and
+        for talk, their blocks either way and their held or hidden comments on the video."""
+        from django.db.models import Case, CharField, F, Q, Value, When
+        from django.db.models.functions import Coalesce, Concat
 
-        rows = CommentLike.objects.filter(user=self.request.user, comment_id__in=self._ids("like"))
-        return set(rows.values_list("comment_id", flat=True))
+        from community.models import (
+            Block,
+            Comment,
+            CommentLike,
+            Follow,
+            Rating,
+            Report,
+            Watchlist,
+            WatchlistItem,
+        )
 
-    @functools.cached_property
-    def reports(self) -> set[int]:
-        """Which of the comments shown the fan reported (one query for the page)."""
-        from community.models import Report
+        user = self.request.user
 
-        rows = Report.objects.filter(reporter=self.request.user, comment_id__in=self._ids("report"))
-        return set(rows.values_list("comment_id", flat=True))
+        def tagged(rows: Any, tag: Any, number: Any) -> Any:
+            if isinstance(tag, str):
+                tag = Value(tag, output_field=CharField())
+            return rows.order_by().annotate(tag=tag, number=number).values_list("tag", "number")
 
-    def score(self, video_id: int) -> int | None:
-        from community.models import Rating
+        reads = []
+        if likes := self._ids("like"):
+            mine = CommentLike.objects.filter(user=user, comment_id__in=likes)
+            reads.append(tagged(mine, "like", F("comment_id")))
+        if reports := self._ids("report"):
+            mine = Report.objects.filter(reporter=user, comment_id__in=reports)
+            reads.append(tagged(mine, "report", F("comment_id")))
+        for video in self._ids("rating"):
+            mine = Rating.objects.filter(user=user, video_id=video)
+            reads.append(tagged(mine, f"score:{video}", F("score")))
+        if "watch" in self.keys:
+            lists = Watchlist.objects.filter(owner=user, is_default=True)
+            named = Case(
+                When(name=Watchlist.DEFAULT_NAME, then=Value("list")),
+                default=Value("list-named"),
+                output_field=CharField(),
+            )
+            reads.append(tagged(lists, named, F("pk")))
+            items = WatchlistItem.objects.filter(watchlist__owner=user, watchlist__is_default=True)
+            reads.append(tagged(items, "watch", F("video_id")))
+        if "follow" in self.keys:
+            follows = Follow.objects.filter(
+                follower=user, kind__in=[Follow.Kind.GROUP, Follow.Kind.MEMBER]
+            )
+            kind = Concat(Value("follow:"), F("kind"), output_field=CharField())
+            reads.append(tagged(follows, kind, Coalesce(F("member_id"), Value(0))))
+        if videos := [int(key.split(":", 1)[0]) for kind, key in self.guards if kind == "talk"]:
+            blocks = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+            reads.append(tagged(blocks, "block", F("pk")))
+            held = Comment.objects.filter(
+                video_id__in=videos,
+                author=user,
+                status__in=[Comment.Status.HELD, Comment.Status.HIDDEN],
+            )
+            reads.append(tagged(held, "held", F("pk")))
+        found: dict[str, set[int]] = {}
+        if reads:
+            query = reads[0].union(*reads[1:], all=True).order_by() if reads[1:] else reads[0]
+            for tag, number in query:
+                found.setdefault(tag, set()).add(number)
+        return found
 
-        rows = Rating.objects.filter(user=self.request.user, video_id=video_id)
-        return rows.values_list("score", flat=True).first()
-
-    def allows(self, guards: list[tuple[str, str]]) -> bool:
+    def allows(self) -> bool:
         """Whether the shared copy may serve this fan: for talk, one who blocked or was blocked
         by anyone, has a held or hidden comment on the video, or wrote a comment the copy shows
         gets the page rendered (what they see of the talk is theirs alone)."""
-        from django.db.models import Q
-
-        from community.models import Block, Comment
-
-        user = self.request.user
-        talks = [key for kind, key in guards if kind == "talk"]
+        talks = [key for kind, key in self.guards if kind == "talk"]
         if not talks:
             return True
-        for key in talks:
-            _video, authors = key.split(":", 1)
-            if str(user.pk) in authors.split(","):
-                return False
-        if Block.objects.filter(Q(blocker=user) | Q(blocked=user)).exists():
+        mine = str(self.request.user.pk)
+        if any(mine in key.split(":", 1)[1].split(",") for key in talks):
             return False
-        videos = [int(key.split(":", 1)[0]) for key in talks]
-        own = Comment.objects.filter(video_id__in=videos, author=user)
-        return not own.filter(status__in=[Comment.Status.HELD, Comment.Status.HIDDEN]).exists()
+        return not (self.rows.get("block") or self.rows.get("held"))
 
     def join(self, parts: list[Part]) -> str:
         return "".join(part if isinstance(part, str) else self.fill(part) for part in parts)
@@ -240,26 +285,37 @@ class FanState:
 
     @functools.cached_property
     def watch_later(self) -> Any:
-        from community.templatetags.watchlist_tags import watch_later_for
+        """The fan's Watch later list as the cards need it (community's WatchLater)."""
+        from community.models import Watchlist
+        from community.templatetags.watchlist_tags import WatchLater
 
-        return watch_later_for(self.request)
+        rows = self.rows
+        pk = next(iter(rows.get("list", set()) | rows.get("list-named", set())), None)
+        name = Watchlist.DEFAULT_NAME
+        if rows.get("list-named"):  # a name of the fan's own: the one more read
+            name = Watchlist.objects.values_list("name", flat=True).get(pk=pk)
+        return WatchLater(pk=pk, video_ids=frozenset(rows.get("watch", ())), name=name)
+
+    @functools.cached_property
+    def list_name(self) -> str:
+        return escape(str(self.watch_later.display_name))
 
     @functools.cached_property
     def follows(self) -> set[str]:
         """The fan's follows of the group and of members, as the holes' keys name them."""
-        from community.models import Follow
-
-        rows = Follow.objects.filter(
-            follower=self.request.user, kind__in=[Follow.Kind.GROUP, Follow.Kind.MEMBER]
-        ).values_list("kind", "member_id")
-        return {f"{kind}:{member_id or ''}" for kind, member_id in rows}
+        return {
+            f"{tag.removeprefix('follow:')}:{number or ''}"
+            for tag, numbers in self.rows.items()
+            if tag.startswith("follow:")
+            for number in numbers
+        }
 
     def badge(self, name: str) -> str:
         from community.templatetags.follow_tags import alerts_badge_html
         from community.templatetags.talk_tags import notifications_badge_html
 
         render = {"alerts": alerts_badge_html, "notifications": notifications_badge_html}[name]
-        return render(self.request)
+        return render(self.request, self.counts.get(name))
 
     def fill(self, hole: Hole) -> str:
         if hole.kind == "csrf":
@@ -269,7 +325,7 @@ class FanState:
         if hole.kind == "profile":
             return self.profile
         if hole.kind == "list-name":
-            return escape(str(self.watch_later.display_name))
+            return self.list_name
         if hole.kind == "badge":
             return self.badge(hole.key)
         if hole.kind == "watch":  # variants: saved, not saved
@@ -282,11 +338,13 @@ class FanState:
         if hole.kind == "follow":  # variants: following, not following
             return self.join(hole.variants[0 if hole.key in self.follows else 1])
         if hole.kind == "like":  # variants: liked, not liked
-            return self.join(hole.variants[0 if int(hole.key) in self.likes else 1])
+            return self.join(hole.variants[0 if int(hole.key) in self.rows.get("like", ()) else 1])
         if hole.kind == "report":  # variants: reported, the form to report
-            return self.join(hole.variants[0 if int(hole.key) in self.reports else 1])
+            reported = int(hole.key) in self.rows.get("report", ())
+            return self.join(hole.variants[0 if reported else 1])
         if hole.kind == "rating":  # variants: not rated, then each score from 1 to 10
-            return self.join(hole.variants[self.score(int(hole.key)) or 0])
+            score = next(iter(self.rows.get(f"score:{hole.key}", ())), 0)
+            return self.join(hole.variants[score])
         raise ValueError(f"No such part of a fan's page: {hole.kind}")
 
 
@@ -326,11 +384,18 @@ def serve(
     request: HttpRequest, view: Callable[..., HttpResponseBase], args: Any, kwargs: Any
 ) -> HttpResponseBase:
     """The fan's page from the shared copy, rendered (and kept) first if there is none."""
+    from community.badges import unread_key
+    from community.templatetags.follow_tags import alerts_cache_key
     from fansite import page_cache
 
     kind = FanKind.of(request.user)
     key = _key(request, kind)
-    found = cache.get_many([page_cache.GENERATION_KEY, key])
+    # The header's unread counts come in the same round trip (their caches are the badges').
+    counts = {
+        "alerts": alerts_cache_key(request.user.pk),
+        "notifications": unread_key(request.user.pk),
+    }
+    found = cache.get_many([page_cache.GENERATION_KEY, key, *counts.values()])
     generation = found.get(page_cache.GENERATION_KEY)
     if generation is None:
         generation = page_cache._start(page_cache.GENERATION_KEY)
@@ -342,8 +407,10 @@ def serve(
         if generation is not None:  # a refusal is kept too: the next fan goes straight on
             cache.set(key, (generation, copy), settings.PAGE_CACHE_SECONDS)
             page_cache._local.stored = True  # a write in this transaction makes it stale
-    state = FanState(request, copy.keys) if copy is not None else None
-    if copy is None or state is None or not state.allows(copy.guards):
+    state = None
+    if copy is not None:
+        state = FanState(request, copy, {name: found.get(k) for name, k in counts.items()})
+    if copy is None or state is None or not state.allows():
         response = view(request, *args, **kwargs)  # theirs alone, rendered
         _private(response)
         return response

@@ -96,11 +96,13 @@ def alerts_badge(context: template.Context) -> SafeString:
     return alerts_badge_html(request)
 
 
-def alerts_badge_html(request: HttpRequest) -> SafeString:
+def alerts_badge_html(request: HttpRequest, unread: int | None = None) -> SafeString:
+    """The badge; `unread`: the count, when the caller read it from the cache already."""
     from community.views.follows import unread_alert_count
 
-    unread = 0
-    if request.user.is_authenticated:
+    if not request.user.is_authenticated:
+        unread = 0
+    elif unread is None:
         key = alerts_cache_key(request.user.pk)
         unread = cache.get(key)
         if unread is None:

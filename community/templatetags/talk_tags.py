@@ -178,6 +178,9 @@ def notifications_badge(context: template.Context) -> SafeString:
     return notifications_badge_html(request)
 
 
-def notifications_badge_html(request: HttpRequest) -> SafeString:
+def notifications_badge_html(request: HttpRequest, unread: int | None = None) -> SafeString:
+    """The badge; `unread`: the count, when the caller read it from the cache already."""
+    if unread is not None and request.user.is_authenticated:
+        request._unread_notifications = unread  # type: ignore[attr-defined]  # a memo on the request
     values = {"request": request, "user": request.user, "unread": _unread_count(request)}
     return get_template("community/widgets/notifications_badge.html").render(values)
