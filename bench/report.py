@@ -180,9 +180,9 @@ def _shares(run: dict[str, Any]) -> list[str]:
     thread has 2,000 comments, not 200,000)."""
     endpoints = run["endpoints"]
     floors = [e for e in endpoints if e["name"] in ("bare floor", "template floor")]
+    if not any(e["name"] == "bare floor" for e in floors):
+        return []  # a run from before the bare floor: its shares are of the template floor
     rows = _share_rows(endpoints)
-    if not floors and not rows:
-        return []
     lines = ["### Shares of the bare floor", ""]
     for e in floors:
         lines.append(
