@@ -46,11 +46,11 @@ def main() -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
+    from generate import BENCH_USERNAME
+    from run import QueryRecorder, growth_videos, python_profile
 
     from community.models import User
     from fansite import page_cache
-    from generate import BENCH_USERNAME
-    from run import QueryRecorder, growth_videos, python_profile
 
     page_cache.bump()
     hot = growth_videos()[-1]

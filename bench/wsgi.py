@@ -36,10 +36,11 @@ class BareHandler(WSGIHandler):
     """Django's WSGI handler without the MIDDLEWARE setting: resolve, call the view, answer."""
 
     def load_middleware(self, is_async: bool = False) -> None:
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        self._middleware_chain = convert_exception_to_response(self._get_response)
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        get_response = self._get_response  # type: ignore[attr-defined]  # Django's private API
+        self._middleware_chain = convert_exception_to_response(get_response)
 
 
 bare = BareHandler()

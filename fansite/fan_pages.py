@@ -325,7 +325,7 @@ class FanState:
         rows = self.rows
         pk = next(iter(rows.get("list", set()) | rows.get("list-named", set())), None)
         name = Watchlist.DEFAULT_NAME
-        if rows.get("list-named"):  # a name of the fan's own: the one more read
+        if pk is not None and rows.get("list-named"):  # a name of the fan's own: one more read
             name = Watchlist.objects.values_list("name", flat=True).get(pk=pk)
         return WatchLater(pk=pk, video_ids=frozenset(rows.get("watch", ())), name=name)
 
@@ -432,11 +432,10 @@ def serve(
 
     kind = FanKind.of(request.user)
     key = _key(request, kind)
+    fan = request.user.pk
+    assert fan is not None  # for_fan(): signed in
     # The header's unread counts come in the same round trip (their caches are the badges').
-    counts = {
-        "alerts": alerts_cache_key(request.user.pk),
-        "notifications": unread_key(request.user.pk),
-    }
+    counts = {"alerts": alerts_cache_key(fan), "notifications": unread_key(fan)}
     found = cache.get_many([page_cache.GENERATION_KEY, key, *counts.values()])
     generation = found.get(page_cache.GENERATION_KEY)
     if generation is None:
@@ -477,7 +476,7 @@ def _render_shared(
 
     fan = request.user
     stand_in = User(pk=0, username=stencil_username(), is_active=True)
-    stand_in.primary_email_verified = kind.confirmed  # type: ignore[attr-defined]  # as with_email_state() annotates
+    stand_in.primary_email_verified = kind.confirmed  # as with_email_state() annotates
     stand_in.suspended_at = timezone.now() if kind.suspended else None
     stand_in._state.adding = False
     stencil = Stencil(kind)

@@ -6,7 +6,7 @@ from django import template
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from community.models import Follow
@@ -37,7 +37,7 @@ def follow_button(context: template.Context, kind: str, target: Target = None) -
             variants.append(button.render(values))
         key = f"{kind}:{target.pk if kind == Follow.Kind.MEMBER else ''}"  # type: ignore[union-attr]  # a member
         return stencil.hole("follow", key, variants)
-    return button.render(_button(context, kind, target, None))
+    return mark_safe(button.render(_button(context, kind, target, None)))  # a template's output
 
 
 def _button(
@@ -109,4 +109,5 @@ def alerts_badge_html(request: HttpRequest, unread: int | None = None) -> SafeSt
             unread = unread_alert_count(request.user)
             cache.set(key, unread, ALERTS_CACHE_SECONDS)
     context = {"request": request, "user": request.user, "unread": unread}
-    return get_template("community/widgets/alerts_badge.html").render(context)
+    badge = get_template("community/widgets/alerts_badge.html")
+    return mark_safe(badge.render(context))  # a template's output

@@ -7,7 +7,7 @@ from django import template
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, pgettext
 
@@ -183,4 +183,5 @@ def notifications_badge_html(request: HttpRequest, unread: int | None = None) ->
     if unread is not None and request.user.is_authenticated:
         request._unread_notifications = unread  # type: ignore[attr-defined]  # a memo on the request
     values = {"request": request, "user": request.user, "unread": _unread_count(request)}
-    return get_template("community/widgets/notifications_badge.html").render(values)
+    badge = get_template("community/widgets/notifications_badge.html")
+    return mark_safe(badge.render(values))  # a template's output

@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import MusicVideo
 from community.models import Watchlist
@@ -75,7 +75,7 @@ def add_to_watchlist(context: template.Context, video: MusicVideo) -> SafeString
             for watch_later in (stand_in, WatchLater(stand_in.pk, frozenset(), stand_in.name))
         ]
         return stencil.hole("watch", str(video.pk), variants)
-    return widget.render(_widget(context, video, None))
+    return mark_safe(widget.render(_widget(context, video, None)))  # a template's output
 
 
 def _widget(
