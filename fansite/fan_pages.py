@@ -33,6 +33,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
@@ -395,7 +396,7 @@ def _columns(model: type[Any], *fields: str) -> tuple[str, ...]:
 
 def for_fan(request: HttpRequest) -> bool:
     """A signed-in fan's GET or HEAD that a shared copy may answer: not staff (they see drafts
-    and their badges), no message waiting to be shown."""
+    and their badges), no message waiting to be shown (in the cookie or the session)."""
     user = getattr(request, "user", None)
     return (
         request.method in ("GET", "HEAD")
@@ -403,6 +404,7 @@ def for_fan(request: HttpRequest) -> bool:
         and user.is_authenticated
         and not user.is_staff
         and not request.COOKIES.get(CookieStorage.cookie_name)
+        and not request.session.get(SessionStorage.session_key)
         and settings.PAGE_CACHE_SECONDS > 0
     )
 
@@ -484,6 +486,9 @@ def _render_shared(
     request.META["CSRF_COOKIE"] = _secret()[:16] * 2
     request.user = stand_in
     setattr(request, STENCIL_ATTR, stencil)
+    # No message of the fan's (one kept in the session, too long for the cookie) in the copy.
+    messages = request.__dict__.pop("_messages", None)
+    request._messages = []  # type: ignore[attr-defined]  # what get_messages() reads
     try:
         response = view(request, *args, **kwargs)
         if getattr(response, "is_rendered", True) is False:
@@ -491,6 +496,9 @@ def _render_shared(
     finally:
         request.user = fan
         delattr(request, STENCIL_ATTR)
+        del request._messages  # type: ignore[attr-defined]  # set above
+        if messages is not None:
+            request._messages = messages  # type: ignore[attr-defined]  # the middleware's
         for name in _CSRF_META:
             request.META.pop(name, None)
         request.META.update(csrf)
