@@ -326,7 +326,7 @@ def _fan_saved(
     from community.models import Profile
 
     if created:  # a new account has nothing on any page yet; a new profile, maybe its name
-        if sender is Profile and instance.display_name:
+        if sender is Profile and _shows_something(instance):
             content_changed(using)
             version_changed(FANS_VERSION, using)
         return
@@ -334,6 +334,12 @@ def _fan_saved(
     if update_fields is None or shown & set(update_fields):
         content_changed(using)
         version_changed(FANS_VERSION, using)
+
+
+def _shows_something(profile: Any) -> bool:
+    """Whether a new profile differs from a default one in what pages show."""
+    fields = (profile._meta.get_field(name) for name in SHOWN_PROFILE_FIELDS)
+    return any(field.value_from_object(profile) != field.get_default() for field in fields)
 
 
 def _fan_deleted(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
