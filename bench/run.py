@@ -5,13 +5,15 @@
 
 Needs data from bench/generate.py. For each endpoint: a short warm-up, then
 `wrk -t2 -c16 -d<duration>s --latency` (wrk runs on the same machine, so it shares the CPUs).
-Reports requests/s, median and p99 latency, non-2xx/3xx answers and the ratio to the floor (a
-bare view, /bench/floor/); peak RSS of each gunicorn worker; how the video page grows with its
-talk (10, 10,000 and 200,000 comments); signed-in writes (rate, comment, add to list), then
-recounts every figure the writes touched; a page under load while Redis is stopped and started
-again (a gunicorn and a redis-server of the run's own). Afterwards, one request per endpoint
-in-process with its queries captured, and EXPLAIN ANALYZE of the slowest query of the slowest
-pages.
+Reports requests/s, median and p99 latency, non-2xx/3xx answers and the share of the bare floor
+(/bench/bare/: a view returning a short string, no middleware, no template; bench/wsgi.py), with
+the template floor beside it (/bench/floor/: the middleware and a tiny template); peak RSS of
+each gunicorn worker; how the video page grows with its talk (10, 10,000 and 200,000 comments);
+signed-in fans' pages (home, /videos/, a release, a member, a list, the largest video page);
+signed-in writes (rate, comment, add to list), then recounts every figure the writes touched; a
+page under load while Redis is stopped and started again (a gunicorn and a redis-server of the
+run's own). Afterwards, one request per endpoint in-process with its queries captured, and EXPLAIN
+ANALYZE of the slowest query of the slowest pages.
 
 Visitors get the home page, the video list and video pages from the page cache
 (foundation/page_cache.py): those are measured as visitors get them, and again as rendered
@@ -90,7 +92,7 @@ def stage(name: str) -> Iterator[None]:
 def production_env(args: argparse.Namespace) -> dict[str, str]:
     """The settings gunicorn runs with: production, but plain HTTP on loopback."""
     return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",  # the site's, plus /bench/floor/
+        "DJANGO_SETTINGS_MODULE": "bench.settings",  # the site's, plus the floors
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -232,6 +234,27 @@ def middle_cursor(slug: str) -> str:
     count = top.count()
     middle = top.values_list("created_at", "pk")[count // 2]
     return encode_cursor(DEFAULT_SORT, middle[0], middle[1])
+
+
+def signed_in_paths() -> dict[str, str]:
+    """A release, a member and the public list with the most items, as fans open them."""
+    from catalog.models import Member, Release
+    from community.models import Watchlist
+
+    paths = {}
+    release = Release.objects.published().order_by("slug").first()
+    if release is not None:
+        paths["release"] = release.get_absolute_url()
+    member = Member.objects.order_by("slug").first()
+    if member is not None:
+        paths["member page"] = member.get_absolute_url()
+    watchlist = Watchlist.objects.filter(is_public=True).order_by("-item_count", "pk").first()
+    if watchlist is not None:
+        paths["a list"] = watchlist.get_absolute_url()
+    return paths
+
+
+FLOORS = ("bare floor", "template floor")
 
 
 def video_list_paths() -> list[str]:
@@ -1268,6 +1291,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         all_slugs = [hot_slug, *other_slugs]
         list_paths = video_list_paths()
+        fan_paths = signed_in_paths()
         say(f"    {shape}")
         say(f"    growth videos: {[(total, slug) for total, slug, _ in growth]}")
         # Pages an earlier run left in the cache may show other data (bench/generate.py ran
@@ -1286,7 +1310,7 @@ def main(argv: list[str] | None = None) -> None:
     wanted = [word.strip() for word in args.only.split(",") if word.strip()]
 
     def selected(name: str) -> bool:
-        return not wanted or name == "floor" or any(word in name for word in wanted)
+        return not wanted or name in FLOORS or any(word in name for word in wanted)
 
     try:
         with stage(
@@ -1319,7 +1343,8 @@ def main(argv: list[str] | None = None) -> None:
         typical = [f"/videos/{slug}/" for slug in other_slugs]
         # (name, paths, signed in, uncached: skip the page cache visitors get)
         reads: list[tuple[str, list[str], bool, bool | str]] = [
-            ("floor", ["/bench/floor/"], False, False),
+            ("bare floor", ["/bench/bare/"], False, False),
+            ("template floor", ["/bench/floor/"], False, False),
             ("home", ["/"], False, False),
             ("home, uncached", ["/"], False, True),
             ("video list", ["/videos/"], False, False),
@@ -1340,6 +1365,10 @@ def main(argv: list[str] | None = None) -> None:
                 True,
                 False,
             ),
+            ("home, signed in", ["/"], True, False),
+            ("video list, signed in", ["/videos/"], True, False),
+            ("video list, filtered and paged, signed in", list_paths, True, False),
+            *((f"{what}, signed in", [path], True, False) for what, path in fan_paths.items()),
             ("search", [f"/search/?{urlencode({'q': q})}" for q in SEARCHES], False, False),
             ("api: video list", ["/api/v1/videos/"], False, False),
         ]
@@ -1397,7 +1426,7 @@ def main(argv: list[str] | None = None) -> None:
         noisy = [
             i
             for i, e in enumerate(endpoints)
-            if e["cpu"]["others"] >= NOISY and e["name"] != "floor"
+            if e["cpu"]["others"] >= NOISY and e["name"] not in FLOORS
         ]
         if noisy and args.quiet_budget["left"] > 0:
             with stage(f"measure again the {len(noisy)} reads other processes disturbed"):
@@ -1480,7 +1509,9 @@ def main(argv: list[str] | None = None) -> None:
             say(f"    {verification}")
 
     with stage("profile: one request per endpoint, queries captured; EXPLAIN the slowest"):
-        reads_measured = [e for e in endpoints if e["group"] != "writes" and e["name"] != "floor"]
+        reads_measured = [
+            e for e in endpoints if e["group"] != "writes" and e["name"] not in FLOORS
+        ]
         slowest = sorted(reads_measured, key=lambda e: e["rps"])[:6]
         writes_measured = [e for e in endpoints if e["group"] == "writes"]
         explain_for = {e["name"] for e in slowest}
@@ -1488,7 +1519,8 @@ def main(argv: list[str] | None = None) -> None:
             explain_for.add(min(writes_measured, key=lambda e: e["rps"])["name"])
         profiles = profile(endpoints, explain_for)
 
-    floor = next((e for e in endpoints if e["name"] == "floor"), None)
+    # Every row as a share of the bare floor measured in this run.
+    floor = next((e for e in endpoints if e["name"] == "bare floor"), None)
     for endpoint in endpoints:
         endpoint["vs_floor"] = endpoint["rps"] / floor["rps"] if floor and floor["rps"] else None
         endpoint["profile"] = profiles.get(endpoint["name"], {})

@@ -1,5 +1,6 @@
-"""The site's URLs plus /bench/floor/, the baseline bench/run.py compares every page with: the
-middleware and a tiny template, no database."""
+"""The site's URLs plus the benchmark's two floors, the baselines bench/run.py compares every page
+with: /bench/bare/, a view returning a short string (bench/wsgi.py serves it with no middleware),
+and /bench/floor/, the site's middleware and a tiny template, no database."""
 
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
@@ -17,12 +18,20 @@ FLOOR = engines["django"].from_string(
 )
 
 
+def bare(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("The benchmark's bare floor.", content_type="text/plain")
+
+
 @require_GET
 def floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse(FLOOR.render({"title": "floor"}, request))
 
 
-# First, so the floor is the middleware and a template, not a walk through every pattern.
-urlpatterns = [path("bench/floor/", floor, name="bench-floor"), *site_urlpatterns]
+# First, so the floors are not a walk through every pattern.
+urlpatterns = [
+    path("bench/bare/", bare, name="bench-bare"),
+    path("bench/floor/", floor, name="bench-floor"),
+    *site_urlpatterns,
+]
 
 __all__ = ["handler404", "urlpatterns"]

@@ -9,3 +9,9 @@ class CommunityConfig(AppConfig):
         from community import invalidation
 
         invalidation.connect_signals()
+
+        # The fans' own parts of shared pages (foundation/fan_pages.py) are this app's rows.
+        from community.fan_parts import FanState, count_keys
+        from foundation import fan_pages
+
+        fan_pages.register(fan_pages.Parts(filler=FanState, count_keys=count_keys))

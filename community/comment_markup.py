@@ -201,8 +201,18 @@ class FanActions:
     Fans don't like their own comments (community.services.talk.comment_like): theirs show
     the count without the button."""
 
-    def __init__(self, *, request: HttpRequest, csrf_token: object, can_post: bool) -> None:
+    def __init__(
+        self,
+        *,
+        request: HttpRequest,
+        csrf_token: object,
+        can_post: bool,
+        hole: Callable[[str, str, list[str]], str] | None = None,
+    ) -> None:
         self.can_post = can_post
+        # For the shared copy of fans' pages (foundation.fan_pages): the like button and the
+        # report menu as a hole with both states, each fan's filled in from their own rows.
+        self.hole = hole
         token = str(csrf_token) if csrf_token else ""
         self.csrf = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
@@ -250,16 +260,11 @@ class FanActions:
         visible = comment.status == Comment.Status.VISIBLE
         html = []
         if self.can_like(comment):
-            liked = getattr(comment, "liked", False)
-            heart = "♥" if liked else "♡"
-            html.append(
-                f'<form method="post" action="{(self.unlike if liked else self.like)(pk)}">'
-                f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comment-{pk}">'
-                f'<button type="submit" class="like-button" aria-pressed="{str(liked).lower()}">'
-                f'<span class="like-heart" aria-hidden="true">{heart}</span> '
-                f'<span class="visually-hidden">{label["like"]}: </span>'
-                f"{markup.like_count(comment.like_count)}</button></form>"
-            )
+            if self.hole is not None:
+                variants = [self._like_button(comment, markup, liked) for liked in (True, False)]
+                html.append(self.hole("like", str(pk), variants))
+            else:
+                html.append(self._like_button(comment, markup, getattr(comment, "liked", False)))
         if visible and self.can_post:
             html.append(
                 f'<details class="comment-reply"><summary>{label["reply"]}</summary>'
@@ -278,19 +283,11 @@ class FanActions:
         elif comment.author_id is not None:
             menu = []
             if visible and self.can_post:
-                if getattr(comment, "reported", False):
-                    menu.append(f'<p class="comment-reported">{label["reported"]}</p>')
+                if self.hole is not None:
+                    variants = [self._report(pk, reported) for reported in (True, False)]
+                    menu.append(self.hole("report", str(pk), variants))
                 else:
-                    menu.append(
-                        f'<details class="comment-report"><summary>{label["report"]}</summary>'
-                        f'<form method="post" action="{self.report(pk)}" class="stack">'
-                        f'{self.csrf}<label for="report-reason-{pk}">{label["whats_wrong"]}'
-                        f'</label><select name="reason" id="report-reason-{pk}" required>'
-                        f'{self.reasons}</select><label for="report-note-{pk}">{label["note"]}'
-                        f'</label><textarea name="note" id="report-note-{pk}" rows="2" '
-                        f'maxlength="500"></textarea><button type="submit">'
-                        f"{label['send_report']}</button></form></details>"
-                    )
+                    menu.append(self._report(pk, getattr(comment, "reported", False)))
             block = escape(self.block(comment.author_username))  # type: ignore[attr-defined]  # annotated by threads.py
             menu.append(
                 f'<form method="post" action="{block}">'
@@ -303,6 +300,33 @@ class FanActions:
                 f'</span></summary><div class="comment-menu-panel">{"".join(menu)}</div></details>'
             )
         return "".join(html)
+
+    def _like_button(self, comment: Comment, markup: CommentMarkup, liked: bool) -> str:
+        pk, label = comment.pk, self.labels
+        heart = "♥" if liked else "♡"
+        return (
+            f'<form method="post" action="{(self.unlike if liked else self.like)(pk)}">'
+            f'{self.csrf}<input type="hidden" name="next" value="{self.here}#comment-{pk}">'
+            f'<button type="submit" class="like-button" aria-pressed="{str(liked).lower()}">'
+            f'<span class="like-heart" aria-hidden="true">{heart}</span> '
+            f'<span class="visually-hidden">{label["like"]}: </span>'
+            f"{markup.like_count(comment.like_count)}</button></form>"
+        )
+
+    def _report(self, pk: int, reported: bool) -> str:
+        label = self.labels
+        if reported:
+            return f'<p class="comment-reported">{label["reported"]}</p>'
+        return (
+            f'<details class="comment-report"><summary>{label["report"]}</summary>'
+            f'<form method="post" action="{self.report(pk)}" class="stack">'
+            f'{self.csrf}<label for="report-reason-{pk}">{label["whats_wrong"]}'
+            f'</label><select name="reason" id="report-reason-{pk}" required>'
+            f'{self.reasons}</select><label for="report-note-{pk}">{label["note"]}'
+            f'</label><textarea name="note" id="report-note-{pk}" rows="2" '
+            f'maxlength="500"></textarea><button type="submit">'
+            f"{label['send_report']}</button></form></details>"
+        )
 
 
 @functools.lru_cache(maxsize=32)

@@ -19,8 +19,9 @@ FANS_VERSION = "fans"
 
 # Fans' own fields that pages show (a comment's author); logins and settings don't count.
 SHOWN_USER_FIELDS = frozenset({"username"})
-# credit_corrections: whether the fan is named in a page's "Contributors" line.
-SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections"})
+# credit_corrections: whether the fan is named in a page's "Contributors" line;
+# favourite_member: a member's page counts the fans who chose her.
+SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections", "favourite_member"})
 
 
 def talk_version(video_id: int) -> str:
@@ -52,7 +53,7 @@ def _fan_saved(
     **kwargs: Any,
 ) -> None:
     if created:  # a new account has nothing on any page yet; a new profile, maybe its name
-        if sender is Profile and instance.display_name:
+        if sender is Profile and _shows_something(instance):
             page_cache.content_changed(using)
             page_cache.version_changed(FANS_VERSION, using)
         return
@@ -60,6 +61,12 @@ def _fan_saved(
     if update_fields is None or shown & set(update_fields):
         page_cache.content_changed(using)
         page_cache.version_changed(FANS_VERSION, using)
+
+
+def _shows_something(profile: Any) -> bool:
+    """Whether a new profile differs from a default one in what pages show."""
+    fields = (profile._meta.get_field(name) for name in SHOWN_PROFILE_FIELDS)
+    return any(field.value_from_object(profile) != field.get_default() for field in fields)
 
 
 def _fan_deleted(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@ that draw one again (a form sent back with its errors, a thread's own page, a li
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 
@@ -15,12 +15,16 @@ from community.writing import may_write
 
 
 def rating_context(
-    request: HttpRequest, video: MusicVideo, form: RatingForm | None = None
+    request: HttpRequest,
+    video: MusicVideo,
+    form: RatingForm | None = None,
+    score: int | Literal[False] | None = False,
 ) -> dict[str, Any]:
-    """What the rating widget shows: the video's figures and this fan's own rating (1 query)."""
+    """What the rating widget shows: the video's figures and this fan's own rating (1 query;
+    none when `score` says what it is)."""
     user = request.user
-    user_score = None
-    if user.is_authenticated:
+    user_score = score or None
+    if user.is_authenticated and score is False:
         user_score = (
             Rating.objects.filter(user=user, video=video).values_list("score", flat=True).first()
         )

@@ -1,4 +1,5 @@
-"""Whole pages for visitors from the cache: the home page, the video list and the video pages.
+"""Whole pages for visitors from the cache: the home page, the video list, the video pages, and
+the release and member pages.
 
 A visitor (no session cookie, no message waiting) asking for one of these pages with GET or HEAD
 gets the copy rendered for an earlier visitor, as long as nothing they would see has changed
@@ -14,9 +15,10 @@ one round trip to the cache, and a new copy replaces the stale one instead of si
 A hit runs no query and never loads the session.
 
 Only what is the same for every visitor is stored: a 200 from the view that sets no cookie and
-used no CSRF token, session or message. Signed-in fans always get a page rendered for them,
-marked private. Query strings are limited to the parameters the page reads, one value each, so
-tracking parameters and made-up ones are answered without filling the cache.
+used no CSRF token, session or message. Signed-in fans get their page made from a shared copy
+with their own parts filled in (foundation/fan_pages.py), marked private. Query strings are
+limited to the parameters the page reads, one value each, so tracking parameters and made-up ones
+are answered without filling the cache.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -53,6 +55,25 @@ View = Callable[..., HttpResponseBase]
 _local = threading.local()
 
 
+class FanPages(Protocol):
+    """Signed-in fans' pages made from one shared copy (foundation/fan_pages.py)."""
+
+    def for_fan(self, request: HttpRequest) -> bool: ...
+
+    def serve(
+        self, request: HttpRequest, view: View, args: Any, kwargs: Any
+    ) -> HttpResponseBase: ...
+
+
+# Set by foundation/fan_pages.py when it is imported (it builds on this module, not the reverse).
+_fan_pages: FanPages | None = None
+
+
+def serve_fans_with(pages: FanPages) -> None:
+    global _fan_pages
+    _fan_pages = pages
+
+
 def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
     """Serve the view's page to visitors from the cache. `params`: the query parameters the page
     reads; an address with any other is rendered every time."""
@@ -62,6 +83,14 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
         @functools.wraps(view)
         def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not _for_visitor(request):
+                fans = _fan_pages
+                if (
+                    fans is not None
+                    and fans.for_fan(request)
+                    and not request.META.get(SKIP)
+                    and _cacheable_address(request, allowed)
+                ):
+                    return fans.serve(request, view, args, kwargs)
                 response = view(request, *args, **kwargs)
                 if request.method in ("GET", "HEAD"):
                     _private(response)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from catalog.models import MusicVideo
 from community import premieres
 from community.models import PremiereFollow
+from foundation import fan_pages
 
 register = template.Library()
 
@@ -34,6 +35,9 @@ def premiere_countdown(context: template.Context, video: MusicVideo) -> dict[str
         "csrf_token": context.get("csrf_token"),
     }
     if state == premieres.UPCOMING:
+        stencil = fan_pages.stencil_of(request)
+        if stencil is not None:  # whether this fan waits too: their page alone shows it
+            stencil.refuse()
         mine = Q(user_id=user.pk) if user.is_authenticated and user.pk else Q(pk__in=[])
         counts = PremiereFollow.objects.filter(video=video).aggregate(
             waiting=Count("id"), mine=Count("id", filter=mine)

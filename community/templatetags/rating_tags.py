@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -10,7 +11,7 @@ from django.utils.translation import gettext
 
 from catalog.models import MusicVideo
 from community.widgets import rating_context
-from foundation import page_cache
+from foundation import fan_pages, page_cache
 
 register = template.Library()
 
@@ -20,16 +21,23 @@ def rating_widget(context: template.Context, video: MusicVideo) -> SafeString:
     """The video's figures, and the signed-in fan's own rating with the form to change it.
 
     What visitors see depends on the figures alone, which are part of the key: it is kept
-    (page_cache.fragment) and never stale."""
+    (page_cache.fragment) and never stale. In the shared copy of a fan's page
+    (foundation.fan_pages) a hole with the widget for each score, each fan's filled in."""
     request = context["request"]
 
-    def render() -> SafeString:
+    def render(score: int | Literal[False] | None = False) -> SafeString:
         assert context.template is not None  # set while a template renders its tags
         widget = context.template.engine.get_template("community/widgets/rating.html")
-        section = context.new(rating_context(request, video))
+        section = context.new(rating_context(request, video, score=score))
         if context.get("csrf_token") is not None:  # for the signed-in fan's form
             section["csrf_token"] = context["csrf_token"]
         return SafeString(widget.render(section))
+
+    stencil = fan_pages.stencil_of(request)
+    if stencil is not None and stencil.kind.confirmed:
+        # The shared copy of a fan's page: the widget as it is for no rating and each score.
+        variants = [render(score) for score in (None, *range(1, 11))]
+        return stencil.hole("rating", str(video.pk), variants)
 
     if not page_cache.keeps_for(request):
         return render()

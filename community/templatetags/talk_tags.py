@@ -5,8 +5,9 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, pgettext
 
@@ -16,7 +17,7 @@ from community.badges import unread_notification_count
 from community.invalidation import FANS_VERSION, talk_version
 from community.models import Comment
 from community.widgets import talk_context
-from foundation import page_cache
+from foundation import fan_pages, page_cache
 
 register = template.Library()
 
@@ -73,10 +74,12 @@ def _new_markup(context: template.Context) -> comment_markup.CommentMarkup:
     actions = None
     user = context.get("user")
     if user is not None and user.is_authenticated:
+        stencil = fan_pages.stencil_of(context["request"])
         actions = comment_markup.FanActions(
             request=context["request"],
             csrf_token=context.get("csrf_token"),
             can_post=bool(context.get("can_post")),
+            hole=stencil.hole if stencil is not None else None,
         )
     watch_url = comment_markup.watch_url_of(context.get("video"))
     return comment_markup.CommentMarkup(watch_url=watch_url, actions=actions)
@@ -99,8 +102,8 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
     request: HttpRequest = context["request"]
     sort, after = request.GET.get("sort", ""), request.GET.get("after", "")
 
-    def render() -> SafeString:
-        section = context.new(_section_context(request, video, sort, after))
+    def render(values: dict[str, Any] | None = None) -> SafeString:
+        section = context.new(values or _section_context(request, video, sort, after))
         if context.get("csrf_token") is not None:  # for the forms signed-in fans get
             section["csrf_token"] = context["csrf_token"]
         assert context.template is not None  # set while a template renders its tags
@@ -108,6 +111,15 @@ def comments_section(context: template.Context, video: MusicVideo) -> SafeString
             section
         )
 
+    stencil = fan_pages.stencil_of(request)
+    if stencil is not None:
+        # The shared copy of fans' pages: it may serve a fan only if what they see of this
+        # talk is what the stand-in saw (foundation.fan_pages checks; none of its authors).
+        values = _section_context(request, video, sort, after)
+        shown = [c for top in values["page"].comments for c in (top, *top.thread_replies)]
+        authors = sorted({c.author_id for c in shown if c.author_id is not None})
+        stencil.guard("talk", f"{video.pk}:{','.join(map(str, authors))}")
+        return render(values)
     if not page_cache.keeps_for(request) or max(len(sort), len(after)) > MAX_FRAGMENT_PARAM:
         return render()
     # Parts: what else of the video the talk shows (its count, its address, moment links).
@@ -143,8 +155,21 @@ def unread_notifications(context: template.Context) -> int:
     return _unread_count(context["request"])
 
 
-@register.inclusion_tag("community/widgets/notifications_badge.html", takes_context=True)
-def notifications_badge(context: template.Context) -> dict[str, Any]:
-    """The header's link to /notifications/ with the unread count (cached; see community.badges)."""
+@register.simple_tag(takes_context=True)
+def notifications_badge(context: template.Context) -> SafeString:
+    """The header's link to /notifications/ with the unread count (cached; see community.badges).
+    A hole in the shared copy of a fan's page (foundation.fan_pages)."""
     request = context["request"]
-    return {"request": request, "user": request.user, "unread": _unread_count(request)}
+    stencil = fan_pages.stencil_of(request)
+    if stencil is not None:
+        return stencil.hole("badge", "notifications")
+    return notifications_badge_html(request)
+
+
+def notifications_badge_html(request: HttpRequest, unread: int | None = None) -> SafeString:
+    """The badge; `unread`: the count, when the caller read it from the cache already."""
+    if unread is not None and request.user.is_authenticated:
+        request._unread_notifications = unread  # type: ignore[attr-defined]  # a memo on the request
+    values = {"request": request, "user": request.user, "unread": _unread_count(request)}
+    badge = get_template("community/widgets/notifications_badge.html")
+    return mark_safe(badge.render(values))  # a template's output

@@ -5,9 +5,12 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
 
 from catalog.models import MusicVideo
 from community.models import Watchlist
+from foundation import fan_pages
 
 register = template.Library()
 
@@ -49,15 +52,42 @@ def watch_later_for(request: HttpRequest) -> WatchLater:
     return cached
 
 
-@register.inclusion_tag("community/widgets/add_to_watchlist.html", takes_context=True)
-def add_to_watchlist(context: template.Context, video: MusicVideo) -> dict[str, Any]:
-    """ "+ Watch later" and "Choose a list…" for a video; a log-in link for visitors."""
+WIDGET = "community/widgets/add_to_watchlist.html"
+
+
+@register.simple_tag(takes_context=True)
+def add_to_watchlist(context: template.Context, video: MusicVideo) -> SafeString:
+    """ "+ Watch later" and "Choose a list…" for a video; a log-in link for visitors.
+
+    In the shared copy of a fan's page (foundation.fan_pages) a hole with both states, saved and
+    not, for the stand-in list: each fan's page shows the one their list is in."""
+    request: HttpRequest | None = context.get("request")
+    widget = get_template(WIDGET)
+    stencil = fan_pages.stencil_of(request)
+    if stencil is not None and stencil.kind.confirmed:
+        stand_in = WatchLater(
+            pk=fan_pages.stencil_list_pk(),
+            video_ids=frozenset({video.pk}),
+            name=fan_pages.stencil_list_name(),
+        )
+        variants = [
+            widget.render(_widget(context, video, watch_later))
+            for watch_later in (stand_in, WatchLater(stand_in.pk, frozenset(), stand_in.name))
+        ]
+        return stencil.hole("watch", str(video.pk), variants)
+    return mark_safe(widget.render(_widget(context, video, None)))  # a template's output
+
+
+def _widget(
+    context: template.Context, video: MusicVideo, watch_later: WatchLater | None
+) -> dict[str, Any]:
     request: HttpRequest | None = context.get("request")
     # Back to this page afterwards; a page shown in answer to a POST has no address to return to.
     here = request.get_full_path() if request is not None and request.method == "GET" else ""
     widget: dict[str, Any] = {"video": video, "next": here, "signed_in": False}
     if request is not None and request.user.is_authenticated:
-        watch_later = watch_later_for(request)
+        if watch_later is None:
+            watch_later = watch_later_for(request)
         widget.update(
             signed_in=True,
             confirmed=request.user.has_confirmed_email,

@@ -1,0 +1,91 @@
+"""Where a signed-in fan's page spends its time, in-process: the test client, the site's settings,
+the bench database (bench/generate.py) and its Redis, one fan signed in.
+
+    .venv/bin/python bench/profile_fans.py --database-url postgres://…/fansite_bench \\
+        --redis-url redis://127.0.0.1:6379/15 [--repeat 20]
+
+For each page: the median wall time of --repeat requests after a warm one, the queries of one
+request, and a cProfile of one request by area (templates, ORM, database driver, project code…)
+with the functions that take the most time of their own. Prints Markdown for docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--redis-url", required=True)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DEBUG="0",
+        SECRET_KEY="profile-only-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        CACHE_KEY_PREFIX="fansite-profile",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from generate import BENCH_USERNAME
+    from run import QueryRecorder, growth_videos, python_profile
+
+    from community.models import User
+    from foundation import page_cache
+
+    page_cache.bump()
+    hot = growth_videos()[-1]
+    fan = User.objects.get(username=BENCH_USERNAME.format(0))
+    signed_in = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.250.0.2")
+    signed_in.force_login(fan)
+    visitor = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.250.0.3")
+    pages = [
+        (f"video page, {hot[0]:,} comments, signed in", signed_in, f"/videos/{hot[1]}/"),
+        ("/videos/, signed in", signed_in, "/videos/"),
+        ("home, signed in", signed_in, "/"),
+        ("/videos/, visitor (page cache)", visitor, "/videos/"),
+    ]
+    out = sys.stdout.write
+    for name, client, path in pages:
+        assert client.get(path).status_code == 200
+        walls = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            client.get(path)
+            walls.append((time.perf_counter() - started) * 1000)
+        recorder = QueryRecorder()
+        with connection.execute_wrapper(recorder):
+            client.get(path)
+        sql = sum(q["ms"] for q in recorder.queries)
+        profile = python_profile(lambda client=client, path=path: client.get(path))
+        areas = ", ".join(f"{k} {v:g}" for k, v in profile["by_area_ms"].items())
+        out(f"\n#### {name} (`{path}`)\n\n")
+        out(
+            f"Median {statistics.median(walls):.1f} ms of {args.repeat} requests; "
+            f"{len(recorder.queries)} queries, {sql:.1f} ms of SQL.\n\n"
+        )
+        out(f"Own time under cProfile by area (ms): {areas}.\n\n```\n")
+        out("\n".join(profile["top"][:10]) + "\n```\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""A signed-in fan's own parts of a shared page (foundation/fan_pages.py): what fills the holes the
+stand-in fan's rendering left, from a few keyed reads of this fan's rows."""
+
+from __future__ import annotations
+
+import functools
+from html import escape
+from typing import Any
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+
+from community.badges import alerts_key, unread_key
+from community.templatetags.follow_tags import alerts_badge_html
+from community.templatetags.talk_tags import notifications_badge_html
+from foundation.fan_pages import Copy, Hole, Part, stencil_list_pk
+
+
+def count_keys(user: Any) -> dict[str, str]:
+    """The header's unread counts, read with the copy (their caches are the badges')."""
+    return {"alerts": alerts_key(user.pk), "notifications": unread_key(user.pk)}
+
+
+class FanState:
+    """What one fan's holes are filled with: their own rows, read in one query when a hole
+    first asks, and the header's counts, read with the copy."""
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        copy: Copy,
+        counts: dict[str, int | None] | None = None,
+    ) -> None:
+        self.request = request
+        self.keys = copy.keys
+        self.guards = copy.guards
+        self.counts = counts or {}
+
+    def _ids(self, kind: str) -> list[int]:
+        return [int(key) for key in self.keys.get(kind, ())]
+
+    @functools.cached_property
+    def rows(self) -> dict[str, set[int]]:
+        """Everything of the fan's own the copy asks for, in one query (a UNION ALL of tagged
+        (kind, number) rows): their likes and reports among the comments shown, their score,
+        their Watch later list and its videos, their follows of the group and of members, and
+        for talk, their blocks either way and their held or hidden comments on the video.
+
+        Written as SQL: built with the ORM, a union of seven querysets cost more Python than
+        the rest of the fill (docs/performance.md, "Decisions")."""
+        from django.db import connection
+
+        from community.models import (
+            Block,
+            Comment,
+            CommentLike,
+            Follow,
+            Rating,
+            Report,
+            Watchlist,
+            WatchlistItem,
+        )
+
+        user = self.request.user.pk
+        reads: list[str] = []
+        params: list[Any] = []
+
+        def read(sql: str, *values: Any) -> None:
+            reads.append(sql)
+            params.extend(values)
+
+        def ids(values: list[int]) -> str:
+            return ", ".join(["%s"] * len(values))
+
+        if likes := self._ids("like"):
+            table, by, comment = _columns(CommentLike, "user", "comment")
+            read(
+                f"SELECT 'like', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
+                f"({ids(likes)})",
+                user,
+                *likes,
+            )
+        if reports := self._ids("report"):
+            table, by, comment = _columns(Report, "reporter", "comment")
+            read(
+                f"SELECT 'report', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
+                f"({ids(reports)})",
+                user,
+                *reports,
+            )
+        for video in self._ids("rating"):
+            table, by, on, score = _columns(Rating, "user", "video", "score")
+            tag = f"'score:{int(video)}'"
+            read(f"SELECT {tag}, {score} FROM {table} WHERE {by} = %s AND {on} = %s", user, video)
+        if "watch" in self.keys:
+            lists, owner, default, name = _columns(Watchlist, "owner", "is_default", "name")
+            read(
+                f"SELECT CASE WHEN {name} = %s THEN 'list' ELSE 'list-named' END, id FROM {lists} "
+                f"WHERE {owner} = %s AND {default} = %s",
+                Watchlist.DEFAULT_NAME,
+                user,
+                True,
+            )
+            items, in_list, video_column = _columns(WatchlistItem, "watchlist", "video")
+            read(
+                f"SELECT 'watch', i.{video_column} FROM {items} i JOIN {lists} w "
+                f"ON w.id = i.{in_list} WHERE w.{owner} = %s AND w.{default} = %s",
+                user,
+                True,
+            )
+        if "follow" in self.keys:
+            table, by, kind, member = _columns(Follow, "follower", "kind", "member")
+            read(
+                f"SELECT 'follow:' || {kind}, COALESCE({member}, 0) FROM {table} "
+                f"WHERE {by} = %s AND {kind} IN (%s, %s)",
+                user,
+                Follow.Kind.GROUP.value,
+                Follow.Kind.MEMBER.value,
+            )
+        if videos := [int(key.split(":", 1)[0]) for kind, key in self.guards if kind == "talk"]:
+            table, blocker, blocked = _columns(Block, "blocker", "blocked")
+            read(
+                f"SELECT 'block', id FROM {table} WHERE {blocker} = %s OR {blocked} = %s",
+                user,
+                user,
+            )
+            table, on, author, status = _columns(Comment, "video", "author", "status")
+            read(
+                f"SELECT 'held', id FROM {table} WHERE {on} IN ({ids(videos)}) "
+                f"AND {author} = %s AND {status} IN (%s, %s)",
+                *videos,
+                user,
+                Comment.Status.HELD.value,
+                Comment.Status.HIDDEN.value,
+            )
+        found: dict[str, set[int]] = {}
+        if reads:
+            with connection.cursor() as cursor:
+                cursor.execute(" UNION ALL ".join(reads), params)
+                for tag, number in cursor.fetchall():
+                    found.setdefault(tag, set()).add(number)
+        return found
+
+    def allows(self) -> bool:
+        """Whether the shared copy may serve this fan: for talk, one who blocked or was blocked
+        by anyone, has a held or hidden comment on the video, or wrote a comment the copy shows
+        gets the page rendered (what they see of the talk is theirs alone)."""
+        talks = [key for kind, key in self.guards if kind == "talk"]
+        if not talks:
+            return True
+        mine = str(self.request.user.pk)
+        if any(mine in key.split(":", 1)[1].split(",") for key in talks):
+            return False
+        return not (self.rows.get("block") or self.rows.get("held"))
+
+    def join(self, parts: list[Part]) -> str:
+        return "".join(part if isinstance(part, str) else self.fill(part) for part in parts)
+
+    @functools.cached_property
+    def csrf(self) -> str:
+        return escape(get_token(self.request))
+
+    @functools.cached_property
+    def username(self) -> str:
+        return escape(self.request.user.get_username())
+
+    @functools.cached_property
+    def profile(self) -> str:
+        return escape(self.request.user.get_absolute_url())  # type: ignore[union-attr]  # a fan
+
+    @functools.cached_property
+    def watch_later(self) -> Any:
+        """The fan's Watch later list as the cards need it (community's WatchLater)."""
+        from community.models import Watchlist
+        from community.templatetags.watchlist_tags import WatchLater
+
+        rows = self.rows
+        pk = next(iter(rows.get("list", set()) | rows.get("list-named", set())), None)
+        name = Watchlist.DEFAULT_NAME
+        if pk is not None and rows.get("list-named"):  # a name of the fan's own: one more read
+            name = Watchlist.objects.values_list("name", flat=True).get(pk=pk)
+        return WatchLater(pk=pk, video_ids=frozenset(rows.get("watch", ())), name=name)
+
+    @functools.cached_property
+    def list_name(self) -> str:
+        return escape(str(self.watch_later.display_name))
+
+    @functools.cached_property
+    def follows(self) -> set[str]:
+        """The fan's follows of the group and of members, as the holes' keys name them."""
+        return {
+            f"{tag.removeprefix('follow:')}:{number or ''}"
+            for tag, numbers in self.rows.items()
+            if tag.startswith("follow:")
+            for number in numbers
+        }
+
+    def badge(self, name: str) -> str:
+        render = {"alerts": alerts_badge_html, "notifications": notifications_badge_html}[name]
+        return render(self.request, self.counts.get(name))
+
+    def fill(self, hole: Hole) -> str:
+        if hole.kind == "csrf":
+            return self.csrf
+        if hole.kind == "username":
+            return self.username
+        if hole.kind == "profile":
+            return self.profile
+        if hole.kind == "list-name":
+            return self.list_name
+        if hole.kind == "badge":
+            return self.badge(hole.key)
+        if hole.kind == "watch":  # variants: saved, not saved
+            watch_later = self.watch_later
+            saved = watch_later.pk is not None and int(hole.key) in watch_later.video_ids
+            html = self.join(hole.variants[0 if saved else 1])
+            if saved:
+                html = html.replace(str(stencil_list_pk()), str(watch_later.pk))
+            return html
+        if hole.kind == "follow":  # variants: following, not following
+            return self.join(hole.variants[0 if hole.key in self.follows else 1])
+        if hole.kind == "like":  # variants: liked, not liked
+            return self.join(hole.variants[0 if int(hole.key) in self.rows.get("like", ()) else 1])
+        if hole.kind == "report":  # variants: reported, the form to report
+            reported = int(hole.key) in self.rows.get("report", ())
+            return self.join(hole.variants[0 if reported else 1])
+        if hole.kind == "rating":  # variants: not rated, then each score from 1 to 10
+            score = next(iter(self.rows.get(f"score:{hole.key}", ())), 0)
+            return self.join(hole.variants[score])
+        raise ValueError(f"No such part of a fan's page: {hole.kind}")
+
+
+def _columns(model: type[Any], *fields: str) -> tuple[str, ...]:
+    """The model's table and the fields' columns, quoted for SQL."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    columns = [quote(model._meta.get_field(name).column) for name in fields]
+    return (quote(model._meta.db_table), *columns)
