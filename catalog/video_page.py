@@ -27,7 +27,7 @@ PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
 
 PREFETCH = (
-    Prefetch("credits", queryset=Credit.objects.select_related("person")),
+    Prefetch("credits", queryset=Credit.objects.select_related("person__member")),
     "themes",
     Prefetch("tie_ins", queryset=TieIn.objects.all()),
     "links",

@@ -77,7 +77,7 @@ def release_detail(request: HttpRequest, slug: str) -> HttpResponse:
             Prefetch(
                 "tracks",
                 queryset=Track.objects.prefetch_related(
-                    Prefetch("credits", queryset=Credit.objects.select_related("person"))
+                    Prefetch("credits", queryset=Credit.objects.select_related("person__member"))
                 ),
             ),
             Prefetch("videos", queryset=video_cards(MusicVideo.objects.visible_to(request.user))),

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from catalog import localize
-from catalog.models import Member, MusicVideo, Person, Release, Track
+from catalog.models import Credit, Member, MusicVideo, Person, Release, Track
 
 register = template.Library()
 
@@ -56,6 +56,19 @@ def names(obj: Member | Person | Release | Track | MusicVideo) -> localize.Names
     if isinstance(obj, Track | MusicVideo):
         return localize.names(obj.display_title, obj.native_title)
     return localize.names(obj.title, obj.native_title)
+
+
+@register.filter
+def credit_name(credit: Credit) -> str:
+    """Who a credit names, in the page's script: a member as her own page names her, another
+    person by their native name where the page's language writes it. A name typed as credited
+    stays as it is. (Select the credits with person__member.)"""
+    person = credit.person
+    if credit.credited_as or person is None:
+        return credit.name
+    if person.member is not None:
+        return str(names(person.member).first)
+    return str(names(person).first)
 
 
 @register.simple_tag

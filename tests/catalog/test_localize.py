@@ -24,7 +24,9 @@ from catalog.catalog_io import (
 from catalog.localize import localized, names, script_language
 from catalog.models import Member, MusicVideo, Release, Tag, TieIn
 from tests.factories import (
+    make_credit,
     make_member,
+    make_person,
     make_release,
     make_staff,
     make_tag,
@@ -301,3 +303,33 @@ def test_the_api_gives_the_translations(client):
     assert (release["description_ko"], release["description_ja"]) == ("한국어.", "")
     assert member["bio_ja"] == "日本語。"
     assert (member["joining_note_ko"], member["departure_note_ja"]) == ("한국어.", "")
+
+
+@pytest.mark.django_db
+def test_credits_name_people_in_the_pages_script(client):
+    """A member's songwriting credit reads as her member page names her; another person's by
+    their native name on a page in its language; a name typed as credited, as typed."""
+    member = make_member(stage_name="HUH YUNJIN", native_name="허윤진")
+    release = make_release()
+    track = make_track(release=release)
+    make_credit(track=track, person=make_person(name="HUH YUNJIN", member=member), role="lyricist")
+    make_credit(track=track, person=make_person(name="Kim Wan-sun", native_name="김완선"))
+    make_credit(track=track, credited_as="13", role="producer")
+    video = make_video(release=release, track=track)
+    make_credit(video=video, person=make_person(name="Ko Won-tae", native_name="고원태"))
+
+    with override("en"):
+        release_url, video_url = release.get_absolute_url(), video.get_absolute_url()
+
+    korean = client.get("/ko" + release_url).content.decode()
+    english = client.get(release_url).content.decode()
+    video_page = client.get("/ko" + video_url).content.decode()
+
+    main = korean.split("<main", 1)[1].split("</main>")[0]
+    assert "허윤진" in main
+    assert "김완선" in main
+    assert "13" in main
+    assert "HUH YUNJIN" not in main
+    assert "HUH YUNJIN" in english
+    assert "Kim Wan-sun" in english
+    assert "고원태" in video_page
