@@ -15,7 +15,9 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -48,6 +50,13 @@ class Lease:
     id: str
     keys: tuple[str, ...]
     shared: bool  # held in Redis, not only counted here
+
+
+def _forget(pipe: Any, leases: Iterable[Lease]) -> None:
+    """Queue the removal of handed-back leases from their sets on a Redis pipeline."""
+    for lease in leases:
+        for key in lease.keys:
+            pipe.zrem(key, lease.id)
 
 
 class Limits:
@@ -84,9 +93,7 @@ class Limits:
             now = int(time.time() * 1000)
             try:
                 with self._redis.client.pipeline(transaction=False) as pipe:
-                    for old in [*released, *removing]:
-                        for key in old.keys:
-                            pipe.zrem(key, old.id)
+                    _forget(pipe, [*released, *removing])
                     self._acquire(
                         keys=list(lease.keys),
                         args=[now, now + LEASE_SECONDS * 1000, lease.id, *(cap for _, cap in caps)],
@@ -149,9 +156,7 @@ class Limits:
                 continue
             try:
                 with self._redis.client.pipeline(transaction=False) as pipe:
-                    for lease in released:
-                        for key in lease.keys:
-                            pipe.zrem(key, lease.id)
+                    _forget(pipe, released)
                     if renew:
                         lapses = int((time.time() + LEASE_SECONDS) * 1000)
                         for lease in held:
