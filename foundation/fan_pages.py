@@ -24,7 +24,6 @@ one. Without the cache (Redis down) every page is rendered as before.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,8 +34,6 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
@@ -214,8 +211,7 @@ def for_fan(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, kind: FanKind) -> str:
-    address = f"{translation.get_language()} {kind} {request.build_absolute_uri()}"
-    return f"fan-page:{ENTRY_FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
+    return page_cache.address_key(f"fan-page:{ENTRY_FORMAT}", request, kind)
 
 
 @dataclass
@@ -254,10 +250,10 @@ def serve(
         state = parts.filler(request, copy, {name: found.get(k) for name, k in counts.items()})
     if copy is None or state is None or not state.allows():
         response = view(request, *args, **kwargs)  # theirs alone, rendered
-        _private(response)
+        page_cache.private(response)
         return response
     response = HttpResponse(state.join(copy.parts), headers=copy.headers)
-    _private(response)
+    page_cache.private(response)
     return response
 
 
@@ -319,12 +315,6 @@ def _render_shared(
 
 
 _CSRF_META = ("CSRF_COOKIE", "CSRF_COOKIE_NEEDS_UPDATE")
-
-
-def _private(response: HttpResponseBase) -> None:
-    if not response.has_header("Cache-Control"):
-        patch_cache_control(response, private=True)
-    patch_vary_headers(response, ("Cookie",))
 
 
 class _Pages:

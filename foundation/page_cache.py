@@ -93,7 +93,7 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                     return fans.serve(request, view, args, kwargs)
                 response = view(request, *args, **kwargs)
                 if request.method in ("GET", "HEAD"):
-                    _private(response)
+                    private(response)
                 return response
             if (
                 request.META.get(SKIP)
@@ -116,7 +116,7 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
             # Rendered after reading the generation: a write meanwhile makes this copy stale.
             response = view(request, *args, **kwargs)
             if not _same_for_everyone(request, response):
-                _private(response)
+                private(response)
                 return response
             if getattr(response, "is_rendered", True) is False:
                 response.render()  # type: ignore[attr-defined]  # a TemplateResponse here
@@ -149,8 +149,15 @@ def _cacheable_address(request: HttpRequest, allowed: frozenset[str]) -> bool:
 
 
 def _key(request: HttpRequest) -> str:
-    address = f"{translation.get_language()} {request.build_absolute_uri()}"
-    return f"page:{ENTRY_FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
+    return address_key(f"page:{ENTRY_FORMAT}", request)
+
+
+def address_key(prefix: str, request: HttpRequest, *qualifiers: object) -> str:
+    """The cache key of a page kept for this address in the active language (and `qualifiers`:
+    what else the copy depends on)."""
+    address = " ".join(map(str, [translation.get_language(), *qualifiers]))
+    address += f" {request.build_absolute_uri()}"
+    return f"{prefix}:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def _same_for_everyone(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -189,7 +196,7 @@ def _conditional(request: HttpRequest, response: HttpResponseBase) -> HttpRespon
     return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[arg-type,return-value]  # the stubs say HttpResponse; any response does
 
 
-def _private(response: HttpResponseBase) -> None:
+def private(response: HttpResponseBase) -> None:
     """A page made for this visitor (signed in, or given a token or a message): theirs alone."""
     if not response.has_header("Cache-Control"):
         patch_cache_control(response, private=True)
