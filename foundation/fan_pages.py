@@ -32,7 +32,6 @@ from typing import Any, Protocol, cast
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
@@ -233,18 +232,13 @@ def serve(
     key = _key(request, kind)
     # The counts the filler shows (the header's badges) come in the same round trip.
     counts = parts.count_keys(request.user)
-    found = cache.get_many([page_cache.GENERATION_KEY, key, *counts.values()])
-    generation = found.get(page_cache.GENERATION_KEY)
-    if generation is None:
-        generation = page_cache._start(page_cache.GENERATION_KEY)
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        copy = entry[1]
+    generation, kept, found = page_cache.read_kept(key, *counts.values())
+    if kept is not None:
+        (copy,) = kept
     else:
         copy = _render_shared(request, view, args, kwargs, kind)
-        if generation is not None:  # a refusal is kept too: the next fan goes straight on
-            cache.set(key, (generation, copy), settings.PAGE_CACHE_SECONDS)
-            page_cache._local.stored = True  # a write in this transaction makes it stale
+        # A refusal is kept too: the next fan goes straight on.
+        page_cache.keep(key, generation, copy)
     state: Filler | None = None
     if copy is not None:
         state = parts.filler(request, copy, {name: found.get(k) for name, k in counts.items()})

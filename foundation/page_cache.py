@@ -104,13 +104,9 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                 patch_vary_headers(response, ("Cookie",))
                 return response
             key = _key(request)
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY)
-            if generation is None:
-                generation = _start(GENERATION_KEY)
-            entry = found.get(key)
-            if entry is not None and entry[0] == generation:
-                _generation, headers, content = entry
+            generation, kept, _found = read_kept(key)
+            if kept is not None:
+                headers, content = kept
                 response = HttpResponse(content, headers=headers)
                 return _conditional(request, response)
             # Rendered after reading the generation: a write meanwhile makes this copy stale.
@@ -122,10 +118,7 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                 response.render()  # type: ignore[attr-defined]  # a TemplateResponse here
             content = response.content  # type: ignore[attr-defined]  # not a streaming response
             _shared(response, f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"')
-            if generation is not None:
-                entry = (generation, dict(response.items()), content)
-                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-                _local.stored = True
+            keep(key, generation, dict(response.items()), content)
             return _conditional(request, response)
 
         return cached_view
@@ -150,6 +143,26 @@ def _cacheable_address(request: HttpRequest, allowed: frozenset[str]) -> bool:
 
 def _key(request: HttpRequest) -> str:
     return address_key(f"page:{ENTRY_FORMAT}", request)
+
+
+def read_kept(key: str, *others: str) -> tuple[int | None, tuple[Any, ...] | None, dict[str, Any]]:
+    """In one round trip: the site's generation, what was kept under `key` for it (without the
+    generation; None if nothing, or a stale copy), and everything read (`others` too)."""
+    found = cache.get_many([GENERATION_KEY, key, *others])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = _start(GENERATION_KEY)
+    entry = found.get(key)
+    kept = tuple(entry[1:]) if entry is not None and entry[0] == generation else None
+    return generation, kept, found
+
+
+def keep(key: str, generation: int | None, *value: Any) -> None:
+    """Keep `value` under `key` for this generation (nothing without the cache): a write later
+    in this transaction makes it stale."""
+    if generation is not None:
+        cache.set(key, (generation, *value), settings.PAGE_CACHE_SECONDS)
+        _local.stored = True
 
 
 def address_key(prefix: str, request: HttpRequest, *qualifiers: object) -> str:
