@@ -7,12 +7,24 @@ import functools
 from html import escape
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from community.badges import alerts_key, unread_key
+from community.models import (
+    Block,
+    Comment,
+    CommentLike,
+    Follow,
+    Rating,
+    Report,
+    Watchlist,
+    WatchlistItem,
+)
 from community.templatetags.follow_tags import alerts_badge_html
 from community.templatetags.talk_tags import notifications_badge_html
+from community.templatetags.watchlist_tags import WatchLater
 from foundation.fan_pages import Copy, Hole, Part, stencil_list_pk
 
 
@@ -48,19 +60,6 @@ class FanState:
 
         Written as SQL: built with the ORM, a union of seven querysets cost more Python than
         the rest of the fill (docs/performance.md, "Decisions")."""
-        from django.db import connection
-
-        from community.models import (
-            Block,
-            Comment,
-            CommentLike,
-            Follow,
-            Rating,
-            Report,
-            Watchlist,
-            WatchlistItem,
-        )
-
         user = self.request.user.pk
         reads: list[str] = []
         params: list[Any] = []
@@ -171,9 +170,6 @@ class FanState:
     @functools.cached_property
     def watch_later(self) -> Any:
         """The fan's Watch later list as the cards need it (community's WatchLater)."""
-        from community.models import Watchlist
-        from community.templatetags.watchlist_tags import WatchLater
-
         rows = self.rows
         pk = next(iter(rows.get("list", set()) | rows.get("list-named", set())), None)
         name = Watchlist.DEFAULT_NAME
@@ -232,8 +228,6 @@ class FanState:
 
 def _columns(model: type[Any], *fields: str) -> tuple[str, ...]:
     """The model's table and the fields' columns, quoted for SQL."""
-    from django.db import connection
-
     quote = connection.ops.quote_name
     columns = [quote(model._meta.get_field(name).column) for name in fields]
     return (quote(model._meta.db_table), *columns)
