@@ -31,7 +31,7 @@ from foundation import fan_pages
 from foundation.redirects import safe_next
 
 LISTS_PER_PAGE = 24
-ITEMS_PER_PAGE = 100
+ITEMS_PER_PAGE = 24  # cards, as on /videos/; the owner has four forms under each
 PREVIEW_SIZE = 4
 EXPORT_COLUMNS = ("position", "title", "video_url", "note", "watched_on", "added_at")
 
