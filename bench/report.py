@@ -146,7 +146,7 @@ def _share_rows(endpoints: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
             if e.get("group") == "reads"
             and not e.get("uncached")
             and not e.get("signed_in")
-            and e["name"].startswith(("home", "video list", "video page"))
+            and e["name"].startswith(("home", "video list", "video page", "a list"))
         ],
     )
     worst(

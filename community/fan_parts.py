@@ -141,9 +141,12 @@ class FanState:
         return found
 
     def allows(self) -> bool:
-        """Whether the shared copy may serve this fan: for talk, one who blocked or was blocked
-        by anyone, has a held or hidden comment on the video, or wrote a comment the copy shows
-        gets the page rendered (what they see of the talk is theirs alone)."""
+        """Whether the shared copy may serve this fan: a list's owner gets its page rendered
+        (with their controls and forms); for talk, one who blocked or was blocked by anyone, has
+        a held or hidden comment on the video, or wrote a comment the copy shows gets the page
+        rendered (what they see of the talk is theirs alone)."""
+        if ("owner", str(self.request.user.pk)) in self.guards:
+            return False
         talks = [key for kind, key in self.guards if kind == "talk"]
         if not talks:
             return True
@@ -191,6 +194,20 @@ class FanState:
             for number in numbers
         }
 
+    @functools.cached_property
+    def followed_lists(self) -> set[int]:
+        """The lists among the copy's follow buttons that the fan follows: one query, asked
+        only by a list's page (not one of `rows`, which every shared page reads)."""
+        return set(
+            Follow.objects.filter(
+                follower=self.request.user.pk,
+                kind=Follow.Kind.LIST,
+                watchlist__in=self._ids("follow-list"),
+            )
+            .order_by()
+            .values_list("watchlist", flat=True)
+        )
+
     def badge(self, name: str) -> str:
         render = {"alerts": alerts_badge_html, "notifications": notifications_badge_html}[name]
         return render(self.request, self.counts.get(name))
@@ -215,6 +232,8 @@ class FanState:
             return html
         if hole.kind == "follow":  # variants: following, not following
             return self.join(hole.variants[0 if hole.key in self.follows else 1])
+        if hole.kind == "follow-list":  # variants: following, not following
+            return self.join(hole.variants[0 if int(hole.key) in self.followed_lists else 1])
         if hole.kind == "like":  # variants: liked, not liked
             return self.join(hole.variants[0 if int(hole.key) in self.rows.get("like", ()) else 1])
         if hole.kind == "report":  # variants: reported, the form to report

@@ -12,6 +12,7 @@ from community.views import (
     tokens,
     watchlists,
 )
+from foundation.page_cache import for_visitors
 
 app_name = "community"
 
@@ -47,7 +48,13 @@ urlpatterns = [
     path("lists/", watchlists.public_lists, name="watchlist-list"),
     path("lists/mine/", watchlists.my_lists, name="my-lists"),
     path("lists/new/", watchlists.watchlist_create, name="watchlist-create"),
-    path("lists/<int:pk>/", watchlists.watchlist_detail, name="watchlist-detail"),
+    # A public list from the page cache for visitors, and from one shared copy for other fans
+    # (foundation/fan_pages.py); its writes make it stale (community/services/watchlists.py).
+    path(
+        "lists/<int:pk>/",
+        for_visitors(params=("page",))(watchlists.watchlist_detail),
+        name="watchlist-detail",
+    ),
     path("lists/<int:pk>/edit/", watchlists.watchlist_edit, name="watchlist-edit"),
     path("lists/<int:pk>/delete/", watchlists.watchlist_delete, name="watchlist-delete"),
     path("lists/<int:pk>/export.<str:fmt>", watchlists.watchlist_export, name="watchlist-export"),

@@ -16,7 +16,8 @@ their badge counts (cached per fan), and a CSRF token; the holes are filled with
 every value escaped.
 
 Left to the full rendering: staff (drafts and their badges), a fan with a message waiting, any
-address with parameters the page doesn't read, and any response that isn't a plain 200. The
+address with parameters the page doesn't read, any response that isn't a plain 200 (or a page
+the stand-in may not see: a private list), and a fan a guard turns away (a list's owner). The
 hole markers and the stencil's name derive from SECRET_KEY, so no text a fan writes can forge
 one. Without the cache (Redis down) every page is rendered as before.
 """
@@ -32,7 +33,7 @@ from typing import Any, Protocol, cast
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
@@ -71,7 +72,7 @@ class Stencil:
     """Set on the request while the shared copy is rendered: the tags of the fan's own parts
     ask for it (stencil_of) and leave holes, or refuse to be shared (a premiere's "remind me"
     that no hole covers yet). `guards`: what a fan's request checks before the copy may serve
-    them (talk: the video, and the authors whose comments the copy shows)."""
+    them (talk: the video, and the authors whose comments the copy shows; a list: its owner)."""
 
     kind: FanKind
     refused: bool = False
@@ -281,6 +282,9 @@ def _render_shared(
         response = view(request, *args, **kwargs)
         if getattr(response, "is_rendered", True) is False:
             response.render()  # type: ignore[attr-defined]  # a TemplateResponse here
+    except Http404:
+        # Not found for the stand-in is not the fan's answer: a private list may be theirs.
+        return None
     finally:
         request.user = fan
         delattr(request, STENCIL_ATTR)

@@ -25,7 +25,7 @@ from django.urls import reverse
 from community.live import bus
 from community.models import Comment
 from foundation import cache as resilient
-from tests.factories import make_member, make_user, make_video
+from tests.factories import make_member, make_user, make_video, make_watchlist
 
 pytestmark = [
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (REDIS_URL), as in CI"),
@@ -151,8 +151,10 @@ def test_every_page_answers_while_redis_is_stopped_and_caching_resumes_after(
     server, catalog, caplog
 ):
     video, member = catalog
-    paths = page_paths(video, member)
     fan = make_user(username="yunjin")
+    someones = make_watchlist(owner=make_user(username="sakura"), videos=[video])
+    own = make_watchlist(owner=fan, is_public=False, videos=[video])
+    paths = [*page_paths(video, member), someones.get_absolute_url()]
     visitor, signed_in = Client(), Client()
     signed_in.force_login(fan)
     assert_every_page_answers([visitor, signed_in], paths)
@@ -161,6 +163,10 @@ def test_every_page_answers_while_redis_is_stopped_and_caching_resumes_after(
     server.stop()
     caplog.set_level(logging.WARNING, logger="foundation.cache")
     assert_every_page_answers([visitor, signed_in], paths)
+    own_page = signed_in.get(own.get_absolute_url())  # a private list, to its owner alone
+    assert own_page.status_code == 200
+    assert reverse("community:watchlist-edit", args=[own.pk]) in own_page.content.decode()
+    assert visitor.get(own.get_absolute_url()).status_code == 404
     back_in_use()  # and once more after the pause, when Redis is tried and still gone
     assert_every_page_answers([visitor, signed_in], paths)
     assert "yunjin" in signed_in.get("/").content.decode()  # the session, from the database

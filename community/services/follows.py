@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Member
 from community.models import Follow, User, Watchlist
 from community.writing import check_may_write
+from foundation import page_cache
 
 Target = User | Watchlist | Member | None
 
@@ -45,6 +46,7 @@ def follow_create(*, follower: User, kind: str, target: Target) -> Follow:
         return Follow.objects.get(follower=follower, kind=kind, **fields)
     if kind == Follow.Kind.LIST and isinstance(target, Watchlist):
         Watchlist.objects.filter(pk=target.pk).update(follower_count=F("follower_count") + 1)
+        page_cache.content_changed()  # the list's kept page shows its followers
     return follow
 
 
@@ -54,4 +56,5 @@ def follow_delete(*, follower: User, kind: str, target: Target) -> bool:
     deleted, _ = Follow.objects.filter(follower=follower, kind=kind, **fields).delete()
     if deleted and kind == Follow.Kind.LIST and isinstance(target, Watchlist):
         Watchlist.objects.filter(pk=target.pk).update(follower_count=F("follower_count") - 1)
+        page_cache.content_changed()
     return bool(deleted)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from catalog.models import MusicVideo
 from community.models import User, WatchEntry, Watchlist, WatchlistItem
 from community.writing import check_may_write
+from foundation import page_cache
 
 Direction = Literal["up", "down", "top", "bottom"]
 DIRECTIONS: tuple[Direction, ...] = ("up", "down", "top", "bottom")
@@ -116,11 +117,13 @@ def watchlist_update(
             {"name": _("“%(name)s” keeps its name.") % {"name": watchlist.display_name}}
         )
     _check_name_free(owner_id=watchlist.owner_id, name=name, exclude_pk=watchlist.pk)
+    was_public = watchlist.is_public
     watchlist.name = name
     watchlist.description = description
     watchlist.is_public = is_public
     watchlist.full_clean(validate_constraints=False)
     _save_named(watchlist)
+    _shown(was_public or is_public)  # made private: no kept copy may show it any more
     return watchlist
 
 
@@ -132,6 +135,15 @@ def watchlist_delete(*, watchlist: Watchlist) -> None:
             _("“%(name)s” can't be deleted; empty it instead.") % {"name": watchlist.display_name}
         )
     watchlist.delete()
+    _shown(watchlist.is_public)
+
+
+def _shown(is_public: bool) -> None:
+    """A write to what others see of a list: a public list's page is kept for visitors and
+    other fans (foundation/page_cache.py), and stale from now on. A private list's page is
+    rendered for its owner every time, so writes to it leave every kept page as it is."""
+    if is_public:
+        page_cache.content_changed()
 
 
 def _touch(locked: Watchlist, target: Watchlist, item_delta: int = 0) -> None:
@@ -139,6 +151,7 @@ def _touch(locked: Watchlist, target: Watchlist, item_delta: int = 0) -> None:
     locked.save(update_fields=["item_count", "updated_at"])
     target.item_count = locked.item_count
     target.updated_at = locked.updated_at
+    _shown(locked.is_public)
 
 
 @transaction.atomic
@@ -222,6 +235,7 @@ def item_update(
     item.watched_on = watched_on
     item.full_clean(validate_constraints=False)
     item.save(update_fields=["note", "watched_on"])
+    _shown(item.watchlist.is_public)
     return item
 
 

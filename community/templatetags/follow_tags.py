@@ -25,16 +25,18 @@ _FIELDS: dict[str, str] = {
 @register.simple_tag(takes_context=True)
 def follow_button(context: template.Context, kind: str, target: Target = None) -> SafeString:
     """A follow/unfollow button (1 query for a signed-in fan, none for visitors). In the shared
-    copy of a fan's page (foundation.fan_pages), the group's or a member's button is a hole with
-    both states: each fan's page shows theirs."""
+    copy of a fan's page (foundation.fan_pages), the group's, a member's or a list's button is a
+    hole with both states: each fan's page shows theirs."""
     request = context["request"]
     button = get_template("community/widgets/follow_button.html")
     stencil = fan_pages.stencil_of(request)
-    if stencil is not None and kind in (Follow.Kind.GROUP, Follow.Kind.MEMBER):
+    if stencil is not None and kind in (Follow.Kind.GROUP, Follow.Kind.MEMBER, Follow.Kind.LIST):
         variants = []
         for following in (True, False):
             values = _button(context, kind, target, following)
             variants.append(button.render(values))
+        if kind == Follow.Kind.LIST:
+            return stencil.hole("follow-list", str(target.pk), variants)  # type: ignore[union-attr]  # a list
         key = f"{kind}:{target.pk if kind == Follow.Kind.MEMBER else ''}"  # type: ignore[union-attr]  # a member
         return stencil.hole("follow", key, variants)
     return mark_safe(button.render(_button(context, kind, target, None)))  # a template's output

@@ -27,10 +27,11 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
+from foundation import fan_pages
 from foundation.redirects import safe_next
 
 LISTS_PER_PAGE = 24
-ITEMS_PER_PAGE = 100
+ITEMS_PER_PAGE = 24  # cards, as on /videos/; the owner has four forms under each
 PREVIEW_SIZE = 4
 EXPORT_COLUMNS = ("position", "title", "video_url", "note", "watched_on", "added_at")
 
@@ -232,7 +233,12 @@ def _render_detail(
 
 @require_GET
 def watchlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _get_watchlist_for_user(request, pk))
+    watchlist = _get_watchlist_for_user(request, pk)
+    stencil = fan_pages.stencil_of(request)
+    if stencil is not None:
+        # Other fans share a copy (foundation/fan_pages.py); the owner's page has their forms.
+        stencil.guard("owner", str(watchlist.owner_id))
+    return _render_detail(request, watchlist)
 
 
 def _formula_safe(value: str) -> str:

@@ -686,6 +686,133 @@ def test_rate_limit_answers_429_with_a_friendly_page(alice, monkeypatch):
     assert client.get(url).status_code == 200  # reading is never limited
 
 
+# ---- A list from the page cache and the shared copy --------------------------------------------
+# Visitors get a public list from the page cache and other fans from one shared copy
+# (foundation/fan_pages.py); the owner's page, with its forms, and private lists are rendered.
+
+
+def _controls(body: str, watchlist: Watchlist) -> bool:
+    item = watchlist.items.get(position=1)
+    return reverse("community:item-move", args=[watchlist.pk, item.pk]) in body
+
+
+def _follow(client: Client, watchlist: Watchlist, follow: bool = True) -> None:
+    url = reverse("community:follow" if follow else "community:unfollow")
+    response = client.post(url, {"kind": "list", "target": watchlist.pk})
+    assert response.status_code == 302
+
+
+def test_owner_other_fans_and_visitors_each_see_theirs_from_a_warm_cache(alice, bob):
+    carol = make_user(username="carol")
+    watchlist = make_watchlist(owner=alice, name="Warm", videos=make_videos(3))
+    watchlist.items.update(note="Seen twice")
+    url = watchlist.get_absolute_url()
+    owner, other, follower, visitor = (
+        client_for(alice),
+        client_for(bob),
+        client_for(carol),
+        Client(),
+    )
+    _follow(follower, watchlist)
+    for _ in range(2):  # the first renders and keeps the copies, the second reads them
+        mine, bobs, carols = (c.get(url).content.decode() for c in (owner, other, follower))
+        visitors = visitor.get(url).content.decode()
+        assert _controls(mine, watchlist)
+        assert 'type="date"' in mine
+        assert reverse("community:watchlist-edit", args=[watchlist.pk]) in mine
+        assert 'value="Seen twice"' in mine  # the owner has it in the note's field
+        assert '<p class="watchlist-note">' not in mine
+        assert "this list" not in mine  # no follow button for one's own list
+        for body in (bobs, carols, visitors):
+            assert not _controls(body, watchlist)
+            assert reverse("community:watchlist-edit", args=[watchlist.pk]) not in body
+            assert 'type="date"' not in body
+            assert '<p class="watchlist-note">Seen twice</p>' in body
+            assert "fanpart-" not in body
+        assert "Follow this list" in bobs
+        assert "Following this list" not in bobs
+        assert "Following this list ✓" in carols
+        assert "1 follower" in carols
+        assert "@bob" in bobs
+        assert "@carol" not in bobs
+        assert "@carol" in carols
+        assert "@bob" not in carols
+        assert "Log in to follow this list" in visitors
+        assert "csrfmiddlewaretoken" not in visitors
+    _follow(follower, watchlist, follow=False)  # each write shows at once, to everyone
+    _follow(other, watchlist)
+    bobs, carols = other.get(url).content.decode(), follower.get(url).content.decode()
+    assert "Following this list ✓" in bobs
+    assert "Follow this list" in carols
+    assert "Following this list" not in carols
+
+
+def test_a_public_lists_writes_show_to_visitors_and_fans_at_once(alice, bob):
+    watchlist = make_watchlist(owner=alice, name="Warm", videos=make_videos(3))
+    url = watchlist.get_absolute_url()
+    owner, other, visitor = client_for(alice), client_for(bob), Client()
+    item = watchlist.items.first()
+
+    def shown() -> list[str]:
+        return [c.get(url).content.decode() for c in (other, visitor, other, visitor)]
+
+    assert all("Top pick" not in body for body in shown())
+    owner.post(
+        reverse("community:item-update", args=[watchlist.pk, item.pk]),
+        {"note": "Top pick", "watched_on": ""},
+    )
+    assert all("Top pick" in body for body in shown())
+    owner.post(reverse("community:item-remove", args=[watchlist.pk, item.pk]))
+    assert all("Top pick" not in body and "2 videos" in body for body in shown())
+    owner.post(
+        reverse("community:watchlist-edit", args=[watchlist.pk]),
+        {"name": "Renamed", "description": "", "is_public": "on"},
+    )
+    assert all("Renamed" in body for body in shown())
+
+
+def test_a_private_list_stays_private_from_a_warm_cache(alice, bob):
+    watchlist = make_watchlist(owner=alice, name="Hidden gems", videos=make_videos(2))
+    url = watchlist.get_absolute_url()
+    owner, other, visitor = client_for(alice), client_for(bob), Client()
+    for _ in range(2):  # seen public: kept for visitors and other fans
+        assert other.get(url).status_code == 200
+        assert visitor.get(url).status_code == 200
+    response = owner.post(
+        reverse("community:watchlist-edit", args=[watchlist.pk]),
+        {"name": "Hidden gems", "description": ""},  # "public" unticked
+    )
+    assert response.status_code == 302
+    for _ in range(2):
+        assert other.get(url).status_code == 404
+        assert visitor.get(url).status_code == 404
+        response = owner.get(url)
+        assert response.status_code == 200
+        assert "Private list — only you can see it" in response.content.decode()
+        assert _controls(response.content.decode(), watchlist)
+
+
+def test_a_deleted_public_list_is_gone_from_the_cache(alice, bob):
+    watchlist = make_watchlist(owner=alice, name="Soon gone", videos=make_videos(2))
+    url = watchlist.get_absolute_url()
+    other, visitor = client_for(bob), Client()
+    assert other.get(url).status_code == visitor.get(url).status_code == 200
+    response = client_for(alice).post(reverse("community:watchlist-delete", args=[watchlist.pk]))
+    assert response.status_code == 302
+    assert other.get(url).status_code == visitor.get(url).status_code == 404
+
+
+def test_a_long_list_comes_in_pages(alice, bob):
+    watchlist = make_watchlist(owner=alice, name="Long", videos=make_videos(ITEMS_PER_PAGE + 2))
+    url = watchlist.get_absolute_url()
+    for client in (client_for(alice), client_for(bob), Client()):
+        first = client.get(url).content.decode()
+        last = client.get(f"{url}?page=2").content.decode()
+        assert first.count('class="watchlist-item"') == ITEMS_PER_PAGE
+        assert last.count('class="watchlist-item"') == 2
+        assert f'<ol class="watchlist-items" start="{ITEMS_PER_PAGE + 1}">' in last
+
+
 # ---- Query budgets ------------------------------------------------------------------------------
 
 
@@ -699,6 +826,26 @@ def test_list_page_query_budget(alice, django_assert_max_num_queries, n):
     with django_assert_max_num_queries(8):
         response = client.get(watchlist.get_absolute_url())
     assert len(response.context["rows"]) == min(n, ITEMS_PER_PAGE)
+
+
+@pytest.mark.parametrize("n", BUDGET_ROWS)
+def test_list_page_query_budget_for_other_fans_and_visitors(
+    alice, bob, django_assert_max_num_queries, django_assert_num_queries, n
+):
+    """Guards N+1: another fan's page of a list, from the shared copy, and a visitor's, from the
+    page cache, run the same queries for 10 or 1,000 items."""
+    [watchlist] = make_watchlists(1, owner=alice, videos=make_videos(n))
+    url = watchlist.get_absolute_url()
+    other, visitor = client_for(bob), Client()
+    other.get(url)
+    visitor.get(url)
+    # session, user, their Watch later and follows (one statement), their follow of this list
+    with django_assert_max_num_queries(4):
+        response = other.get(url)
+    assert response.content.decode().count('class="watchlist-item"') == min(n, ITEMS_PER_PAGE)
+    with django_assert_num_queries(0):
+        response = visitor.get(url)
+    assert response.content.decode().count('class="watchlist-item"') == min(n, ITEMS_PER_PAGE)
 
 
 @pytest.mark.parametrize("n", BUDGET_ROWS)
