@@ -1344,6 +1344,7 @@ def main(argv: list[str] | None = None) -> None:
         typical = [f"/videos/{slug}/" for slug in other_slugs]
         # Visitors open the same list as fans (from the page cache, as fans' is a shared copy).
         visitor_list = [("a list", [fan_paths["a list"]])] if "a list" in fan_paths else []
+        searches = [f"/search/?{urlencode({'q': q})}" for q in SEARCHES]
         # (name, paths, signed in, uncached: skip the page cache visitors get)
         reads: list[tuple[str, list[str], bool, bool | str]] = [
             ("bare floor", ["/bench/bare/"], False, False),
@@ -1373,8 +1374,11 @@ def main(argv: list[str] | None = None) -> None:
             ("video list, signed in", ["/videos/"], True, False),
             ("video list, filtered and paged, signed in", list_paths, True, False),
             *((f"{what}, signed in", [path], True, False) for what, path in fan_paths.items()),
-            ("search", [f"/search/?{urlencode({'q': q})}" for q in SEARCHES], False, False),
+            ("search", searches, False, False),
+            # A search nobody made since the catalog last changed: run, not read from the cache.
+            ("search, from scratch", searches, False, "render"),
             ("api: video list", ["/api/v1/videos/"], False, False),
+            ("api: video list, uncached", ["/api/v1/videos/"], False, True),
         ]
         with stage(f"reads: {args.duration:g} s each after a {args.warmup:g} s warm-up"):
             for name, paths, signed_in, uncached in reads:
