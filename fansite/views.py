@@ -238,6 +238,8 @@ def _suggestions(wanted: str) -> list[tuple[str, str]]:
 
 
 GROUP_SIZE = 5
+# What search() reads from the query string.
+SEARCH_PARAMS = ("q", "kind", "page", "suggest")
 
 
 def _name_index() -> NameIndex:
