@@ -10,10 +10,12 @@ facts come from (`sources`, fetched in one query per answer: catalog.citations).
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, FloatField, Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast, NullIf
@@ -51,6 +53,7 @@ from catalog.models import (
     VideoQuerySet,
 )
 from catalog.queries import CARD_FIELDS, featured_credits
+from foundation import page_cache
 from foundation.api import QueryIntegerField, StrictCharField
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
@@ -977,6 +980,36 @@ class VideoViewSet(CatalogViewSet):
     serializer_class = VideoSerializer
     detail_serializer_class = VideoDetailSerializer
 
+    # The query parameters of a list kept in the cache (list()): its filters and its page.
+    KEPT_PARAMS = frozenset([*VideoFilterSerializer().fields, "page", "page_size"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The same answer for every client (published videos, no fan's own fields), so a page is
+        # kept per address under the site's generation, which every write it shows moves on (a
+        # rating, a comment, a curator's edit): serialising twenty videos costs more than the
+        # rest of the request. Authentication, throttles and headers run as before, and errors
+        # are never kept. Without the cache, every answer is made afresh.
+        if not self._keeps(request):
+            return super().list(request, *args, **kwargs)
+        key = page_cache.address_key(f"api-videos:{page_cache.ENTRY_FORMAT}", request._request)
+        generation, kept, _found = page_cache.read_kept(key)
+        if kept is not None:
+            return Response(kept[0])
+        response = super().list(request, *args, **kwargs)
+        if response.status_code == 200:
+            page_cache.keep(key, generation, response.data)
+        return response
+
+    def _keeps(self, request: Request) -> bool:
+        """Known parameters only, one value each, as page_cache does: made-up ones (tracking
+        parameters) are answered without filling the cache."""
+        if request.META.get(page_cache.SKIP) or settings.PAGE_CACHE_SECONDS <= 0:
+            return False
+        if len(request.META.get("QUERY_STRING", "")) > page_cache.MAX_QUERY_STRING:
+            return False
+        params = request.query_params
+        return all(name in self.KEPT_PARAMS and len(params.getlist(name)) == 1 for name in params)
+
     def get_queryset(self) -> QuerySet[MusicVideo]:
         videos = MusicVideo.objects.published()
         if self.action == "list":
@@ -992,7 +1025,7 @@ class VideoViewSet(CatalogViewSet):
             )
         return videos.only("slug", "status", "rating_count", "rating_sum", "rating_histogram")
 
-    def cited(self, video: MusicVideo) -> list[Any]:
+    def cited(self, video: MusicVideo) -> builtins.list[Any]:  # `list` is the action here
         return [video, *video.credits.all()]
 
     @extend_schema(
