@@ -10,6 +10,7 @@ from tests.factories import (
     BUDGET_ROWS,
     make_member,
     make_person,
+    make_rating,
     make_release,
     make_rows,
     make_staff,
@@ -218,6 +219,20 @@ def test_a_repeated_search_is_served_without_queries_until_the_catalog_changes(
     make_video(title="Impurities (performance)", slug="impurities-performance")
     body = client.get(URL, {"q": "impurities"}).content.decode()
     assert 'href="/videos/impurities-performance/"' in body
+
+
+def test_a_rating_leaves_the_kept_results_to_serve_the_page_again(
+    client, django_assert_num_queries
+):
+    video = make_video(title="Impurities", slug="impurities")
+    page = client.get(URL, {"q": "impurities"}).content.decode()
+    suggestions = client.get(URL, {"q": "impurities", "suggest": "1"}).content.decode()
+    make_rating(video=video, score=9)  # every kept page is stale now, but not the results
+    with django_assert_num_queries(0):
+        assert client.get(URL, {"q": "impurities"}).content.decode() == page
+        again = client.get(URL, {"q": "impurities", "suggest": "1"}).content.decode()
+    assert again == suggestions
+    assert suggestions in page
 
 
 def test_a_typo_search_sees_a_new_name_after_it_was_kept(client):
