@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
+from catalog.api import VideoSerializer
 from catalog.models import (
     Credit,
     ExternalLink,
@@ -23,6 +24,7 @@ from foundation import page_cache
 from tests.api.conftest import ApiClient, make_token
 from tests.factories import (
     BUDGET_ROWS,
+    image_upload,
     make_achievement,
     make_credit,
     make_member,
@@ -569,3 +571,34 @@ def test_a_kept_list_is_still_throttled(api, settings):
     statuses = [api.get(f"{V1}/videos/").status_code for _ in range(3)]
 
     assert statuses == [200, 200, 429]
+
+
+def test_each_listed_video_reads_as_the_serializer_writes_it(api):
+    """The list builds its rows by hand (catalog.api.VideoViewSet._made): each must equal what
+    VideoSerializer gives, as the detail answer (a subclass) shows it."""
+    draft = make_release(slug="draft-album", status=Status.DRAFT)
+    guest = make_person(name="Guest Star", slug="guest-star")
+    featured = make_video(
+        slug="featured",
+        title="Featured",
+        native_title="피처링",
+        release=make_release(slug="easy", title="EASY"),
+        youtube_id="abcdefghijk",
+        verified=True,
+        premiere_at=datetime.datetime(2026, 2, 20, 9, 0, tzinfo=datetime.UTC),
+        premiere_time_zone="Asia/Seoul",
+        thumbnail=image_upload("still.png"),
+        thumbnail_alt="The five on stage",
+    )
+    make_credit(video=featured, person=guest, credited_as="Guest Star", role=Credit.Role.FEATURED)
+    make_rating(video=featured, score=7)
+    make_rating(video=featured, score=10)
+    make_video(slug="undated", published_on=None, release=draft, verified=False)
+    rows = api.get(f"{V1}/videos/").json()["results"]
+    assert [row["slug"] for row in rows] == ["featured", "undated"]
+    assert rows[0]["thumbnail_small"].startswith("http://testserver/")
+    assert rows[0]["display_title"] == "Featured (feat. Guest Star)"
+    for row in rows:
+        assert list(row) == VideoSerializer.Meta.fields
+        detail = api.get(f"{V1}/videos/{row['slug']}/").json()
+        assert row == {name: detail[name] for name in row}
