@@ -10,10 +10,12 @@ facts come from (`sources`, fetched in one query per answer: catalog.citations).
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, FloatField, Model, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast, NullIf
@@ -51,6 +53,7 @@ from catalog.models import (
     VideoQuerySet,
 )
 from catalog.queries import CARD_FIELDS, featured_credits
+from foundation import page_cache
 from foundation.api import QueryIntegerField, StrictCharField
 
 SLUG_PATTERN = r"[-a-zA-Z0-9_]+"
@@ -977,6 +980,81 @@ class VideoViewSet(CatalogViewSet):
     serializer_class = VideoSerializer
     detail_serializer_class = VideoDetailSerializer
 
+    # The query parameters of a list kept in the cache (list()): its filters and its page.
+    KEPT_PARAMS = frozenset([*VideoFilterSerializer().fields, "page", "page_size"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The same answer for every client (published videos, no fan's own fields), so a page is
+        # kept per address under the site's generation, which every write it shows moves on (a
+        # rating, a comment, a curator's edit): serialising twenty videos costs more than the
+        # rest of the request. Authentication, throttles and headers run as before, and errors
+        # are never kept. Without the cache, every answer is made afresh.
+        if not self._keeps(request):
+            return self._made(request)
+        key = page_cache.address_key(f"api-videos:{page_cache.ENTRY_FORMAT}", request._request)
+        generation, kept, _found = page_cache.read_kept(key)
+        if kept is not None:
+            return Response(kept[0])
+        response = self._made(request)
+        if response.status_code == 200:
+            page_cache.keep(key, generation, response.data)
+        return response
+
+    def _made(self, request: Request) -> Response:
+        """The page as VideoSerializer represents it, row by row without DRF's generic loop over
+        fields, which costs more than the fields themselves (after every rating, a page is made
+        afresh). DRF's own fields still turn times, images and dates into text."""
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if page is None:
+            return super().list(request)
+        fields = VideoSerializer(context=self.get_serializer_context()).fields
+        premiere_at, thumbnail, published = (
+            fields["premiere_at"],
+            fields["thumbnail_small"],
+            fields["published"],
+        )
+
+        def row(video: MusicVideo) -> dict[str, Any]:
+            release = video.release
+            average = video.rating_average
+            return {
+                "slug": video.slug,
+                "title": video.title,
+                "display_title": video.display_title,
+                "native_title": video.native_title,
+                "kind": video.kind,
+                "release": (
+                    {"slug": release.slug, "title": release.title}
+                    if release is not None and release.status == Status.PUBLISHED
+                    else None
+                ),
+                "published": published.to_representation((video, video.published)),
+                "youtube_id": video.youtube_id,
+                "premiere_at": (
+                    premiere_at.to_representation(video.premiere_at) if video.premiere_at else None
+                ),
+                "premiere_time_zone": video.premiere_time_zone,
+                "thumbnail_small": thumbnail.to_representation(video.thumbnail_small),
+                "thumbnail_alt": video.thumbnail_alt,
+                "verified": video.verified,
+                "rating_count": video.rating_count,
+                "rating_average": None if average is None else float(average),
+                "comment_count": video.comment_count,
+                "page_url": request.build_absolute_uri(video.get_absolute_url()),
+            }
+
+        return self.get_paginated_response([row(video) for video in page])
+
+    def _keeps(self, request: Request) -> bool:
+        """Known parameters only, one value each, as page_cache does: made-up ones (tracking
+        parameters) are answered without filling the cache."""
+        if request.META.get(page_cache.SKIP) or settings.PAGE_CACHE_SECONDS <= 0:
+            return False
+        if len(request.META.get("QUERY_STRING", "")) > page_cache.MAX_QUERY_STRING:
+            return False
+        params = request.query_params
+        return all(name in self.KEPT_PARAMS and len(params.getlist(name)) == 1 for name in params)
+
     def get_queryset(self) -> QuerySet[MusicVideo]:
         videos = MusicVideo.objects.published()
         if self.action == "list":
@@ -992,7 +1070,7 @@ class VideoViewSet(CatalogViewSet):
             )
         return videos.only("slug", "status", "rating_count", "rating_sum", "rating_histogram")
 
-    def cited(self, video: MusicVideo) -> list[Any]:
+    def cited(self, video: MusicVideo) -> builtins.list[Any]:  # `list` is the action here
         return [video, *video.credits.all()]
 
     @extend_schema(

@@ -15,6 +15,7 @@ query per kind and is meant to be cached (fansite.views keeps it until the catal
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -99,7 +100,8 @@ KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
 def normalise_query(raw: str) -> str:
-    return fold(raw)[:100]
+    # Control characters are no letters, and PostgreSQL refuses NUL in a query: a word break.
+    return fold("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in raw))[:100]
 
 
 def is_searchable(query: str) -> bool:

@@ -15,7 +15,8 @@ from foundation.page_cache import for_visitors
 # Pages for people: English at /…, Korean at /ko/…, Japanese at /ja/… (fansite/languages.py).
 pages = [
     path("", for_visitors()(views.home), name="home"),
-    path("search/", views.search, name="search"),
+    # The same results for every visitor (and every fan but staff): kept per query like a page.
+    path("search/", for_visitors(params=views.SEARCH_PARAMS)(views.search), name="search"),
     path("", include("catalog.urls")),
     path("", include("community.urls")),
     # Accounts are allauth's (sign-up, confirmation and settings: community/urls.py first). These

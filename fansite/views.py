@@ -13,9 +13,11 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
@@ -26,6 +28,7 @@ from catalog.queries import video_cards
 from catalog.search import (
     KINDS,
     KINDS_BY_KEY,
+    Kind,
     NameIndex,
     finds_group,
     is_searchable,
@@ -238,6 +241,8 @@ def _suggestions(wanted: str) -> list[tuple[str, str]]:
 
 
 GROUP_SIZE = 5
+# What search() reads from the query string.
+SEARCH_PARAMS = ("q", "kind", "page", "suggest")
 
 
 def _name_index() -> NameIndex:
@@ -275,9 +280,31 @@ def search(request: HttpRequest) -> HttpResponse:
     """/search/?q= — grouped by kind; ?kind= pages through one kind; ?suggest=1 is the header's
     search-as-you-type fragment."""
     raw = request.GET.get("q", "").strip()
-    query = normalise_query(raw)
     kind = KINDS_BY_KEY.get(request.GET.get("kind", ""))
-    context: dict[str, object] = {"q": raw, "kind": kind, "kinds": KINDS, "too_short": False}
+    number = request.GET.get("page")
+
+    def results() -> SafeString:
+        context = _search_results(request, raw, kind, number)
+        return render_to_string("search.html#suggestions", context, request)
+
+    # The results are the catalog's alone: kept until it changes, so a rating (which makes the
+    # whole page stale) costs the page around them, not the search. Staff get drafts too.
+    if page_cache.keeps_for(request, staff=True):
+        parts = (raw, kind.key if kind else "", number or "")
+        found = page_cache.fragment("search-results", parts, (CATALOG_VERSION,), results)
+    else:
+        found = results()
+    if request.GET.get("suggest"):
+        return HttpResponse(found)
+    context = {"q": raw, "kind": kind, "results": found}
+    return render(request, "search.html", context)
+
+
+def _search_results(
+    request: HttpRequest, raw: str, kind: Kind | None, number: str | None
+) -> dict[str, object]:
+    query = normalise_query(raw)
+    context: dict[str, object] = {"q": raw, "kind": kind, "too_short": False}
     if not query or not is_searchable(query):
         context["too_short"] = bool(query)
     elif kind is not None:
@@ -286,10 +313,9 @@ def search(request: HttpRequest) -> HttpResponse:
             near = _name_index().matches(query).get(kind.key, [])
             results = matches(kind, query, request.user, only=near)
             context["near_misses"] = True
-        context["page"] = Paginator(results, 20).get_page(request.GET.get("page"))
+        context["page"] = Paginator(results, 20).get_page(number)
         context["query_string"] = urlencode({"q": raw, "kind": kind.key})
     else:
         context["groups"], context["near_misses"] = _grouped(query, request.user)
         context["group"] = finds_group(query)
-    template = "search.html#suggestions" if request.GET.get("suggest") else "search.html"
-    return render(request, template, context)
+    return context

@@ -1,5 +1,5 @@
-"""Whole pages for visitors from the cache: the home page, the video list, the video pages, and
-the release and member pages.
+"""Whole pages for visitors from the cache: the home page, the video list, the video pages, the
+release and member pages, and search results.
 
 A visitor (no session cookie, no message waiting) asking for one of these pages with GET or HEAD
 gets the copy rendered for an earlier visitor, as long as nothing they would see has changed

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
+from catalog.api import VideoSerializer
 from catalog.models import (
     Credit,
     ExternalLink,
@@ -19,8 +20,11 @@ from catalog.models import (
     Tag,
     Track,
 )
+from foundation import page_cache
+from tests.api.conftest import ApiClient, make_token
 from tests.factories import (
     BUDGET_ROWS,
+    image_upload,
     make_achievement,
     make_credit,
     make_member,
@@ -32,6 +36,7 @@ from tests.factories import (
     make_source,
     make_tag,
     make_track,
+    make_user,
     make_users,
     make_video,
     make_videos,
@@ -484,3 +489,116 @@ def test_anonymous_reads_are_throttled_with_a_json_429(api, settings):
     response = api.get(f"{V1}/themes/")
     assert response.json()["errors"]["detail"][0].startswith("Request was throttled.")
     assert int(response["Retry-After"]) > 0
+
+
+# ---- The video list kept between writes -----------------------------------------------------
+
+
+def test_a_kept_video_list_is_served_without_queries_until_a_write_it_shows(
+    api, django_assert_num_queries
+):
+    video = make_video(slug="smart", title="SMART")
+    draft = make_video(slug="crazy", title="CRAZY", status=Status.DRAFT)
+    first = api.get(f"{V1}/videos/")
+    with django_assert_num_queries(0):
+        again = api.get(f"{V1}/videos/")
+    assert again.json() == first.json()
+    headers = {name for name in dict(first.items()) if name != "X-Request-ID"}
+    assert {name: again[name] for name in headers} == {name: first[name] for name in headers}
+
+    make_rating(video=video, score=7)
+    row = api.get(f"{V1}/videos/").json()["results"][0]
+    assert (row["rating_count"], row["rating_average"]) == (1, 3.5)
+
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert _slugs(api.get(f"{V1}/videos/")) == ["crazy", "smart"]  # same day: by title
+
+
+def test_each_query_string_keeps_its_own_page(api):
+    make_videos(3, title=["Alpha", "Beta", "Gamma"], published_on=[None, None, None])
+    assert api.get(f"{V1}/videos/?search=beta").json()["count"] == 1
+    assert api.get(f"{V1}/videos/?search=alpha").json()["count"] == 1
+    assert api.get(f"{V1}/videos/?page_size=1&page=2").json()["results"][0]["title"] == "Beta"
+    assert api.get(f"{V1}/videos/?page_size=1&page=3").json()["results"][0]["title"] == "Gamma"
+
+
+def test_token_and_session_clients_get_the_same_list_as_visitors(api):
+    make_video(slug="smart")
+    fan = make_user()
+    with_token = ApiClient(make_token(fan))
+    with_session = ApiClient()
+    with_session.force_login(fan)
+    visitor = api.get(f"{V1}/videos/").json()
+    assert with_token.get(f"{V1}/videos/").json() == visitor
+    assert with_session.get(f"{V1}/videos/").json() == visitor
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["year=abc", "ordering=title", "page=9", "page_size=1000", "theme=", "search=" + "x" * 101],
+)
+def test_a_refused_list_stays_refused_and_is_never_kept(api, query, monkeypatch):
+    make_video()
+    kept = []
+    monkeypatch.setattr(page_cache, "keep", lambda *args: kept.append(args))
+    first = api.get(f"{V1}/videos/?{query}")
+    assert first.status_code in (400, 404)
+    assert api.get(f"{V1}/videos/?{query}").json() == first.json()
+    assert kept == []
+    api.get(f"{V1}/videos/")
+    assert len(kept) == 1, "a list that is answered is kept"
+
+
+def test_parameters_the_list_does_not_read_are_answered_but_not_kept(
+    api, django_assert_max_num_queries
+):
+    make_video(slug="smart")
+    for _ in range(2):
+        with django_assert_max_num_queries(3) as queries:
+            assert _slugs(api.get(f"{V1}/videos/?utm_source=feed")) == ["smart"]
+        assert len(queries) > 0
+
+
+def test_a_kept_list_is_still_throttled(api, settings):
+    make_video()
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/min", "user": "100/min", "writes": "100/min"},
+    }
+    cache.clear()
+
+    statuses = [api.get(f"{V1}/videos/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_each_listed_video_reads_as_the_serializer_writes_it(api):
+    """The list builds its rows by hand (catalog.api.VideoViewSet._made): each must equal what
+    VideoSerializer gives, as the detail answer (a subclass) shows it."""
+    draft = make_release(slug="draft-album", status=Status.DRAFT)
+    guest = make_person(name="Guest Star", slug="guest-star")
+    featured = make_video(
+        slug="featured",
+        title="Featured",
+        native_title="피처링",
+        release=make_release(slug="easy", title="EASY"),
+        youtube_id="abcdefghijk",
+        verified=True,
+        premiere_at=datetime.datetime(2026, 2, 20, 9, 0, tzinfo=datetime.UTC),
+        premiere_time_zone="Asia/Seoul",
+        thumbnail=image_upload("still.png"),
+        thumbnail_alt="The five on stage",
+    )
+    make_credit(video=featured, person=guest, credited_as="Guest Star", role=Credit.Role.FEATURED)
+    make_rating(video=featured, score=7)
+    make_rating(video=featured, score=10)
+    make_video(slug="undated", published_on=None, release=draft, verified=False)
+    rows = api.get(f"{V1}/videos/").json()["results"]
+    assert [row["slug"] for row in rows] == ["featured", "undated"]
+    assert rows[0]["thumbnail_small"].startswith("http://testserver/")
+    assert rows[0]["display_title"] == "Featured (feat. Guest Star)"
+    for row in rows:
+        assert list(row) == VideoSerializer.Meta.fields
+        detail = api.get(f"{V1}/videos/{row['slug']}/").json()
+        assert row == {name: detail[name] for name in row}

@@ -1,6 +1,7 @@
 """/search/: over videos, songs, releases, members, people and themes, native scripts included."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from catalog.models import Person, Status, Track
@@ -9,10 +10,13 @@ from tests.factories import (
     BUDGET_ROWS,
     make_member,
     make_person,
+    make_rating,
     make_release,
     make_rows,
+    make_staff,
     make_tag,
     make_track,
+    make_user,
     make_video,
     make_videos,
 )
@@ -200,3 +204,109 @@ def test_typo_search_query_budget(client, django_assert_max_num_queries, n):
     assert "Impurities 0" in body
     with django_assert_max_num_queries(6 + 1 + 1):  # the names' index is kept now
         assert client.get(URL, {"q": "impurites"}).status_code == 200
+
+
+# ---- Results kept between writes ------------------------------------------------------------
+
+
+def test_a_repeated_search_is_served_without_queries_until_the_catalog_changes(
+    client, django_assert_num_queries
+):
+    make_video(title="Impurities", slug="impurities")
+    first = client.get(URL, {"q": "impurities"}).content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(URL, {"q": "impurities"}).content.decode() == first
+    make_video(title="Impurities (performance)", slug="impurities-performance")
+    body = client.get(URL, {"q": "impurities"}).content.decode()
+    assert 'href="/videos/impurities-performance/"' in body
+
+
+def test_a_rating_leaves_the_kept_results_to_serve_the_page_again(
+    client, django_assert_num_queries
+):
+    video = make_video(title="Impurities", slug="impurities")
+    page = client.get(URL, {"q": "impurities"}).content.decode()
+    suggestions = client.get(URL, {"q": "impurities", "suggest": "1"}).content.decode()
+    make_rating(video=video, score=9)  # every kept page is stale now, but not the results
+    with django_assert_num_queries(0):
+        assert client.get(URL, {"q": "impurities"}).content.decode() == page
+        again = client.get(URL, {"q": "impurities", "suggest": "1"}).content.decode()
+    assert again == suggestions
+    assert suggestions in page
+
+
+def test_a_typo_search_sees_a_new_name_after_it_was_kept(client):
+    assert "Nothing matches" in client.get(URL, {"q": "antifragle"}).content.decode()
+    client.get(URL, {"q": "antifragle"})
+    make_video(title="ANTIFRAGILE", slug="antifragile")
+    body = client.get(URL, {"q": "antifragle"}).content.decode()
+    assert 'href="/videos/antifragile/"' in body
+    assert "exactly. These come close" in body
+
+
+def test_a_draft_kept_out_of_a_visitors_search_still_shows_to_staff(client):
+    make_video(title="Secret comeback", slug="secret-comeback", status=Status.DRAFT)
+    link = 'href="/videos/secret-comeback/"'
+    assert link not in client.get(URL, {"q": "secret"}).content.decode()
+    curator = Client()
+    curator.force_login(make_staff())
+    assert link in curator.get(URL, {"q": "secret"}).content.decode()
+    assert link not in client.get(URL, {"q": "secret"}).content.decode()
+
+
+def test_a_fan_gets_the_visitors_results_with_their_own_header(client, yunjin):
+    visitor = client.get(URL, {"q": "yunjin"}).content.decode()
+    fan = Client()
+    fan.force_login(make_user(username="aki"))
+    mine = fan.get(URL, {"q": "yunjin"})
+    assert mine["Cache-Control"].startswith("private")
+    body = mine.content.decode()
+    assert "aki" in body
+    assert "aki" not in visitor
+
+    def results(page):
+        return page[page.index('id="search-results"') : page.index("</main>")]
+
+    assert results(body) == results(visitor)
+    suggest = {"q": "yunjin", "suggest": "1"}
+    assert fan.get(URL, suggest).content == client.get(URL, suggest).content
+
+
+def test_each_language_keeps_its_own_results(client):
+    make_tag(name="Youth", name_ko="청춘", name_ja="青春", slug="youth")
+    assert "청춘" not in client.get(URL, {"q": "youth"}).content.decode()
+    assert "청춘" in client.get("/ko" + URL, {"q": "youth"}).content.decode()
+    assert "青春" in client.get("/ja" + URL, {"q": "youth"}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        "a",
+        "x" * 5000,
+        "ㅎㅇㅈ",
+        "カズハ",
+        "宮脇咲良",
+        "르세라핌",
+        "%",
+        "_",
+        "\\",
+        "' OR 1=1 --",
+        "\x00",
+        "a\x00b",
+        "🙂🙂",
+        "<b>",
+    ],
+)
+def test_any_input_gets_an_answer_never_an_error(client, yunjin, query):
+    for suggest in ({}, {"suggest": "1"}):
+        for _ in range(2):  # as rendered, then as kept
+            assert client.get(URL, {"q": query, **suggest}).status_code == 200
+    assert client.get(URL, {"q": query, "kind": "videos", "page": "x"}).status_code == 200
+
+
+def test_bytes_that_are_not_utf_8_get_an_answer(client):
+    for _ in range(2):
+        assert client.get(f"{URL}?q=%ED%A0%80%FF").status_code == 200
