@@ -17,8 +17,9 @@ from foundation import page_cache
 # The names comments are signed with, on every video's talk.
 FANS_VERSION = "fans"
 
-# Fans' own fields that pages show (a comment's author); logins and settings don't count.
-SHOWN_USER_FIELDS = frozenset({"username"})
+# Fans' own fields that pages show (a comment's author; is_active: a page's "Contributors" line
+# names active fans only); logins and settings don't count.
+SHOWN_USER_FIELDS = frozenset({"username", "is_active"})
 # credit_corrections: whether the fan is named in a page's "Contributors" line;
 # favourite_member: a member's page counts the fans who chose her.
 SHOWN_PROFILE_FIELDS = frozenset({"display_name", "credit_corrections", "favourite_member"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -94,8 +95,12 @@ def on_this_day(today: datetime.date) -> list[tuple[str, object, int]]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    today = timezone.localdate()
     videos = video_cards(MusicVideo.objects.published())[:HOME_VIDEOS]
-    featured = Release.objects.published().filter(released_on__isnull=False).first()
+    # Called by the template, only when the sections showing them are rendered, not kept.
+    featured = functools.cache(
+        lambda: Release.objects.published().filter(released_on__isnull=False).first()
+    )
     members = Member.objects.filter(left_on__isnull=True)
     charts = cache.get("home:charts")
     if charts is None:
@@ -111,7 +116,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "videos": videos,
             "featured": featured,
             "members": members,
-            "anniversaries": on_this_day(timezone.localdate()),
+            "anniversaries": functools.cache(lambda: on_this_day(today)),
+            "today": today.isoformat(),
             "min_votes": settings.TOP_MIN_VOTES,
             **charts,
         },

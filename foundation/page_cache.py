@@ -28,7 +28,7 @@ import functools
 import hashlib
 import secrets
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -238,26 +238,49 @@ def kept[T](
 ) -> T:
     """What render() returns (plain data: text, or a dict of texts), kept per language and
     `parts` until one of `versions` moves on or PAGE_CACHE_SECONDS pass; see fragment()."""
-    if settings.PAGE_CACHE_SECONDS <= 0:
-        return render()
-    address = "\x1f".join([name, translation.get_language() or "", *map(str, parts)])
-    key = f"fragment:{ENTRY_FORMAT}:" + hashlib.sha256(address.encode()).hexdigest()
+    return kept_many(name, [parts], versions, lambda _index: render())[0]
+
+
+def kept_many[T](
+    name: str,
+    parts: Sequence[Iterable[object]],
+    versions: Iterable[str],
+    render: Callable[[int], T],
+) -> list[T]:
+    """kept() for many pieces of one page at once (the cards of a list): render(i) for the
+    pieces under parts[i] not kept yet. One round trip to read them all, one to keep those
+    rendered."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or not parts:
+        return [render(index) for index in range(len(parts))]
+    language = translation.get_language() or ""
+    keys = [
+        f"fragment:{ENTRY_FORMAT}:"
+        + hashlib.sha256("\x1f".join([name, language, *map(str, part)]).encode()).hexdigest()
+        for part in parts
+    ]
     version_keys = [f"version:{version}" for version in versions]
-    found = cache.get_many([*version_keys, key])
+    found = cache.get_many([*version_keys, *keys])
     current = []
     for version_key in version_keys:
         value = found.get(version_key)
         if value is None:
             value = _start(version_key)
-            if value is None:
-                return render()
+            if value is None:  # no cache: nothing can be kept
+                return [render(index) for index in range(len(parts))]
         current.append(value)
-    entry = found.get(key)
-    if entry is not None and entry[0] == current:
-        return entry[1]
-    value = render()
-    cache.set(key, (current, value), settings.PAGE_CACHE_SECONDS)
-    return value
+    values: list[T] = []
+    rendered: dict[str, tuple[list[Any], T]] = {}
+    for index, key in enumerate(keys):
+        entry = found.get(key)
+        if entry is not None and entry[0] == current:
+            values.append(entry[1])
+            continue
+        value = render(index)
+        values.append(value)
+        rendered[key] = (current, value)
+    if rendered:
+        cache.set_many(rendered, settings.PAGE_CACHE_SECONDS)
+    return values
 
 
 def keeps_for(request: HttpRequest, *, staff: bool = False) -> bool:

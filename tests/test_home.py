@@ -100,3 +100,24 @@ def test_empty_home_sections_explain_themselves(client):
     body = client.get(reverse("home")).content.decode()
     assert "Not enough ratings this month yet." in body
     assert "Quiet week." in body
+
+
+def test_the_catalogs_sections_follow_the_day_and_a_curators_edit_from_a_warm_cache(client):
+    from foundation import page_cache
+
+    rendered = {page_cache.SKIP: True}  # the page itself rendered, its kept sections read
+    release = make_release(title="ANTIFRAGILE", released_on=datetime.date(2022, 10, 17))
+    evening = datetime.datetime(2026, 10, 17, 23, 59, 50, tzinfo=datetime.UTC)
+    with time_machine.travel(evening, tick=False):
+        body = client.get(reverse("home"), **rendered).content.decode()
+        assert "ANTIFRAGILE</a> came out 4 years ago today." in body
+        assert "Latest release" in body
+        release.title = "ANTIFRAGILE (Deluxe)"
+        release.save()
+        body = client.get(reverse("home"), **rendered).content.decode()
+        assert "ANTIFRAGILE (Deluxe)</a> came out 4 years ago today." in body
+        assert "ANTIFRAGILE (Deluxe)" in body.split("Latest release")[1]
+    # Seconds later, long before kept sections expire: the next day's.
+    with time_machine.travel(evening + datetime.timedelta(seconds=15), tick=False):
+        body = client.get(reverse("home"), **rendered).content.decode()
+        assert "On this day" not in body

@@ -21,6 +21,7 @@ from tests.factories import (
     make_member,
     make_person,
     make_profile,
+    make_release,
     make_staff,
     make_tag,
     make_tie_in,
@@ -462,3 +463,26 @@ def test_visitors_rating_widget_always_shows_the_current_figures(client, video):
     mine = client.get("/videos/impurities/").content.decode()
     assert "from 2 ratings" in mine
     assert "You gave it 5 out of 5." in mine
+
+
+def test_visitors_video_filters_are_kept_until_the_catalog_changes(client, video):
+    def filters(path):
+        response = client.get(path, **RENDERED)
+        rendered = "includes/filter_fields.html" in [t.name for t in response.templates]
+        return response.content.decode().split('class="filters"')[1].split("</form>")[0], rendered
+
+    form, rendered = filters("/videos/")
+    assert rendered
+    assert "ANTIFRAGILE" not in form
+    assert filters("/videos/")[1] is False
+
+    make_release(title="ANTIFRAGILE", slug="antifragile")
+    form, rendered = filters("/videos/")
+    assert rendered
+    assert "ANTIFRAGILE" in form
+
+    # Per address: the values chosen, and the note on those not understood.
+    form, _ = filters("/videos/?release=antifragile")
+    assert 'value="antifragile" selected' in form
+    assert "were not understood" in filters("/videos/?release=nothing")[0]
+    assert "were not understood" not in filters("/videos/")[0]

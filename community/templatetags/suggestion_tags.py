@@ -9,6 +9,8 @@ from django import template
 from django.db.models import Model, Q
 from django.urls import reverse
 
+from catalog.invalidation import CATALOG_VERSION
+from community.invalidation import FANS_VERSION
 from community.models import Suggestion, public_name_of
 from community.suggestions import (
     corrected_page,
@@ -17,6 +19,7 @@ from community.suggestions import (
     record_name,
     suggest_url,
 )
+from foundation import page_cache
 
 register = template.Library()
 
@@ -40,34 +43,45 @@ def suggest_link(context: template.Context, record: Model, name: str = "") -> di
     }
 
 
-@register.inclusion_tag("includes/contributors.html")
-def contributors(*records: Any) -> dict[str, Any]:
+@register.inclusion_tag("includes/contributors.html", takes_context=True)
+def contributors(context: template.Context, *records: Any) -> dict[str, Any]:
     """The fans whose corrections to these records (each a record or a list of them) were
-    accepted, unless they opted out, in the order they first contributed. One query."""
+    accepted, unless they opted out, in the order they first contributed. One query, none when
+    kept: accepting a correction saves its record (the catalog's version moves on), and a fan's
+    name, opting out or leaving moves FANS_VERSION on."""
     found: list[Model] = []
     for item in records:
         if isinstance(item, Model):
             found.append(item)
         elif item is not None:
             found.extend(item)
+    if not found:
+        return {"fans": []}
+    request = context.get("request")
+    if request is None or not page_cache.keeps_for(request, staff=True):
+        return {"fans": _contributors(found)}
+    parts = sorted(f"{record._meta.label}:{record.pk}" for record in found)
+    fans = page_cache.kept(
+        "contributors", parts, (CATALOG_VERSION, FANS_VERSION), lambda: _contributors(found)
+    )
+    return {"fans": fans}
+
+
+def _contributors(records: list[Model]) -> list[dict[str, str]]:
     rows = (
         Suggestion.objects.accepted()
-        .about(found)
+        .about(records)
         .filter(~Q(author__profile__credit_corrections=False), author__is_active=True)
         .order_by("decided_at", "id")
         .values_list("author__username", "author__profile__display_name")
-        if found
-        else []
     )
     fans: dict[str, str] = {}
     for username, display_name in rows:
         fans.setdefault(username, public_name_of(username, display_name))
-    return {
-        "fans": [
-            {"name": name, "url": reverse("community:profile", args=[username])}
-            for username, name in fans.items()
-        ]
-    }
+    return [
+        {"name": name, "url": reverse("community:profile", args=[username])}
+        for username, name in fans.items()
+    ]
 
 
 @register.filter

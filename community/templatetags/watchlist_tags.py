@@ -53,6 +53,9 @@ def watch_later_for(request: HttpRequest) -> WatchLater:
 
 
 WIDGET = "community/widgets/add_to_watchlist.html"
+# Set in the context, the address to come back to instead of this page's: a card kept for every
+# visitor's page (card_tags.video_cards) carries this word, and each page puts its own address.
+NEXT_VARIABLE = "watchlist_next"
 
 
 @register.simple_tag(takes_context=True)
@@ -84,6 +87,7 @@ def _widget(
     request: HttpRequest | None = context.get("request")
     # Back to this page afterwards; a page shown in answer to a POST has no address to return to.
     here = request.get_full_path() if request is not None and request.method == "GET" else ""
+    here = context.get(NEXT_VARIABLE) or here
     widget: dict[str, Any] = {"video": video, "next": here, "signed_in": False}
     if request is not None and request.user.is_authenticated:
         if watch_later is None:

@@ -23,18 +23,28 @@ MAX_ADDRESS = 200  # longer addresses (a long search) are rendered, not kept
 
 @register.tag
 def kept_for_visitors(parser: Parser, token: Token) -> KeptNode:
-    """{% kept_for_visitors "name" %}…{% endkept_for_visitors %}"""
+    """{% kept_for_visitors "name" ["version" …] %}…{% endkept_for_visitors %}: with versions
+    (page_cache.version_changed), kept until one of them moves on too (the filters of a list,
+    whose choices are the catalog's: "catalog")."""
     bits = token.split_contents()
-    if len(bits) != 2:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the part's name")
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes the part's name, then versions")
     nodelist = parser.parse(("endkept_for_visitors",))
     parser.delete_first_token()
-    return KeptNode(parser.compile_filter(bits[1]), nodelist)
+    return KeptNode(
+        parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]], nodelist
+    )
 
 
 class KeptNode(template.Node):
-    def __init__(self, name: template.base.FilterExpression, nodelist: NodeList) -> None:
+    def __init__(
+        self,
+        name: template.base.FilterExpression,
+        versions: list[template.base.FilterExpression],
+        nodelist: NodeList,
+    ) -> None:
         self.name = name
+        self.versions = versions
         self.nodelist = nodelist
 
     def render(self, context: template.Context) -> SafeString:
@@ -52,4 +62,5 @@ class KeptNode(template.Node):
         address = request.get_full_path()
         if len(address) > MAX_ADDRESS:
             return render()
-        return page_cache.fragment(str(self.name.resolve(context)), (address,), (), render)
+        versions = [str(version.resolve(context)) for version in self.versions]
+        return page_cache.fragment(str(self.name.resolve(context)), (address,), versions, render)

@@ -275,3 +275,18 @@ def test_the_video_list_shows_each_still_and_links_the_site_back(client):
 
     assert 'alt="The five on stage" width="64"' in listing
     assert reverse("admin:catalog_musicvideo_change", args=[video.pk]) in page
+
+
+def test_a_fan_who_leaves_is_no_longer_named_under_contributors(client, fan, release):
+    suggestion = suggestion_create(
+        author=fan, target=release, field="title", correction="EASY", source_url=SOURCE
+    )
+    client.force_login(make_curator())
+    client.post(decide_url(suggestion), {"action": "accept", "title": "EASY"})
+    client.logout()
+    assert 'href="/u/fearnot/"' in client.get(release.get_absolute_url()).content.decode()
+
+    fan.is_active = False
+    fan.save(update_fields=["is_active"])
+
+    assert "Contributors" not in client.get(release.get_absolute_url()).content.decode()
