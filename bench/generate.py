@@ -911,10 +911,13 @@ def main(argv: list[str] | None = None) -> None:
             cursor.execute("ANALYZE")
         check(cursor)
     # COPY sends no signals: one bump of the page cache's generation (foundation/page_cache.py) for
-    # all of it, in the cache REDIS_URL names (bench/run.py bumps the bench's own before it runs).
+    # all of it, in the cache REDIS_URL names (bench/run.py bumps the bench's own before it runs),
+    # and the fans kept for signed-in requests (community/identity.py) forgotten.
+    from community import identity
     from foundation import page_cache
 
     page_cache.bump()
+    identity.forget_all()
     total = time.perf_counter() - started
     say(f"Done in {total:.0f} s.")
     results = ROOT / "bench" / "results"

@@ -1262,6 +1262,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from community import identity
     from community.models import User
     from foundation import page_cache
 
@@ -1295,9 +1296,10 @@ def main(argv: list[str] | None = None) -> None:
         fan_paths = signed_in_paths()
         say(f"    {shape}")
         say(f"    growth videos: {[(total, slug) for total, slug, _ in growth]}")
-        # Pages an earlier run left in the cache may show other data (bench/generate.py ran
-        # without this Redis): start from a new generation.
+        # Pages and fans an earlier run left in the cache may show other data (bench/generate.py
+        # ran without this Redis): start from a new generation, and forget the fans.
         page_cache.bump()
+        identity.forget_all()
 
     workdir = Path(tempfile.mkdtemp(prefix="fansite-bench-"))
     server = Server(args, env, workdir / "gunicorn.log")

@@ -6,9 +6,10 @@ class CommunityConfig(AppConfig):
     verbose_name = "Community"
 
     def ready(self) -> None:
-        from community import invalidation
+        from community import identity, invalidation
 
         invalidation.connect_signals()
+        identity.connect_signals()
 
         # The fans' own parts of shared pages (foundation/fan_pages.py) are this app's rows.
         from community.fan_parts import FanState, count_keys

@@ -87,6 +87,25 @@ class User(AbstractUser):
         self.__dict__.pop("primary_email_verified", None)
         super().refresh_from_db(*args, **kwargs)
 
+    # A fan built from the identity cache (community/identity.py) comes without their password
+    # hash, which the cache doesn't keep, and with what every request asks of it instead: the
+    # session's HMAC of it, and whether it is usable (the admin's header asks).
+    KEPT_PASSWORD = "_kept_password_facts"
+
+    def _kept_password(self) -> tuple[str, bool] | None:
+        if "password" in self.__dict__:  # loaded, or set since
+            return None
+        kept: tuple[str, bool] | None = self.__dict__.get(self.KEPT_PASSWORD)
+        return kept
+
+    def get_session_auth_hash(self) -> str:
+        kept = self._kept_password()
+        return kept[0] if kept is not None else super().get_session_auth_hash()
+
+    def has_usable_password(self) -> bool:
+        kept = self._kept_password()
+        return kept[1] if kept is not None else super().has_usable_password()
+
     @property
     def public_name(self) -> str:
         profile = getattr(self, "profile", None)

@@ -410,8 +410,8 @@ def test_settings_page_query_budget(client, django_assert_max_num_queries, n):
     client.force_login(fan)
     client.get(SETTINGS)  # the header's alert and notification counts, cached from then on
 
-    with django_assert_max_num_queries(4):  # session, user (with its address's state), profile,
-        page = client.get(SETTINGS).content.decode()  # members
+    with django_assert_max_num_queries(3):  # session, profile, members (the fan: kept)
+        page = client.get(SETTINGS).content.decode()
 
     assert page.count("<option value=") >= n
     assert f"MEMBER {n - 1:04}" in page
@@ -561,13 +561,13 @@ def test_export_and_delete_page_query_budgets(client, django_assert_max_num_quer
     reauthenticate(client)
     client.get(DELETE)  # the header's alert and notification counts, cached from then on
 
-    # session, user, profile, ratings, lists, their items, diary, comments, suggestions, follows
-    # (each with its videos, fans, lists, members or kinds of record joined)
-    with django_assert_max_num_queries(10):
+    # session, profile, ratings, lists, their items, diary, comments, suggestions, follows
+    # (each with its videos, fans, lists, members or kinds of record joined; the fan: kept)
+    with django_assert_max_num_queries(9):
         data = json.loads(client.get(EXPORT).content)
-    # session, user, then whether the fan confirmed it's them lately (their confirmed addresses
-    # and three kinds of two-factor), lists with their item count, ratings, diary entries, follows
-    with django_assert_max_num_queries(10):
+    # session, then whether the fan confirmed it's them lately (their confirmed addresses and
+    # three kinds of two-factor), lists with their item count, ratings, diary entries, follows
+    with django_assert_max_num_queries(9):
         page = client.get(DELETE).content.decode()
 
     assert len(data["ratings"]) == len(data["diary"]) == len(data["follows"]) == n

@@ -246,10 +246,10 @@ def test_the_desk_keeps_a_fixed_query_budget(client, django_assert_max_num_queri
     client.force_login(make_curator())
     client.get(reverse(DESK))  # content types and the header's counts, cached from then on
 
-    # session, user, permissions; suggestions (count, page, their records); 5 kinds of unverified
+    # session, permissions; suggestions (count, page, their records); 5 kinds of unverified
     # facts (count and page each); 2 kinds of drafts (count and page each); held comments and
     # open reports (count and page each)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(21):
         response = client.get(reverse(DESK))
 
     assert response.status_code == 200

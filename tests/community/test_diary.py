@@ -323,8 +323,8 @@ def test_diary_query_budget(alice, django_assert_max_num_queries, n):
     )
     client = client_for(alice)
     client.get(reverse("community:diary"))
-    # session, user, count, entries, videos, credits, years
-    with django_assert_max_num_queries(7):
+    # session, count, entries, videos, credits, years
+    with django_assert_max_num_queries(6):
         client.get(reverse("community:diary"))
 
 
@@ -342,6 +342,6 @@ def test_year_in_review_query_budget(alice, django_assert_max_num_queries, n):
     client = client_for(alice)
     url = reverse("community:year-in-review", args=["alice", 2024])
     client.get(url)
-    # session, user, fan, 6 aggregates, the rewatched video's card (2), its Watch later widget
-    with django_assert_max_num_queries(12):
+    # session, fan, 6 aggregates, the rewatched video's card (2), its Watch later widget
+    with django_assert_max_num_queries(11):
         client.get(url)

@@ -173,5 +173,5 @@ def test_feed_and_alerts_query_budgets(client, django_assert_max_num_queries, n)
     client.force_login(fan)
     with django_assert_max_num_queries(9):  # incl. the header's alert and notification counts
         assert client.get(reverse("community:feed")).status_code == 200
-    with django_assert_max_num_queries(12):  # incl. creating the profile once, the lists widget
+    with django_assert_max_num_queries(11):  # incl. creating the profile once, the lists widget
         assert client.get(reverse("community:alerts")).status_code == 200

@@ -124,9 +124,9 @@ def test_notifications_page_query_budget(client, django_assert_max_num_queries, 
     client.force_login(fan)
     client.get(reverse("community:alerts"))  # the header's alert count, cached from then on
 
-    # session, user, notifications (with their actors, comments and videos), featured credits,
-    # marking them read
-    with django_assert_max_num_queries(5):
+    # session, notifications (with their actors, comments and videos), featured credits, marking
+    # them read
+    with django_assert_max_num_queries(4):
         page = client.get(NOTIFICATIONS).content.decode()
 
     assert page.count('class="notification notification-unread"') == min(n, 50)
@@ -134,7 +134,7 @@ def test_notifications_page_query_budget(client, django_assert_max_num_queries, 
 
     # Read now: nothing to mark (once the header's count is cached again)
     client.get(reverse("community:alerts"))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         page = client.get(NOTIFICATIONS).content.decode()
     assert 'notification-unread"' not in page
 

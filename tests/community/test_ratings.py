@@ -202,9 +202,9 @@ def test_top_and_video_page_query_budgets(client, django_assert_max_num_queries,
     )
     client.force_login(fans[0])
     client.get(videos[0].get_absolute_url())  # warm the content-type cache
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("community:top")).status_code == 200
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert client.get(videos[0].get_absolute_url()).status_code == 200
 
 

@@ -124,5 +124,5 @@ def test_filtered_chart_query_budget(client, django_assert_max_num_queries, n_vi
     client.force_login(fans[0])
     client.get(TOP)  # keeps the filter choices
     query = {"era": "antifragile", "year": "2022", "member": member.slug}
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert client.get(TOP, query).status_code == 200
