@@ -121,7 +121,18 @@ class KeptRowsQuerySet(models.QuerySet[M]):
 
     def bulk_create(self, objs: Iterable[M], *args: Any, **kwargs: Any) -> list[M]:
         created = super().bulk_create(objs, *args, **kwargs)
-        pks = [obj.pk for obj in created if obj.pk is not None]
-        fans = self.model._default_manager.using(self.db).filter(pk__in=pks)._fan_ids()  # type: ignore[attr-defined]  # this queryset's class
-        changed(fans, self.db)
+        changed(self._fans_of(created), self.db)
         return created
+
+    def _fans_of(self, objs: list[M]) -> set[int]:
+        """The fans of rows in hand, which may have no id (bulk_create(ignore_conflicts=True))."""
+        fans: set[int] = set()
+        for lookup in self.fans:
+            name, _, rest = lookup.partition("__")
+            field = self.model._meta.get_field(name)
+            values = {getattr(obj, field.attname) for obj in objs} - {None}  # type: ignore[union-attr]  # a field of the model's own
+            if rest and values:  # through the row it belongs to (an item's list)
+                related = field.related_model._default_manager.using(self.db)  # type: ignore[union-attr]  # a foreign key
+                values = set(related.filter(pk__in=values).values_list(rest, flat=True))
+            fans |= values - {None}
+        return fans
