@@ -2,11 +2,13 @@
 the bench database (bench/generate.py) and its Redis, one fan signed in.
 
     .venv/bin/python bench/profile_fans.py --database-url postgres://…/fansite_bench \\
-        --redis-url redis://127.0.0.1:6379/15 [--repeat 20]
+        --redis-url redis://127.0.0.1:6379/15 [--repeat 20] [--medians-only]
 
-For each page: the median wall time of --repeat requests after a warm one, the queries of one
-request, and a cProfile of one request by area (templates, ORM, database driver, project code…)
-with the functions that take the most time of their own. Prints Markdown for docs/performance.md.
+For each page (the largest video page, /videos/, home, a release and a member's, signed in; and
+/videos/ for a visitor): the median wall time of --repeat requests after a warm one, the queries
+of one request, and a cProfile of one request by area (templates, ORM, database driver, project
+code…) with the functions that take the most time of their own. Prints Markdown for
+docs/performance.md; with --medians-only, only the medians.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--redis-url", required=True)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--medians-only", action="store_true", help="no query list or profile, only the medians"
+    )
     args = parser.parse_args()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -47,7 +52,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from generate import BENCH_USERNAME
-    from run import QueryRecorder, growth_videos, python_profile
+    from run import QueryRecorder, growth_videos, python_profile, signed_in_paths
 
     from community.models import User
     from foundation import page_cache
@@ -62,6 +67,11 @@ def main() -> None:
         (f"video page, {hot[0]:,} comments, signed in", signed_in, f"/videos/{hot[1]}/"),
         ("/videos/, signed in", signed_in, "/videos/"),
         ("home, signed in", signed_in, "/"),
+        *(
+            (f"{what}, signed in", signed_in, path)
+            for what, path in signed_in_paths().items()
+            if what != "a list"  # rendered for each fan: no shared copy
+        ),
         ("/videos/, visitor (page cache)", visitor, "/videos/"),
     ]
     out = sys.stdout.write
@@ -72,6 +82,9 @@ def main() -> None:
             started = time.perf_counter()
             client.get(path)
             walls.append((time.perf_counter() - started) * 1000)
+        if args.medians_only:
+            out(f"{name} (`{path}`): median {statistics.median(walls):.2f} ms\n")
+            continue
         recorder = QueryRecorder()
         with connection.execute_wrapper(recorder):
             client.get(path)

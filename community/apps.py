@@ -12,7 +12,7 @@ class CommunityConfig(AppConfig):
         identity.connect_signals()
 
         # The fans' own parts of shared pages (foundation/fan_pages.py) are this app's rows.
-        from community.fan_parts import FanState, count_keys
+        from community.fan_parts import FanState, read_with_copy
         from foundation import fan_pages
 
-        fan_pages.register(fan_pages.Parts(filler=FanState, count_keys=count_keys))
+        fan_pages.register(fan_pages.Parts(filler=FanState, read_with_copy=read_with_copy))

@@ -7,10 +7,12 @@ import functools
 from html import escape
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
+from community import fan_rows
 from community.badges import alerts_key, unread_key
 from community.models import (
     Block,
@@ -28,35 +30,108 @@ from community.templatetags.watchlist_tags import WatchLater
 from foundation.fan_pages import Copy, Hole, Part, stencil_list_pk
 
 
-def count_keys(user: Any) -> dict[str, str]:
-    """The header's unread counts, read with the copy (their caches are the badges')."""
-    return {"alerts": alerts_key(user.pk), "notifications": unread_key(user.pk)}
+def read_with_copy(user: Any, copy_key: str) -> dict[str, str]:
+    """What a fan's parts read with the copy, in its round trip: the header's unread counts
+    (their caches are the badges'), and the fan's rows kept under their version."""
+    return {
+        "alerts": alerts_key(user.pk),
+        "notifications": unread_key(user.pk),
+        "version": fan_rows.version_key(user.pk),
+        "own": fan_rows.own_key(user.pk),
+        "page": fan_rows.page_key(user.pk, copy_key),
+    }
+
+
+# The tags of the rows every page shows the same (fan_rows.own_key); the rest are the page's.
+OWN_TAGS = ("list", "list-named", "watch", "follow:")
 
 
 class FanState:
-    """What one fan's holes are filled with: their own rows, read in one query when a hole
-    first asks, and the header's counts, read with the copy."""
+    """What one fan's holes are filled with: their own rows, kept in the cache or read in one
+    query when a hole first asks, and the header's counts, read with the copy."""
 
     def __init__(
         self,
         request: HttpRequest,
         copy: Copy,
-        counts: dict[str, int | None] | None = None,
+        keys: dict[str, str] | None = None,
+        kept: dict[str, Any] | None = None,
     ) -> None:
         self.request = request
         self.keys = copy.keys
         self.guards = copy.guards
-        self.counts = counts or {}
+        self.cache_keys = keys or {}
+        self.kept = kept or {}
+        self.list_name_kept: str | None = None
 
     def _ids(self, kind: str) -> list[int]:
         return [int(key) for key in self.keys.get(kind, ())]
 
     @functools.cached_property
+    def talk(self) -> tuple[tuple[int, ...], ...]:
+        """What the page's own rows depend on: the comments whose likes and reports it shows,
+        the videos it rates, the videos whose talk it shows."""
+        videos = [int(key.split(":", 1)[0]) for kind, key in self.guards if kind == "talk"]
+        return (
+            tuple(self._ids("like")),
+            tuple(self._ids("report")),
+            tuple(self._ids("rating")),
+            tuple(videos),
+        )
+
+    @functools.cached_property
     def rows(self) -> dict[str, set[int]]:
-        """Everything of the fan's own the copy asks for, in one query (a UNION ALL of tagged
-        (kind, number) rows): their likes and reports among the comments shown, their score,
-        their Watch later list and its videos, their follows of the group and of members, and
-        for talk, their blocks either way and their held or hidden comments on the video.
+        """Everything of the fan's own the copy asks for, as tagged sets of numbers: kept in the
+        cache under the fan's version (community/fan_rows.py) when it is current, else read in
+        one query and kept under the version read before it."""
+        found: dict[str, set[int]] = {}
+        own_wanted = "watch" in self.keys or "follow" in self.keys
+        if own_wanted and (own := self._current("own")) is not None:
+            kept_rows, self.list_name_kept = own
+            found.update(kept_rows)
+            own_wanted = False
+        talk_wanted = any(self.talk)
+        if talk_wanted and (page := self._current("page", self.talk)) is not None:
+            (kept_rows,) = page
+            found.update(kept_rows)
+            talk_wanted = False
+        if not (own_wanted or talk_wanted):
+            return found
+        version = self.kept.get("version")
+        if version is None:  # before the database: a write after this read moves it on
+            version = fan_rows.start(int(self.request.user.pk))  # type: ignore[arg-type]  # a fan: saved
+        read = self._read(own=own_wanted, talk=talk_wanted)
+        found.update(read)
+        if version is None:  # no cache
+            return found
+        keep: dict[str, Any] = {}
+        if own_wanted:
+            mine = {tag: ids for tag, ids in read.items() if tag.startswith(OWN_TAGS)}
+            named = read.get("list-named")
+            if named:  # a name of the fan's own: one more read
+                pk = next(iter(named))
+                self.list_name_kept = Watchlist.objects.values_list("name", flat=True).get(pk=pk)
+            keep[self.cache_keys["own"]] = (version, mine, self.list_name_kept)
+        if talk_wanted:
+            theirs = {tag: ids for tag, ids in read.items() if not tag.startswith(OWN_TAGS)}
+            keep[self.cache_keys["page"]] = (version, self.talk, theirs)
+        cache.set_many(keep, fan_rows.SECONDS)
+        return found
+
+    def _current(self, name: str, *depends_on: object) -> tuple[Any, ...] | None:
+        """What was kept under `name` for the fan's current version (and `depends_on`), or None:
+        an entry is (version, *depends_on, *what)."""
+        entry, version = self.kept.get(name), self.kept.get("version")
+        head = (version, *depends_on)
+        if version is None or entry is None or tuple(entry[: len(head)]) != head:
+            return None
+        return tuple(entry[len(head) :])
+
+    def _read(self, *, own: bool, talk: bool) -> dict[str, set[int]]:
+        """The rows in one query (a UNION ALL of tagged (kind, number) rows): with `own`, their
+        Watch later list and its videos and their follows of the group and of members; with
+        `talk`, their likes and reports among the comments shown, their score, and for talk,
+        their blocks either way and their held or hidden comments on the video.
 
         Written as SQL: built with the ORM, a union of seven querysets cost more Python than
         the rest of the fill (docs/performance.md, "Decisions")."""
@@ -68,10 +143,11 @@ class FanState:
             reads.append(sql)
             params.extend(values)
 
-        def ids(values: list[int]) -> str:
+        def ids(values: tuple[int, ...]) -> str:
             return ", ".join(["%s"] * len(values))
 
-        if likes := self._ids("like"):
+        likes, reports, ratings, videos = self.talk if talk else ((), (), (), ())
+        if likes:
             table, by, comment = _columns(CommentLike, "user", "comment")
             read(
                 f"SELECT 'like', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
@@ -79,7 +155,7 @@ class FanState:
                 user,
                 *likes,
             )
-        if reports := self._ids("report"):
+        if reports:
             table, by, comment = _columns(Report, "reporter", "comment")
             read(
                 f"SELECT 'report', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
@@ -87,11 +163,11 @@ class FanState:
                 user,
                 *reports,
             )
-        for video in self._ids("rating"):
+        for video in ratings:
             table, by, on, score = _columns(Rating, "user", "video", "score")
             tag = f"'score:{int(video)}'"
             read(f"SELECT {tag}, {score} FROM {table} WHERE {by} = %s AND {on} = %s", user, video)
-        if "watch" in self.keys:
+        if own:
             lists, owner, default, name = _columns(Watchlist, "owner", "is_default", "name")
             read(
                 f"SELECT CASE WHEN {name} = %s THEN 'list' ELSE 'list-named' END, id FROM {lists} "
@@ -107,7 +183,6 @@ class FanState:
                 user,
                 True,
             )
-        if "follow" in self.keys:
             table, by, kind, member = _columns(Follow, "follower", "kind", "member")
             read(
                 f"SELECT 'follow:' || {kind}, COALESCE({member}, 0) FROM {table} "
@@ -116,7 +191,7 @@ class FanState:
                 Follow.Kind.GROUP.value,
                 Follow.Kind.MEMBER.value,
             )
-        if videos := [int(key.split(":", 1)[0]) for kind, key in self.guards if kind == "talk"]:
+        if videos:
             table, blocker, blocked = _columns(Block, "blocker", "blocked")
             read(
                 f"SELECT 'block', id FROM {table} WHERE {blocker} = %s OR {blocked} = %s",
@@ -177,7 +252,9 @@ class FanState:
         pk = next(iter(rows.get("list", set()) | rows.get("list-named", set())), None)
         name = Watchlist.DEFAULT_NAME
         if pk is not None and rows.get("list-named"):  # a name of the fan's own: one more read
-            name = Watchlist.objects.values_list("name", flat=True).get(pk=pk)
+            name = self.list_name_kept or Watchlist.objects.values_list("name", flat=True).get(
+                pk=pk
+            )
         return WatchLater(pk=pk, video_ids=frozenset(rows.get("watch", ())), name=name)
 
     @functools.cached_property
@@ -210,7 +287,7 @@ class FanState:
 
     def badge(self, name: str) -> str:
         render = {"alerts": alerts_badge_html, "notifications": notifications_badge_html}[name]
-        return render(self.request, self.counts.get(name))
+        return render(self.request, self.kept.get(name))
 
     def fill(self, hole: Hole) -> str:
         if hole.kind == "csrf":

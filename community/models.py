@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.images import image_field, process_image, rendition_field
 from catalog.models import RATING_SCORES, Member, MusicVideo
+from community.fan_rows import KeptRowsQuerySet
 
 
 def public_name_of(username: str, display_name: str | None) -> str:
@@ -158,6 +159,11 @@ class Profile(models.Model):
         super().save(*args, **kwargs)
 
 
+class RatingQuerySet(KeptRowsQuerySet["Rating"]):
+    fans = ("user",)
+    kept = frozenset({"user", "video", "score"})
+
+
 class Rating(models.Model):
     """One fan's rating of one video, in half-stars: 1 (0.5 star) to 10 (5 stars)."""
 
@@ -170,6 +176,8 @@ class Rating(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -196,7 +204,10 @@ class Rating(models.Model):
         return self.score / 2
 
 
-class WatchlistQuerySet(models.QuerySet):
+class WatchlistQuerySet(KeptRowsQuerySet["Watchlist"]):
+    fans = ("owner",)
+    kept = frozenset({"owner", "is_default", "name"})
+
     def visible_to(self, user: Any) -> WatchlistQuerySet:
         """Public lists, and the viewer's own private ones."""
         if getattr(user, "is_authenticated", False):
@@ -270,6 +281,11 @@ class Watchlist(models.Model):
         return self.name
 
 
+class WatchlistItemQuerySet(KeptRowsQuerySet["WatchlistItem"]):
+    fans = ("watchlist__owner",)
+    kept = frozenset({"watchlist", "video"})
+
+
 class WatchlistItem(models.Model):
     watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="items")
     video = models.ForeignKey(MusicVideo, on_delete=models.CASCADE, related_name="+")
@@ -277,6 +293,8 @@ class WatchlistItem(models.Model):
     note = models.CharField(_("note"), max_length=280, blank=True)
     watched_on = models.DateField(_("watched on"), null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WatchlistItemQuerySet.as_manager()
 
     class Meta:
         # Positions may tie for a moment while items move; the id breaks the tie.
@@ -314,6 +332,11 @@ class WatchEntry(models.Model):
         return f"{self.user} watched {self.video} on {self.watched_on}"
 
 
+class FollowQuerySet(KeptRowsQuerySet["Follow"]):
+    fans = ("follower",)
+    kept = frozenset({"follower", "kind", "member"})
+
+
 class Follow(models.Model):
     """A fan follows another fan, a watchlist, a member, or the whole group."""
 
@@ -341,6 +364,8 @@ class Follow(models.Model):
         Member, null=True, blank=True, on_delete=models.CASCADE, related_name="follows"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -388,8 +413,12 @@ class Follow(models.Model):
             raise ValidationError(_("You can't follow yourself."))
 
 
-class CommentQuerySet(models.QuerySet["Comment"]):
+class CommentQuerySet(KeptRowsQuerySet["Comment"]):
     """The one reading of talk, for the pages (community.threads) and the API alike."""
+
+    # Kept for the author: their comments held or hidden under a video (community/fan_rows.py).
+    fans = ("author",)
+    kept = frozenset({"author", "video", "status"})
 
     def top_level(self) -> CommentQuerySet:
         return self.filter(parent__isnull=True)
@@ -530,12 +559,19 @@ class CommentMoment(models.Model):
         return f"{self.seconds}s in {self.video_id}"
 
 
+class CommentLikeQuerySet(KeptRowsQuerySet["CommentLike"]):
+    fans = ("user",)
+    kept = frozenset({"user", "comment"})
+
+
 class CommentLike(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_likes"
     )
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommentLikeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -547,6 +583,11 @@ class CommentLike(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} likes comment {self.comment_id}"
+
+
+class ReportQuerySet(KeptRowsQuerySet["Report"]):
+    fans = ("reporter",)
+    kept = frozenset({"reporter", "comment"})
 
 
 class Report(models.Model):
@@ -578,6 +619,8 @@ class Report(models.Model):
         related_name="+",
     )
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -598,6 +641,11 @@ class Report(models.Model):
         return f"{self.get_reason_display()} report on comment {self.comment_id}"
 
 
+class BlockQuerySet(KeptRowsQuerySet["Block"]):
+    fans = ("blocker", "blocked")
+    kept = frozenset({"blocker", "blocked"})
+
+
 class Block(models.Model):
     """A fan blocks another: neither sees the other's comments or replies any more."""
 
@@ -608,6 +656,8 @@ class Block(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_by"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlockQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,10 +10,10 @@ confirmed or not) for a *stencil*: a stand-in fan with no rows of their own, who
 secret word, while the tags for the fan's own parts leave *holes* in the HTML (a comment naming
 the hole, with the markup for each state the part can take). The result is split into text and
 holes and kept under the site's generation, as visitors' pages are (foundation/page_cache.py). A
-fan's request then costs a few keyed reads: the shared copy and the generation (one round trip
-to the cache), their list's video ids (one query), whether they follow the group (one query),
-their badge counts (cached per fan), and a CSRF token; the holes are filled with their state,
-every value escaped.
+fan's request then costs one round trip to the cache, for the shared copy, the generation, their
+badge counts and their own rows (their list's video ids, their follows; kept per fan under a
+version of theirs, community/fan_rows.py), and a CSRF token; the holes are filled with their
+state, every value escaped.
 
 Left to the full rendering: staff (drafts and their badges), a fan with a message waiting, any
 address with parameters the page doesn't read, any response that isn't a plain 200 (or a page
@@ -177,11 +177,12 @@ class Filler(Protocol):
 
 @dataclass
 class Parts:
-    """What the app that owns the fans' rows registers: their filler, and the cache keys of
-    the counts it wants read with the copy (name: key)."""
+    """What the app that owns the fans' rows registers: the cache keys to read with the copy
+    (name: key), given the fan and the copy's own key (the header's counts, the fan's rows kept
+    between requests), and their filler, given those keys and what was read under them."""
 
-    filler: Callable[[HttpRequest, Copy, dict[str, Any]], Filler]
-    count_keys: Callable[[Any], dict[str, str]]
+    filler: Callable[[HttpRequest, Copy, dict[str, str], dict[str, Any]], Filler]
+    read_with_copy: Callable[[Any, str], dict[str, str]]
 
 
 _parts: list[Parts] = []
@@ -231,9 +232,10 @@ def serve(
     parts = _parts[0]
     kind = FanKind.of(request.user)
     key = _key(request, kind)
-    # The counts the filler shows (the header's badges) come in the same round trip.
-    counts = parts.count_keys(request.user)
-    generation, kept, found = page_cache.read_kept(key, *counts.values())
+    # What the filler reads of its own (the header's badges, the fan's kept rows) comes in the
+    # same round trip.
+    theirs = parts.read_with_copy(request.user, key)
+    generation, kept, found = page_cache.read_kept(key, *theirs.values())
     if kept is not None:
         (copy,) = kept
     else:
@@ -242,7 +244,8 @@ def serve(
         page_cache.keep(key, generation, copy)
     state: Filler | None = None
     if copy is not None:
-        state = parts.filler(request, copy, {name: found.get(k) for name, k in counts.items()})
+        values = {name: found.get(k) for name, k in theirs.items()}
+        state = parts.filler(request, copy, theirs, values)
     if copy is None or state is None or not state.allows():
         response = view(request, *args, **kwargs)  # theirs alone, rendered
         page_cache.private(response)

@@ -173,7 +173,7 @@ def account_export(*, user: User) -> dict[str, Any]:
                 "kind": follow.kind,
                 "fan": follow.fan.username if follow.fan else None,
                 "watchlist": follow.watchlist.name
-                if follow.watchlist and follow.list_visible
+                if follow.watchlist and follow.list_visible  # type: ignore[attr-defined]  # annotated above
                 else None,
                 "member": follow.member.slug if follow.member else None,
                 "since": _date(follow.created_at),
