@@ -20,12 +20,14 @@ Without the cache (Redis down) no version is read or started and every page read
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import secrets
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, models
-
-from foundation import page_cache
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 M = TypeVar("M", bound=models.Model)
 
@@ -52,13 +54,33 @@ def page_key(user_id: int, copy_key: str) -> str:
 def start(user_id: int) -> int | None:
     """The fan's version, started when there is none (a random number, so entries kept under
     an earlier one never match); None without the cache."""
-    return page_cache.start_version(version_key(user_id), VERSION_SECONDS)
+    key = version_key(user_id)
+    cache.add(key, secrets.randbits(48), VERSION_SECONDS)
+    value = cache.get(key)
+    return value if isinstance(value, int) else None
 
 
 def changed(user_ids: Iterable[int | None], using: str = DEFAULT_DB_ALIAS) -> None:
     """What these fans' pages show of their own rows was written: their kept rows are stale
     now, and again once the transaction commits (a reader in between may keep the old rows)."""
-    page_cache.versions_changed((version_key(pk) for pk in user_ids if pk is not None), using)
+    fans = {pk for pk in user_ids if pk is not None}
+    if not fans:
+        return
+    _bump(fans)
+    connection = connections[using]
+    if connection.in_atomic_block:
+        # One bump per fan and transaction, however many rows it writes.
+        for _, func, _ in connection.run_on_commit:  # type: ignore[misc]  # the stubs miss `robust`
+            if isinstance(func, functools.partial) and func.func is _bump:
+                func.args[0].update(fans)
+                return
+        connection.on_commit(functools.partial(_bump, set(fans)), robust=True)
+
+
+def _bump(fans: set[int]) -> None:
+    for pk in sorted(fans):
+        with contextlib.suppress(ValueError):  # not started (or evicted): nothing kept under it
+            cache.incr(version_key(pk))
 
 
 class KeptRowsQuerySet(models.QuerySet[M]):

@@ -20,17 +20,18 @@ database restored) need forget_all(). Without the cache, fans are read from the 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from community.models import User
-from foundation import page_cache
 
 EPOCH_KEY = "identity:epoch"
 ENTRY_SECONDS = 24 * 3600
@@ -62,9 +63,9 @@ def fan(user_id: int) -> User | None:
     # A miss: the numbers first (started if missing: a random one matches no older entry), then
     # the row, so that a write committing in between leaves this entry stale.
     if epoch is None:
-        epoch = page_cache.start_version(EPOCH_KEY)
+        epoch = _start(EPOCH_KEY)
     if version is None and epoch is not None:
-        version = page_cache.start_version(version_key)
+        version = _start(version_key)
     user = User.objects.with_email_state().filter(pk=user_id).first()
     if user is not None and epoch is not None and version is not None:
         values = tuple(getattr(user, name) for name in _FIELDS)
@@ -81,18 +82,39 @@ def _build(values: tuple[Any, ...], verified: bool, password: tuple[str, bool]) 
     return user
 
 
+def _start(key: str) -> int | None:
+    value = secrets.randbits(48)
+    if cache.add(key, value, timeout=None):
+        return value
+    return cache.get(key)  # another request started it first; None without the cache
+
+
 # ---- Writes -------------------------------------------------------------------------------------
 
 
 def changed(user_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
     """The fan's row or addresses were written on `using`: their entry is stale now, and again
     once the transaction commits (a request in between may have stored the row before it)."""
-    page_cache.versions_changed([_version_key(user_id)], using)
+    _bump(user_id)
+    connection = connections[using]
+    if connection.in_atomic_block:
+        pending = {func.args for _, func, _ in connection.run_on_commit if _is_bump(func)}  # type: ignore[misc]  # the stubs miss `robust`
+        if (user_id,) not in pending:
+            connection.on_commit(functools.partial(_bump, user_id), robust=True)
 
 
 def forget_all() -> None:
     """Every kept fan is stale from now on: after writing fans' rows where no receiver sees it."""
     cache.set(EPOCH_KEY, secrets.randbits(48), timeout=None)
+
+
+def _bump(user_id: int) -> None:
+    with contextlib.suppress(ValueError):  # not started (or evicted): the next one is new
+        cache.incr(_version_key(user_id))
+
+
+def _is_bump(func: Any) -> bool:
+    return isinstance(func, functools.partial) and func.func is _bump
 
 
 def connect_signals() -> None:

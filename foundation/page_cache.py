@@ -151,7 +151,7 @@ def read_kept(key: str, *others: str) -> tuple[int | None, tuple[Any, ...] | Non
     found = cache.get_many([GENERATION_KEY, key, *others])
     generation = found.get(GENERATION_KEY)
     if generation is None:
-        generation = start_version(GENERATION_KEY)
+        generation = _start(GENERATION_KEY)
     entry = found.get(key)
     kept = tuple(entry[1:]) if entry is not None and entry[0] == generation else None
     return generation, kept, found
@@ -264,7 +264,7 @@ def kept_many[T](
     for version_key in version_keys:
         value = found.get(version_key)
         if value is None:
-            value = start_version(version_key)
+            value = _start(version_key)
             if value is None:  # no cache: nothing can be kept
                 return [render(index) for index in range(len(parts))]
         current.append(value)
@@ -298,45 +298,32 @@ def keeps_for(request: HttpRequest, *, staff: bool = False) -> bool:
 def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """What fragments under `version` show was written: stale now, and again once the
     transaction commits (a fragment rendered in between may hold the old rows)."""
-    versions_changed([f"version:{version}"], using)
-
-
-def versions_changed(keys: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
-    """Entries kept under the versions at these cache keys are stale now (one INCR each), and
-    again once the transaction commits: a reader in between may have kept the old rows under
-    the new number. Once per key and transaction, however many rows it writes (loading the
-    catalog is one)."""
-    keys = set(keys)
-    for key in sorted(keys):
-        _incr(key)
+    _bump_version(version)
     connection = connections[using]
     if connection.in_atomic_block:
-        callbacks = [func for _, func, _ in connection.run_on_commit]  # type: ignore[misc]  # the stubs miss `robust`
-        pending = {
-            func.args[0]
-            for func in callbacks
-            if isinstance(func, functools.partial) and func.func is _incr
-        }
-        for key in sorted(keys - pending):
-            connection.on_commit(functools.partial(_incr, key), robust=True)
+        # Once per transaction, however many rows it writes (loading the catalog is one).
+        pending = {func.args for _, func, _ in connection.run_on_commit if _is_version_bump(func)}  # type: ignore[misc]  # the stubs miss `robust`
+        if (version,) not in pending:
+            connection.on_commit(functools.partial(_bump_version, version), robust=True)
 
 
-def _incr(key: str) -> None:
-    with contextlib.suppress(ValueError):  # not started yet (or evicted): nothing stored under it
-        cache.incr(key)
+def _is_version_bump(func: Any) -> bool:
+    return isinstance(func, functools.partial) and func.func is _bump_version
 
 
-def start_version(key: str, timeout: int | None = None) -> int | None:
-    """The version at `key`, started when there is none (or it was evicted): a random number,
-    so entries stored under an earlier one never match. None without the cache."""
-    value = secrets.randbits(48)
-    if cache.add(key, value, timeout=timeout):
-        return value
-    found = cache.get(key)  # another request started it first
-    return found if isinstance(found, int) else None
+def _bump_version(version: str) -> None:
+    with contextlib.suppress(ValueError):  # not started yet: nothing is stored under it
+        cache.incr(f"version:{version}")
 
 
 # ---- The generation -----------------------------------------------------------------------------
+
+
+def _start(key: str) -> int | None:
+    """The generation, or a fragment's version, when there is none yet (or it was evicted): a
+    random number, so copies stored under an earlier one never match."""
+    cache.add(key, secrets.randbits(48), timeout=None)
+    return cache.get(key)
 
 
 def bump() -> None:
