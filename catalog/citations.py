@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q
 
 from catalog.models import Source
@@ -19,23 +18,23 @@ from catalog.models import Source
 
 def attach_sources(records: Iterable[Model | None]) -> None:
     """Fetch the sources of these records (any catalog models) in one query; each record keeps
-    its own as `cited_sources`, in order. The content types come from Django's own memory of
-    them, so the query joins nothing."""
+    its own as `cited_sources`, in order."""
     wanted = [record for record in records if record is not None and record.pk is not None]
     if not wanted:
         return
-    types = ContentType.objects.get_for_models(*{type(record) for record in wanted})
-    pks: dict[int, set[Any]] = defaultdict(set)
+    pks: dict[str, set[Any]] = defaultdict(set)
     for record in wanted:
-        pks[types[type(record)].pk].add(record.pk)
+        pks[record._meta.model_name or ""].add(record.pk)
     condition = Q()
-    for type_id, ids in pks.items():
-        condition |= Q(content_type_id=type_id, object_id__in=ids)
-    found: dict[tuple[int, Any], list[Source]] = defaultdict(list)
-    for source in Source.objects.filter(condition):
-        found[source.content_type_id, source.object_id].append(source)
+    for model_name, ids in pks.items():
+        condition |= Q(
+            content_type__app_label="catalog", content_type__model=model_name, object_id__in=ids
+        )
+    found: dict[tuple[str, Any], list[Source]] = defaultdict(list)
+    for source in Source.objects.filter(condition).select_related("content_type"):
+        found[source.content_type.model, source.object_id].append(source)
     for record in wanted:
-        record.cited_sources = found[types[type(record)].pk, record.pk]  # type: ignore[attr-defined]  # attached for the page
+        record.cited_sources = found[record._meta.model_name or "", record.pk]  # type: ignore[attr-defined]  # attached for the page
 
 
 def sources_of(record: Model) -> list[Source]:
