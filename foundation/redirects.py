@@ -7,7 +7,7 @@ prefix: "/ja//evil.example/" becomes "//evil.example/", another site), never the
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -31,3 +31,8 @@ def safe_next(request: HttpRequest, fallback: str, url: str | None = None) -> st
     if url is None:
         url = request.POST.get("next") or request.GET.get("next") or ""
     return url if is_safe_redirect(request, url) else fallback
+
+
+def redirect_next(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    """Back to the page the form or link named in `next` if it is safe, else to `fallback`."""
+    return HttpResponseRedirect(safe_next(request, fallback))

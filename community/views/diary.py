@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, F, Max, Min, Prefetch, QuerySet
 from django.db.models.expressions import Window
 from django.db.models.functions import ExtractMonth, RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -30,7 +30,7 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Rating, User, WatchEntry
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
-from foundation.redirects import safe_next
+from foundation.redirects import redirect_next
 
 ENTRIES_PER_PAGE = 50
 
@@ -88,7 +88,7 @@ def log_watch(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             messages.success(request, message % logged)
     else:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect(safe_next(request, video.get_absolute_url()))
+    return redirect_next(request, video.get_absolute_url())
 
 
 @login_required
@@ -123,7 +123,7 @@ def entry_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("Removed “%(title)s” on %(date)s from your diary.")
         % {"title": entry.video.title, "date": _day(entry.watched_on)},
     )
-    return redirect(safe_next(request, reverse("community:diary")))
+    return redirect_next(request, reverse("community:diary"))
 
 
 def _year_figures(fan: User, year: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +23,7 @@ from community.http import AuthenticatedHttpRequest
 from community.models import Follow, Profile, Rating, User, Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services.follows import Target, follow_create, follow_delete
-from foundation.redirects import safe_next
+from foundation.redirects import redirect_next
 
 FEED_SIZE = 50
 
@@ -46,10 +46,6 @@ def _target(request: HttpRequest) -> tuple[str, Target, str]:
     if kind == Follow.Kind.GROUP:
         return kind, None, "/"
     raise Http404
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    return redirect(safe_next(request, fallback, request.POST.get("next", "")))
 
 
 def _name(kind: str, target: Target) -> str:
@@ -77,7 +73,7 @@ def follow(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
         else:
             messages.success(request, _("You follow %(name)s.") % {"name": _name(kind, target)})
-    return _back(request, fallback)
+    return redirect_next(request, fallback)
 
 
 @require_POST
@@ -89,7 +85,7 @@ def unfollow(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(
             request, _("You no longer follow %(name)s.") % {"name": _name(kind, target)}
         )
-    return _back(request, fallback)
+    return redirect_next(request, fallback)
 
 
 @require_GET

@@ -30,14 +30,9 @@ from community.services import talk as services
 from community.suggestions import corrected_page, target_prefetch
 from community.threads import thread_url
 from community.widgets import talk_context
-from foundation.redirects import safe_next
+from foundation.redirects import redirect_next
 
 NOTIFICATIONS_SHOWN = 50
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """To the POSTed `next` page if it stays on this site, else to the fallback."""
-    return redirect(safe_next(request, fallback, request.POST.get("next", "")))
 
 
 def _comments() -> CommentQuerySet:
@@ -229,7 +224,7 @@ def comment_like(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.comment_like(user=request.user, comment=comment)
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return _back(request, thread_url(comment))
+    return redirect_next(request, thread_url(comment))
 
 
 @require_POST
@@ -237,7 +232,7 @@ def comment_like(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def comment_unlike(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     comment = _get_comment_for_user(request, pk)
     services.comment_unlike(user=request.user, comment=comment)
-    return _back(request, thread_url(comment))
+    return redirect_next(request, thread_url(comment))
 
 
 @login_required
@@ -278,7 +273,7 @@ def block(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
             _("You blocked %(name)s: neither of you will see the other's comments.")
             % {"name": fan.public_name},
         )
-    return _back(request, fan.get_absolute_url())
+    return redirect_next(request, fan.get_absolute_url())
 
 
 @require_POST
@@ -287,7 +282,7 @@ def unblock(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     fan = get_object_or_404(User, username=username)
     if services.block_delete(blocker=request.user, blocked=fan):
         messages.success(request, _("You unblocked %(name)s.") % {"name": fan.public_name})
-    return _back(request, fan.get_absolute_url())
+    return redirect_next(request, fan.get_absolute_url())
 
 
 # ---- Notifications ------------------------------------------------------------------------------

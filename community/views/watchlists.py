@@ -28,7 +28,7 @@ from community.models import Watchlist, WatchlistItem
 from community.ratelimit import rate_limited
 from community.services import watchlists as services
 from foundation import fan_pages
-from foundation.redirects import safe_next
+from foundation.redirects import redirect_next, safe_next
 
 LISTS_PER_PAGE = 24
 ITEMS_PER_PAGE = 24  # cards, as on /videos/; the owner has four forms under each
@@ -147,7 +147,7 @@ def watchlist_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Created “%(name)s”.") % {"name": watchlist.display_name})
-            return redirect(safe_next(request, watchlist.get_absolute_url()))
+            return redirect_next(request, watchlist.get_absolute_url())
     return render(
         request,
         "community/watchlist_form.html",
@@ -311,7 +311,7 @@ def item_update(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
             messages.success(
                 request, _("Saved your note on “%(title)s”.") % {"title": item.video.title}
             )
-            return redirect(safe_next(request, item.watchlist.get_absolute_url()))
+            return redirect_next(request, item.watchlist.get_absolute_url())
     return _render_detail(request, _get_watchlist_for_user(request, pk), invalid=(item.pk, form))
 
 
@@ -332,7 +332,7 @@ def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
         services.item_move(item=item, direction=target)
     else:
         messages.error(request, _("Choose where to move it: up, down, or a place in the list."))
-    return redirect(safe_next(request, item.watchlist.get_absolute_url()))
+    return redirect_next(request, item.watchlist.get_absolute_url())
 
 
 @login_required
@@ -346,7 +346,7 @@ def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
         _("Removed “%(title)s” from “%(name)s”.")
         % {"title": item.video.title, "name": item.watchlist.display_name},
     )
-    return redirect(safe_next(request, item.watchlist.get_absolute_url()))
+    return redirect_next(request, item.watchlist.get_absolute_url())
 
 
 # ---- Adding a video ---------------------------------------------------------------------------
