@@ -529,7 +529,7 @@ class MemberAdmin(TranslationsAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(SimpleHistoryAdmin):
+class TrackAdmin(TranslationsAdmin):
     list_display = ["title", "native_title", "release", "disc", "number", "is_title_track"]
     list_select_related = ["release"]
     list_filter = ["is_title_track", "release__kind"]
@@ -547,7 +547,7 @@ class TrackAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(TranslationsAdmin):
     list_display = ["name", "native_name", "kind", "member", "credit_count"]
     list_select_related = ["member"]
     list_filter = ["kind"]

@@ -177,8 +177,10 @@ class CreditSerializer(serializers.ModelSerializer):
             "join_phrase",
             "verified",
             "verification_note",
+            "verification_note_ko",
+            "verification_note_ja",
         ]
-        extra_kwargs = translations("role_note")
+        extra_kwargs = {**translations("role_note"), **translations("verification_note")}
 
 
 class SourcedCreditSerializer(CreditSerializer):
@@ -312,7 +314,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["slug", "name", "native_name", "kind", "member", "note"]
+        fields = ["slug", "name", "native_name", "kind", "member", "note", "note_ko", "note_ja"]
+        extra_kwargs = translations("note")
 
 
 class ReleaseRefSerializer(serializers.ModelSerializer):
@@ -369,8 +372,11 @@ class TrackSerializer(serializers.ModelSerializer):
             "is_title_track",
             "duration_seconds",
             "note",
+            "note_ko",
+            "note_ja",
             "credits",
         ]
+        extra_kwargs = translations("note")
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_duration_seconds(self, track: Track) -> int | None:
@@ -418,12 +424,21 @@ class ChartRecordSerializer(serializers.ModelSerializer):
             "peak_label_ja",
             "charted",
             "summary",
+            "summary_ko",
+            "summary_ja",
             "track",
             "verified",
             "verification_note",
+            "verification_note_ko",
+            "verification_note_ja",
             "sources",
         ]
-        extra_kwargs = {**translations("chart"), **translations("peak_label")}
+        extra_kwargs = {
+            **translations("chart"),
+            **translations("peak_label"),
+            **translations("summary"),
+            **translations("verification_note"),
+        }
 
 
 class ReleaseSerializer(serializers.ModelSerializer):
@@ -829,6 +844,8 @@ def _tracks_with_credits() -> Prefetch:
                             "is_title_track": True,
                             "duration_seconds": 162,
                             "note": "",
+                            "note_ko": "",
+                            "note_ja": "",
                             "credits": [
                                 {
                                     "position": 1,
@@ -841,6 +858,8 @@ def _tracks_with_credits() -> Prefetch:
                                     "join_phrase": "",
                                     "verified": True,
                                     "verification_note": "",
+                                    "verification_note_ko": "",
+                                    "verification_note_ja": "",
                                     "sources": [
                                         {
                                             "url": "https://news.example/easy-credits",
@@ -868,9 +887,13 @@ def _tracks_with_credits() -> Prefetch:
                             "peak_label_ja": "",
                             "charted": None,
                             "summary": "Second album in the top 10.",
+                            "summary_ko": "톱 10에 든 두 번째 앨범이에요.",
+                            "summary_ja": "トップ10入りした2作目のアルバムです。",
                             "track": None,
                             "verified": True,
                             "verification_note": "",
+                            "verification_note_ko": "",
+                            "verification_note_ja": "",
                             "sources": [],
                         }
                     ],

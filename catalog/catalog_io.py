@@ -300,6 +300,8 @@ PERSON_FIELDS = {
     "native_name": TEXT,
     "kind": _kind(Person.Kind, Person.Kind.PERSON),
     "note": TEXT,
+    "note_ko": TRANSLATION,
+    "note_ja": TRANSLATION,
 }
 THEME_FIELDS = {
     "slug": SLUG,
@@ -332,6 +334,8 @@ RELEASE_FIELDS = {
     "status": STATUS,
     "verified": NO,
     "verification_note": TEXT,
+    "verification_note_ko": TRANSLATION,
+    "verification_note_ja": TRANSLATION,
 }
 TRACK_FIELDS = {
     "disc": Field(_whole, default=1),
@@ -342,6 +346,8 @@ TRACK_FIELDS = {
     "is_title_track": NO,
     "duration": Field(_optional(_duration), dump=_dump_duration),
     "note": TEXT,
+    "note_ko": TRANSLATION,
+    "note_ja": TRANSLATION,
 }
 VIDEO_FIELDS = {
     "slug": SLUG,
@@ -360,6 +366,8 @@ VIDEO_FIELDS = {
     "status": STATUS,
     "verified": NO,
     "verification_note": TEXT,
+    "verification_note_ko": TRANSLATION,
+    "verification_note_ja": TRANSLATION,
 }
 CREDIT_FIELDS = {
     "credited_as": TEXT,
@@ -370,6 +378,8 @@ CREDIT_FIELDS = {
     "join_phrase": TEXT,
     "verified": YES,
     "verification_note": TEXT,
+    "verification_note_ko": TRANSLATION,
+    "verification_note_ja": TRANSLATION,
 }
 TIE_IN_FIELDS = {
     "slug": SLUG,
@@ -397,8 +407,12 @@ CHART_FIELDS = {
     "peak_label_ja": TRANSLATION,
     "charted": PARTIAL_DATE,
     "summary": REQUIRED_TEXT,
+    "summary_ko": TRANSLATION,
+    "summary_ja": TRANSLATION,
     "verified": YES,
     "verification_note": TEXT,
+    "verification_note_ko": TRANSLATION,
+    "verification_note_ja": TRANSLATION,
     "order": ORDER,
 }
 LINK_FIELDS = {"site": _kind(ExternalLink.Site), "url": REQUIRED_TEXT, "label": TEXT}

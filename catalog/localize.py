@@ -30,6 +30,12 @@ _LABELS = {
     "description": {"ko": _("description (Korean)"), "ja": _("description (Japanese)")},
     "joining_note": {"ko": _("joining note (Korean)"), "ja": _("joining note (Japanese)")},
     "departure_note": {"ko": _("departure note (Korean)"), "ja": _("departure note (Japanese)")},
+    "note": {"ko": _("note (Korean)"), "ja": _("note (Japanese)")},
+    "summary": {"ko": _("summary (Korean)"), "ja": _("summary (Japanese)")},
+    "verification_note": {
+        "ko": _("verification note (Korean)"),
+        "ja": _("verification note (Japanese)"),
+    },
     # Words and names rather than texts: a theme, a chart, a note on a credit…
     "name": {"ko": _("name (Korean)"), "ja": _("name (Japanese)")},
     "chart": {"ko": _("chart (Korean)"), "ja": _("chart (Japanese)")},

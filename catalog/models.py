@@ -98,6 +98,8 @@ class Publishable(models.Model):
     verification_note = models.TextField(
         blank=True, help_text="What a curator should check before marking this verified."
     )
+    verification_note_ko = translation_field("verification_note", "ko")
+    verification_note_ja = translation_field("verification_note", "ja")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -477,6 +479,8 @@ class Person(Searchable):
         help_text="Set when this person is a member of the group.",
     )
     note = models.CharField(max_length=300, blank=True)
+    note_ko = translation_field("note", "ko", max_length=300)
+    note_ja = translation_field("note", "ja", max_length=300)
     sources = GenericRelation(Source)
 
     history = HistoricalRecords()
@@ -643,6 +647,8 @@ class Track(Searchable):
     is_title_track = models.BooleanField(default=False)
     duration = models.DurationField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    note_ko = translation_field("note", "ko", max_length=300)
+    note_ja = translation_field("note", "ja", max_length=300)
     sources = GenericRelation(Source)
 
     history = HistoricalRecords()
@@ -943,6 +949,8 @@ class Credit(models.Model):
     join_phrase = models.CharField(max_length=20, blank=True)
     verified = models.BooleanField(default=True)
     verification_note = models.CharField(max_length=300, blank=True)
+    verification_note_ko = translation_field("verification_note", "ko", max_length=300)
+    verification_note_ja = translation_field("verification_note", "ja", max_length=300)
     sources = GenericRelation(Source)
 
     history = HistoricalRecords()
@@ -1074,8 +1082,12 @@ class ChartAchievement(models.Model):
     charted_on_precision = precision_field()
     charted = PartialDateAccessor("charted_on")
     summary = models.CharField(max_length=300, help_text="What was achieved, in a sentence.")
+    summary_ko = translation_field("summary", "ko", max_length=300)
+    summary_ja = translation_field("summary", "ja", max_length=300)
     verified = models.BooleanField(default=True)
     verification_note = models.CharField(max_length=300, blank=True)
+    verification_note_ko = translation_field("verification_note", "ko", max_length=300)
+    verification_note_ja = translation_field("verification_note", "ja", max_length=300)
     order = models.PositiveSmallIntegerField(default=0)
     sources = GenericRelation(Source)
 

@@ -37,15 +37,6 @@ def translated(obj: object, field: str) -> SafeString:
 
 
 @register.filter
-def english(text: object) -> SafeString:
-    """A text curators write in English only (a note, a summary), in a <span lang="en"> on a
-    Korean or Japanese page."""
-    if localize.page_language() == localize.SOURCE_LANGUAGE:
-        return format_html("{}", text)
-    return format_html('<span lang="en">{}</span>', text)
-
-
-@register.filter
 def names(obj: Member | Person | Release | Track | MusicVideo) -> localize.Names:
     """A member's, person's, release's, track's or video's name in both forms, ordered for the
     page. Titles of tracks and videos carry their featured artists (prefetch the credits)."""

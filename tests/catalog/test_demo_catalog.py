@@ -13,20 +13,35 @@ from typing import Any
 
 import pytest
 from django.db import models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import override
 
 from catalog.catalog_io import DEMO_CATALOG, load_catalog, read_catalog
-from catalog.models import ChartAchievement, Member, MusicVideo, Person, Release, Tag, TieIn, Track
+from catalog.models import (
+    ChartAchievement,
+    Credit,
+    Member,
+    MusicVideo,
+    Person,
+    Release,
+    Tag,
+    TieIn,
+    Track,
+)
 
 KIM_GARAM_LEFT = datetime.date(2022, 7, 20)
 
 # The long texts pages show; each has a `_ko` and a `_ja` translation field.
 LONG_TEXTS = {
     Member: ["bio", "joining_note", "departure_note"],
-    Release: ["description"],
-    MusicVideo: ["description"],
+    Release: ["description", "verification_note"],
+    MusicVideo: ["description", "verification_note"],
     TieIn: ["description"],
+    Track: ["note"],
+    ChartAchievement: ["summary", "verification_note"],
+    Credit: ["verification_note"],
+    Person: ["note"],
 }
 
 
@@ -219,6 +234,8 @@ class TestDemoCatalogTranslations:
             (Release, "antifragile", "description"),
             (Member, "kim-garam", "bio"),
             (Member, "kim-garam", "departure_note"),
+            (Release, "easy", "verification_note"),
+            (MusicVideo, "smart", "verification_note"),
         ],
     )
     def test_a_page_shows_the_translation_and_not_the_english_text(
@@ -232,3 +249,21 @@ class TestDemoCatalogTranslations:
 
         assert getattr(obj, f"{field}_{language}") in page
         assert getattr(obj, field) not in page
+
+    @pytest.mark.parametrize("language", ["ko", "ja"])
+    def test_a_release_page_shows_translated_track_notes_and_chart_summaries(
+        self, client, language
+    ):
+        release = Release.objects.get(slug="crazy")
+        with override("en"):
+            path = release.get_absolute_url()
+        notes = Track.objects.filter(release=release).exclude(note="")
+        records = ChartAchievement.objects.filter(Q(release=release) | Q(track__release=release))
+
+        page = html.unescape(client.get(f"/{language}{path}").text)
+
+        assert notes.exists()
+        assert records.exists()
+        for obj, field in [*((t, "note") for t in notes), *((r, "summary") for r in records)]:
+            assert getattr(obj, f"{field}_{language}") in page
+            assert getattr(obj, field) not in page

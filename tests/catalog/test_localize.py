@@ -3,6 +3,7 @@ in the right script (catalog.localize, the catalog_text template filters)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -22,8 +23,19 @@ from catalog.catalog_io import (
     read_catalog,
 )
 from catalog.localize import localized, names, script_language
-from catalog.models import Member, MusicVideo, Release, Tag, TieIn
+from catalog.models import (
+    ChartAchievement,
+    Credit,
+    Member,
+    MusicVideo,
+    Person,
+    Release,
+    Tag,
+    TieIn,
+    Track,
+)
 from tests.factories import (
+    make_achievement,
     make_credit,
     make_member,
     make_person,
@@ -145,7 +157,14 @@ def test_pages_show_translations_and_native_names_without_extra_queries(
     release = make_release(
         title="EASY", slug="easy", native_title="이지", description="The third mini album."
     )
-    make_track(release=release, title="Smart", native_title="스마트")
+    make_track(
+        release=release,
+        title="Smart",
+        native_title="스마트",
+        note="The second single.",
+        note_ko="두 번째 싱글이에요.",
+    )
+    make_achievement(release=release, summary="No. 8.", summary_ja="8位。")
     theme = make_tag(name="Resilience", description="Getting up again.", description_ja="再起。")
     video = make_video(
         title="EASY",
@@ -197,6 +216,8 @@ def test_pages_show_translations_and_native_names_without_extra_queries(
     assert '<br><span lang="en">With a partner.</span>' in ko["video"]
     assert '<div class="prose"><p>再起。</p></div>' in ja["theme"]
     assert '<span class="track-title" lang="ko">스마트</span>' in ko["release"]
+    assert "두 번째 싱글이에요." in ko["release"]
+    assert "— 8位。" in ja["release"]
     assert '<h3 class="card-title" lang="ja">宮脇咲良</h3>' in ja["members"]
     assert '<h3 class="card-title" lang="en">SAKURA</h3>' in ko["members"]
     assert '<p class="native" lang="ja">宮脇咲良</p>' in en["home"]
@@ -226,6 +247,107 @@ def test_a_members_joining_and_departure_notes_are_shown_translated(client):
 
 
 @pytest.mark.django_db
+def test_a_releases_track_notes_chart_summaries_and_curators_notes_are_shown_translated(client):
+    release = make_release(
+        slug="easy",
+        verified=False,
+        verification_note="Confirm the tracklist.",
+        verification_note_ko="수록곡을 확인해 주세요.",
+    )
+    make_track(
+        release=release,
+        title="Smart",
+        note="Samples an older song.",
+        note_ko="옛 노래를 샘플링했어요.",
+        note_ja="昔の曲をサンプリングしています。",
+    )
+    make_track(release=release, title="Swan Song", note="Written by the members.")
+    make_achievement(
+        release=release,
+        summary="No. 8 in its first week.",
+        summary_ja="初週8位。",
+        verified=False,
+        verification_note="Only one source.",
+        verification_note_ja="ソースは1件だけです。",
+    )
+
+    with override("en"):
+        path = release.get_absolute_url()
+    en = client.get(path).content.decode()
+    ko = client.get(f"/ko{path}").content.decode()
+    ja = client.get(f"/ja{path}").content.decode()
+
+    assert "Samples an older song." in en
+    assert "No. 8 in its first week." in en
+    assert "옛 노래를 샘플링했어요." in ko
+    assert "昔の曲をサンプリングしています。" in ja
+    assert "Samples an older song." not in ko + ja
+    # Untranslated texts stay, in English and marked as such.
+    assert '<span lang="en">Written by the members.</span>' in ko
+    assert '<span lang="en">Written by the members.</span>' in ja
+    assert "初週8位。" in ja
+    assert "No. 8 in its first week." not in ja
+    assert '<span lang="en">No. 8 in its first week.</span>' in ko
+    assert 'title="ソースは1件だけです。"' in ja
+    assert 'title="Only one source."' in ko
+    assert "수록곡을 확인해 주세요." in ko
+    assert "Confirm the tracklist." not in ko
+    assert '<span lang="en">Confirm the tracklist.</span>' in ja
+
+
+@pytest.mark.django_db
+def test_a_videos_and_a_credits_curators_notes_are_shown_translated(client):
+    video = make_video(
+        slug="smart",
+        verified=False,
+        verification_note="Check the director.",
+        verification_note_ja="監督を確認してください。",
+    )
+    make_credit(
+        video=video,
+        verified=False,
+        verification_note="Named by one press text.",
+        verification_note_ko="보도자료 한 건에만 나와요.",
+    )
+
+    with override("en"):
+        path = video.get_absolute_url()
+    ko = client.get(f"/ko{path}").content.decode()
+    ja = client.get(f"/ja{path}").content.decode()
+
+    assert "監督を確認してください。" in ja
+    assert "Check the director." not in ja
+    assert '<span lang="en">Check the director.</span>' in ko
+    assert 'title="보도자료 한 건에만 나와요."' in ko
+    assert 'title="Named by one press text."' in ja
+
+
+@pytest.mark.django_db
+def test_the_timeline_and_search_show_translated_summaries_and_notes(client):
+    release = make_release(slug="easy", released_on=datetime.date(2024, 2, 19))
+    make_achievement(
+        release=release,
+        charted_on=datetime.date(2024, 2, 27),
+        summary="A million copies.",
+        summary_ko="100만 장.",
+    )
+    make_person(name="Nile Rodgers", note="Featured on guitar.", note_ja="ギターで参加。")
+
+    with override("en"):
+        timeline = f"{reverse('catalog:timeline')}?year=2024"
+        search = reverse("search")
+    assert "100만 장." in client.get(f"/ko{timeline}").content.decode()
+    assert (
+        '<span lang="en">A million copies.</span>' in client.get(f"/ja{timeline}").content.decode()
+    )
+    assert "ギターで参加。" in client.get(f"/ja{search}", {"q": "Nile"}).content.decode()
+    assert (
+        '<span lang="en">Featured on guitar.</span>'
+        in client.get(f"/ko{search}", {"q": "Nile"}).content.decode()
+    )
+
+
+@pytest.mark.django_db
 def test_search_finds_words_of_a_translated_description(client):
     make_video(title="Smart", slug="smart", description_ja="渋谷の交差点で踊る。")
     make_tag(name="Joy", slug="joy", description_ko="함께하는 기쁨")
@@ -246,6 +368,10 @@ def test_search_finds_words_of_a_translated_description(client):
         (MusicVideo, ["description"], "Who and what"),
         (Tag, ["description", "name"], None),
         (TieIn, ["description", "name", "partner"], None),
+        (Track, ["note"], None),
+        (Person, ["note"], None),
+        (Credit, ["role_note", "verification_note"], None),
+        (ChartAchievement, ["chart", "peak_label", "summary", "verification_note"], None),
     ],
 )
 @pytest.mark.django_db
@@ -266,6 +392,21 @@ def test_admin_keeps_translations_in_a_collapsed_fieldset_after_the_english_text
     assert titles[index + 1 : index + 2] == ([after] if after else [])
     others = [field for _title, opts in fieldsets[:index] for field in opts["fields"]]
     assert f"{english}_ko" not in others
+
+
+@pytest.mark.parametrize("model", [Release, MusicVideo])
+@pytest.mark.django_db
+def test_admin_keeps_the_curators_note_translations_after_the_english_note(model):
+    request = RequestFactory().get("/")
+    request.user = make_staff()
+    fieldsets = admin.site._registry[model].get_fieldsets(request)
+
+    index = next(
+        i for i, (_t, opts) in enumerate(fieldsets) if "verification_note" in opts["fields"]
+    )
+    title, options = fieldsets[index + 1]
+    assert title == "Translations"
+    assert options["fields"] == ["verification_note_ko", "verification_note_ja"]
 
 
 @pytest.mark.django_db
@@ -296,13 +437,24 @@ def test_the_demo_file_exports_byte_for_byte():
 def test_the_api_gives_the_translations(client):
     make_release(slug="easy", description="English.", description_ko="한국어.")
     make_member(slug="sakura", bio_ja="日本語。", joining_note_ko="한국어.")
+    track = make_track(release=Release.objects.get(slug="easy"), note="A note.", note_ja="メモ。")
+    make_credit(
+        track=track, verified=False, verification_note="Check.", verification_note_ko="확인."
+    )
+    make_achievement(release=track.release, summary="Top 10.", summary_ko="톱 10.")
+    make_person(slug="nile-rodgers", note="Guitar.", note_ja="ギター。")
 
     release = client.get("/api/v1/releases/easy/").json()
     member = client.get("/api/v1/members/sakura/").json()
+    person = client.get("/api/v1/people/nile-rodgers/").json()
 
     assert (release["description_ko"], release["description_ja"]) == ("한국어.", "")
     assert member["bio_ja"] == "日本語。"
     assert (member["joining_note_ko"], member["departure_note_ja"]) == ("한국어.", "")
+    api_track = release["tracks"][0]
+    assert (api_track["note_ko"], api_track["note_ja"]) == ("", "メモ。")
+    assert api_track["credits"][0]["verification_note_ko"] == "확인."
+    assert (release["chart_records"][0]["summary_ko"], person["note_ja"]) == ("톱 10.", "ギター。")
 
 
 @pytest.mark.django_db
