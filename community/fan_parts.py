@@ -8,12 +8,12 @@ from html import escape
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from community import fan_rows
-from community.badges import alerts_key, unread_key
+from community.badges import alerts_key, unread_alerts, unread_key, unread_notification_count
 from community.models import (
     Block,
     Comment,
@@ -43,7 +43,46 @@ def read_with_copy(user: Any, copy_key: str) -> dict[str, str]:
 
 
 # The tags of the rows every page shows the same (fan_rows.own_key); the rest are the page's.
-OWN_TAGS = ("list", "list-named", "watch", "follow:")
+OWN_TAGS = ("list", "list-named", "watch", "follow:", "follow-list")
+
+
+def keep_own_rows(fan: int) -> None:
+    """Read the fan's own rows (fan_rows.own_key) into the cache, unless kept under their
+    current version: done once a fan has logged in, so that their first page reads none."""
+    entry_key, version_key = fan_rows.own_key(fan), fan_rows.version_key(fan)
+    found = cache.get_many([version_key, entry_key])
+    version, entry = found.get(version_key), found.get(entry_key)
+    if version is not None and entry is not None and entry[0] == version:
+        return
+    if version is None:  # before the database, as in FanState.rows
+        version = fan_rows.start(fan)
+        if version is None:  # no cache
+            return
+    mine, name = _own(read_rows(fan, own=True, talk=None))
+    cache.set(entry_key, (version, mine, name), fan_rows.SECONDS)
+
+
+def logged_in(sender: type, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """A fan logged in: keep what their pages read with the copy once it commits (their own
+    rows and the header's counts; community/identity.py keeps their row the same way)."""
+    if user.pk is not None:
+        transaction.on_commit(functools.partial(_keep, user), robust=True)
+
+
+def _keep(user: Any) -> None:
+    keep_own_rows(user.pk)
+    unread_alerts(user)  # kept if not kept already, as a page would
+    unread_notification_count(user)
+
+
+def _own(read: dict[str, set[int]]) -> tuple[dict[str, set[int]], str | None]:
+    """The own rows among those read, and the name of the fan's Watch later list when they
+    gave it one (one more read)."""
+    mine = {tag: ids for tag, ids in read.items() if tag.startswith(OWN_TAGS)}
+    named = read.get("list-named")
+    if not named:
+        return mine, None
+    return mine, Watchlist.objects.values_list("name", flat=True).get(pk=next(iter(named)))
 
 
 class FanState:
@@ -85,7 +124,7 @@ class FanState:
         cache under the fan's version (community/fan_rows.py) when it is current, else read in
         one query and kept under the version read before it."""
         found: dict[str, set[int]] = {}
-        own_wanted = "watch" in self.keys or "follow" in self.keys
+        own_wanted = any(kind in self.keys for kind in ("watch", "follow", "follow-list"))
         if own_wanted and (own := self._current("own")) is not None:
             kept_rows, self.list_name_kept = own
             found.update(kept_rows)
@@ -97,20 +136,17 @@ class FanState:
             talk_wanted = False
         if not (own_wanted or talk_wanted):
             return found
+        fan = int(self.request.user.pk)  # type: ignore[arg-type]  # a fan: saved
         version = self.kept.get("version")
         if version is None:  # before the database: a write after this read moves it on
-            version = fan_rows.start(int(self.request.user.pk))  # type: ignore[arg-type]  # a fan: saved
-        read = self._read(own=own_wanted, talk=talk_wanted)
+            version = fan_rows.start(fan)
+        read = read_rows(fan, own=own_wanted, talk=self.talk if talk_wanted else None)
         found.update(read)
         if version is None:  # no cache
             return found
         keep: dict[str, Any] = {}
         if own_wanted:
-            mine = {tag: ids for tag, ids in read.items() if tag.startswith(OWN_TAGS)}
-            named = read.get("list-named")
-            if named:  # a name of the fan's own: one more read
-                pk = next(iter(named))
-                self.list_name_kept = Watchlist.objects.values_list("name", flat=True).get(pk=pk)
+            mine, self.list_name_kept = _own(read)
             keep[self.cache_keys["own"]] = (version, mine, self.list_name_kept)
         if talk_wanted:
             theirs = {tag: ids for tag, ids in read.items() if not tag.startswith(OWN_TAGS)}
@@ -126,94 +162,6 @@ class FanState:
         if version is None or entry is None or tuple(entry[: len(head)]) != head:
             return None
         return tuple(entry[len(head) :])
-
-    def _read(self, *, own: bool, talk: bool) -> dict[str, set[int]]:
-        """The rows in one query (a UNION ALL of tagged (kind, number) rows): with `own`, their
-        Watch later list and its videos and their follows of the group and of members; with
-        `talk`, their likes and reports among the comments shown, their score, and for talk,
-        their blocks either way and their held or hidden comments on the video.
-
-        Written as SQL: built with the ORM, a union of seven querysets cost more Python than
-        the rest of the fill (docs/performance.md, "Decisions")."""
-        user = self.request.user.pk
-        reads: list[str] = []
-        params: list[Any] = []
-
-        def read(sql: str, *values: Any) -> None:
-            reads.append(sql)
-            params.extend(values)
-
-        def ids(values: tuple[int, ...]) -> str:
-            return ", ".join(["%s"] * len(values))
-
-        likes, reports, ratings, videos = self.talk if talk else ((), (), (), ())
-        if likes:
-            table, by, comment = _columns(CommentLike, "user", "comment")
-            read(
-                f"SELECT 'like', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
-                f"({ids(likes)})",
-                user,
-                *likes,
-            )
-        if reports:
-            table, by, comment = _columns(Report, "reporter", "comment")
-            read(
-                f"SELECT 'report', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
-                f"({ids(reports)})",
-                user,
-                *reports,
-            )
-        for video in ratings:
-            table, by, on, score = _columns(Rating, "user", "video", "score")
-            tag = f"'score:{int(video)}'"
-            read(f"SELECT {tag}, {score} FROM {table} WHERE {by} = %s AND {on} = %s", user, video)
-        if own:
-            lists, owner, default, name = _columns(Watchlist, "owner", "is_default", "name")
-            read(
-                f"SELECT CASE WHEN {name} = %s THEN 'list' ELSE 'list-named' END, id FROM {lists} "
-                f"WHERE {owner} = %s AND {default} = %s",
-                Watchlist.DEFAULT_NAME,
-                user,
-                True,
-            )
-            items, in_list, video_column = _columns(WatchlistItem, "watchlist", "video")
-            read(
-                f"SELECT 'watch', i.{video_column} FROM {items} i JOIN {lists} w "
-                f"ON w.id = i.{in_list} WHERE w.{owner} = %s AND w.{default} = %s",
-                user,
-                True,
-            )
-            table, by, kind, member = _columns(Follow, "follower", "kind", "member")
-            read(
-                f"SELECT 'follow:' || {kind}, COALESCE({member}, 0) FROM {table} "
-                f"WHERE {by} = %s AND {kind} IN (%s, %s)",
-                user,
-                Follow.Kind.GROUP.value,
-                Follow.Kind.MEMBER.value,
-            )
-        if videos:
-            table, blocker, blocked = _columns(Block, "blocker", "blocked")
-            read(
-                f"SELECT 'block', id FROM {table} WHERE {blocker} = %s OR {blocked} = %s",
-                user,
-                user,
-            )
-            table, on, author, status = _columns(Comment, "video", "author", "status")
-            read(
-                f"SELECT 'held', id FROM {table} WHERE {on} IN ({ids(videos)}) "
-                f"AND {author} = %s AND {status} IN (%s, %s)",
-                *videos,
-                user,
-                Comment.Status.HELD.value,
-                Comment.Status.HIDDEN.value,
-            )
-        found: dict[str, set[int]] = {}
-        if reads:
-            with connection.cursor() as cursor:
-                cursor.execute(" UNION ALL ".join(reads), params)
-                for tag, number in cursor.fetchall():
-                    found.setdefault(tag, set()).add(number)
-        return found
 
     def allows(self) -> bool:
         """Whether the shared copy may serve this fan: a list's owner gets its page rendered
@@ -271,19 +219,10 @@ class FanState:
             for number in numbers
         }
 
-    @functools.cached_property
+    @property
     def followed_lists(self) -> set[int]:
-        """The lists among the copy's follow buttons that the fan follows: one query, asked
-        only by a list's page (not one of `rows`, which every shared page reads)."""
-        return set(
-            Follow.objects.filter(
-                follower=self.request.user.pk,
-                kind=Follow.Kind.LIST,
-                watchlist__in=self._ids("follow-list"),
-            )
-            .order_by()
-            .values_list("watchlist", flat=True)
-        )
+        """The lists the fan follows (one of their own rows, kept with the others)."""
+        return self.rows.get("follow-list", set())
 
     def badge(self, name: str) -> str:
         render = {"alerts": alerts_badge_html, "notifications": notifications_badge_html}[name]
@@ -327,3 +266,98 @@ def _columns(model: type[Any], *fields: str) -> tuple[str, ...]:
     quote = connection.ops.quote_name
     columns = [quote(model._meta.get_field(name).column) for name in fields]
     return (quote(model._meta.db_table), *columns)
+
+
+def read_rows(
+    user: int, *, own: bool, talk: tuple[tuple[int, ...], ...] | None
+) -> dict[str, set[int]]:
+    """The rows in one query (a UNION ALL of tagged (kind, number) rows): with `own`, their
+    Watch later list and its videos and their follows of the group, of members and of lists; with
+    `talk`, their likes and reports among the comments shown, their score, and for talk,
+    their blocks either way and their held or hidden comments on the video.
+
+    Written as SQL: built with the ORM, a union of seven querysets cost more Python than
+    the rest of the fill (docs/performance.md, "Decisions")."""
+    reads: list[str] = []
+    params: list[Any] = []
+
+    def read(sql: str, *values: Any) -> None:
+        reads.append(sql)
+        params.extend(values)
+
+    def ids(values: tuple[int, ...]) -> str:
+        return ", ".join(["%s"] * len(values))
+
+    likes, reports, ratings, videos = talk or ((), (), (), ())
+    if likes:
+        table, by, comment = _columns(CommentLike, "user", "comment")
+        read(
+            f"SELECT 'like', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
+            f"({ids(likes)})",
+            user,
+            *likes,
+        )
+    if reports:
+        table, by, comment = _columns(Report, "reporter", "comment")
+        read(
+            f"SELECT 'report', {comment} FROM {table} WHERE {by} = %s AND {comment} IN "
+            f"({ids(reports)})",
+            user,
+            *reports,
+        )
+    for video in ratings:
+        table, by, on, score = _columns(Rating, "user", "video", "score")
+        tag = f"'score:{int(video)}'"
+        read(f"SELECT {tag}, {score} FROM {table} WHERE {by} = %s AND {on} = %s", user, video)
+    if own:
+        lists, owner, default, name = _columns(Watchlist, "owner", "is_default", "name")
+        read(
+            f"SELECT CASE WHEN {name} = %s THEN 'list' ELSE 'list-named' END, id FROM {lists} "
+            f"WHERE {owner} = %s AND {default} = %s",
+            Watchlist.DEFAULT_NAME,
+            user,
+            True,
+        )
+        items, in_list, video_column = _columns(WatchlistItem, "watchlist", "video")
+        read(
+            f"SELECT 'watch', i.{video_column} FROM {items} i JOIN {lists} w "
+            f"ON w.id = i.{in_list} WHERE w.{owner} = %s AND w.{default} = %s",
+            user,
+            True,
+        )
+        table, by, kind, member, listed = _columns(
+            Follow, "follower", "kind", "member", "watchlist"
+        )
+        read(
+            f"SELECT CASE WHEN {kind} = %s THEN 'follow-list' ELSE 'follow:' || {kind} END, "
+            f"COALESCE({member}, {listed}, 0) FROM {table} "
+            f"WHERE {by} = %s AND {kind} IN (%s, %s, %s)",
+            Follow.Kind.LIST.value,
+            user,
+            Follow.Kind.GROUP.value,
+            Follow.Kind.MEMBER.value,
+            Follow.Kind.LIST.value,
+        )
+    if videos:
+        table, blocker, blocked = _columns(Block, "blocker", "blocked")
+        read(
+            f"SELECT 'block', id FROM {table} WHERE {blocker} = %s OR {blocked} = %s",
+            user,
+            user,
+        )
+        table, on, author, status = _columns(Comment, "video", "author", "status")
+        read(
+            f"SELECT 'held', id FROM {table} WHERE {on} IN ({ids(videos)}) "
+            f"AND {author} = %s AND {status} IN (%s, %s)",
+            *videos,
+            user,
+            Comment.Status.HELD.value,
+            Comment.Status.HIDDEN.value,
+        )
+    found: dict[str, set[int]] = {}
+    if reads:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(reads), params)
+            for tag, number in cursor.fetchall():
+                found.setdefault(tag, set()).add(number)
+    return found

@@ -27,8 +27,9 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from community.models import User
@@ -117,9 +118,24 @@ def _is_bump(func: Any) -> bool:
     return isinstance(func, functools.partial) and func.func is _bump
 
 
+def logged_in(sender: type, request: Any, user: User, **kwargs: Any) -> None:
+    """A fan logged in (by any way: a password, a code, a passkey, another site): keep their row
+    once logging in has written it (last_login) and committed, so that their first page reads
+    none. Connected after Django's own receiver, which saves last_login; the entry is read as on
+    a miss (the numbers first, then the row), so a write committing meanwhile leaves it stale."""
+    if user.pk is None:
+        return
+    using = router.db_for_write(User, instance=user)
+    transaction.on_commit(functools.partial(_keep, user.pk), using=using, robust=True)
+
+
+def _keep(user_id: int) -> None:
+    fan(user_id)  # a miss after the write at logging in: the numbers, the row, then the entry
+
+
 def connect_signals() -> None:
     """Saves and deletes of fans and of their e-mail addresses (allauth writes those with
-    save() and delete() only; so do our services and the admin), and migrations."""
+    save() and delete() only; so do our services and the admin), migrations, and logging in."""
     from allauth.account.models import EmailAddress
 
     uid = "identity_user"
@@ -129,6 +145,7 @@ def connect_signals() -> None:
     post_save.connect(_address_written, sender=EmailAddress, dispatch_uid=uid)
     post_delete.connect(_address_written, sender=EmailAddress, dispatch_uid=uid)
     post_migrate.connect(_migrated, dispatch_uid="identity_migrated")
+    user_logged_in.connect(logged_in, dispatch_uid="identity_logged_in")
 
 
 def _user_written(

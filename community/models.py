@@ -334,7 +334,7 @@ class WatchEntry(models.Model):
 
 class FollowQuerySet(KeptRowsQuerySet["Follow"]):
     fans = ("follower",)
-    kept = frozenset({"follower", "kind", "member"})
+    kept = frozenset({"follower", "kind", "member", "watchlist"})
 
 
 class Follow(models.Model):

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -36,6 +37,8 @@ from tests.factories import make_member, make_staff, make_user, make_video
 from tests.test_cache_outage import RETRY, RedisServer
 
 pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"  # tests/factories.py's
 
 # The tables of the fan's own rows: a warm page reads none of them.
 OWN_TABLES = (
@@ -190,6 +193,78 @@ def test_writes_that_send_no_signal_reach_the_fans_page(videos, aki, bora):
     assert "Following LE SSERAFIM" not in _page(a, "/")
     Follow.objects.filter(follower=bora).delete()
     assert "Following LE SSERAFIM" not in _page(b, "/")
+
+
+def _log_in(fan, on_commit):
+    """A browser logged in as `fan` through the login page, with what waits for the commit run
+    (as a request outside a test's transaction does)."""
+    client = Client()
+    with on_commit(execute=True):
+        response = client.post("/accounts/login/", {"login": fan.username, "password": PASSWORD})
+    assert response.status_code == 302
+    # The page showing "Successfully signed in" is rendered for them alone; the pages after it
+    # are served from the shared copies (as are those of clients that drop the message).
+    client.cookies.pop(CookieStorage.cookie_name, None)
+    return client
+
+
+def test_a_fans_first_page_after_logging_in_reads_none_of_their_rows(
+    videos, member, aki, bora, django_capture_on_commit_callbacks
+):
+    watchlist_add_video(watchlist=watchlist_default_for(user=aki), video=videos[0])
+    follow_create(follower=aki, kind=Follow.Kind.MEMBER, target=member)
+    listed = Watchlist.objects.create(owner=bora, name="Bora's", is_public=True)
+    follow_create(follower=aki, kind=Follow.Kind.LIST, target=listed)
+    for path in ("/videos/", member.get_absolute_url(), listed.get_absolute_url()):
+        _warm(fan_client(bora), path=path)  # the pages' copies, kept by another fan
+    a = _log_in(aki, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        html = _page(a, "/videos/")
+        member_html = _page(a, member.get_absolute_url())
+        listed_html = _page(a, listed.get_absolute_url())
+    assert not _own_reads(queries)
+    assert not [q for q in queries if 'FROM "community_user"' in q["sql"]]
+    assert _saved(html, videos[0], aki)
+    assert "Following KIM CHAEWON" in member_html
+    assert "Following this list ✓" in listed_html
+
+
+def test_a_write_between_logging_in_and_the_first_page_shows_on_it(
+    videos, aki, bora, django_capture_on_commit_callbacks
+):
+    listed = Watchlist.objects.create(owner=bora, name="Bora's", is_public=True)
+    _page(fan_client(bora), listed.get_absolute_url())
+    a = _log_in(aki, django_capture_on_commit_callbacks)
+    watchlist_add_video(watchlist=watchlist_default_for(user=aki), video=videos[1])
+    follow_create(follower=aki, kind=Follow.Kind.LIST, target=listed)
+    assert _saved(_page(a), videos[1], aki)
+    assert "Following this list ✓" in _page(a, listed.get_absolute_url())
+    Follow.objects.filter(follower=aki, kind=Follow.Kind.LIST).delete()
+    assert "Following this list" not in _page(a, listed.get_absolute_url())
+
+
+def test_a_write_committing_while_logging_in_keeps_the_rows_is_not_hidden(
+    videos, aki, django_capture_on_commit_callbacks
+):
+    """The rows kept at logging in are read under the version read first: a write committing
+    between those reads leaves the entry stale."""
+    written = []
+
+    def save_after_the_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "community_watchlistitem" in sql and sql.startswith("SELECT") and not written:
+            written.append(True)
+            watchlist_add_video(watchlist=watchlist_default_for(user=aki), video=videos[0])
+        return result
+
+    client = Client()
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post("/accounts/login/", {"login": aki.username, "password": PASSWORD})
+    with connection.execute_wrapper(save_after_the_read):
+        for callback in callbacks:
+            callback()
+    assert written
+    assert _saved(_page(client), videos[0], aki)
 
 
 def test_counters_written_with_a_query_leave_the_kept_rows_alone(videos, aki):

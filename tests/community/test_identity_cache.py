@@ -5,6 +5,7 @@ starts it, a new language or name shows at once; two fans never get each other's
 without Redis fans are still signed in, from the database."""
 
 import shutil
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -17,7 +18,7 @@ from django.urls import reverse
 
 from community import identity
 from community.models import Comment, Rating, User
-from tests.factories import make_profile, make_staff, make_user, make_video
+from tests.factories import make_profile, make_staff, make_totp, make_user, make_video
 from tests.test_cache_outage import back_in_use, server  # noqa: F401  # a fixture
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +217,106 @@ def test_a_migration_forgets_every_kept_fan():
     User.objects.filter(pk=fan.pk).update(username="after")  # as a data migration might
     identity.forget_all()  # post_migrate
     assert identity.fan(fan.pk).username == "after"
+
+
+# ---- Kept at logging in -------------------------------------------------------------------------
+
+LOGIN = reverse("account_login")
+
+
+def log_in(client, fan, on_commit, password=PASSWORD):
+    """Log `fan` in through the login page, running what waits for the commit (as a request
+    outside a test's transaction does)."""
+    with on_commit(execute=True):
+        response = client.post(LOGIN, {"login": fan.username, "password": password})
+    assert response.status_code == 302
+    return response
+
+
+def test_a_fans_first_page_after_logging_in_reads_no_row_of_theirs(
+    django_capture_on_commit_callbacks,
+):
+    fan = make_user(username="yunjin")
+    client = Client()
+    log_in(client, fan, django_capture_on_commit_callbacks)
+    first, queries = user_queries(client)
+    assert queries == []
+    assert "yunjin" in first.content.decode()
+    assert is_signed_in(client)
+
+
+def test_a_write_between_logging_in_and_the_first_page_shows_on_it(
+    django_capture_on_commit_callbacks,
+):
+    fan = make_user(username="before")
+    client = Client()
+    log_in(client, fan, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        fan.username = "after"
+        fan.save(update_fields=["username"])
+    response, _ = user_queries(client)
+    html = response.content.decode()
+    assert f'href="{reverse("community:profile", args=["after"])}"' in html  # the header's link
+    assert f'href="{reverse("community:profile", args=["before"])}"' not in html
+    suspended = User.objects.get(pk=fan.pk)
+    suspended.is_active = False
+    suspended.save(update_fields=["is_active"])  # its bump after the commit never runs here
+    assert not is_signed_in(client)
+
+
+def test_a_write_committing_while_logging_in_keeps_the_row_is_not_hidden(
+    django_capture_on_commit_callbacks,
+):
+    """The row kept at logging in is read as on a miss, the version first: a write committing
+    between that read and the row's leaves the entry stale."""
+    fan = make_user(username="before")
+    written = []
+
+    def rename_after_the_read(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("SELECT") and 'FROM "community_user"' in sql and not written:
+            written.append(True)
+            renamed = User.objects.get(pk=fan.pk)
+            renamed.username = "after"
+            renamed.save(update_fields=["username"])
+        return result
+
+    client = Client()
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(LOGIN, {"login": "before", "password": PASSWORD})
+    with connection.execute_wrapper(rename_after_the_read):
+        for callback in callbacks:
+            callback()
+    assert written
+    response, queries = user_queries(client)
+    assert len(queries) == 1  # the entry kept at logging in was stale
+    assert "after" in response.content.decode()
+
+
+def test_a_fan_with_an_authenticator_app_is_kept_once_the_code_is_right(
+    django_capture_on_commit_callbacks,
+):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    fan = make_user(username="chaewon")
+    secret = make_totp(fan).data["secret"]
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(LOGIN, {"login": "chaewon", "password": PASSWORD})
+    assert not identity_kept(fan)  # nobody is logged in until the code is right
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302
+    assert identity_kept(fan)
+    _, queries = user_queries(client)
+    assert queries == []
+
+
+def identity_kept(fan):
+    with CaptureQueriesContext(connection) as queries:
+        kept = identity.fan(fan.pk)
+    return kept is not None and not queries
 
 
 # ---- Without Redis ------------------------------------------------------------------------------
