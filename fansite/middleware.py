@@ -1,4 +1,5 @@
-"""Site-wide middleware: request ids for logs, the headers Django doesn't set, a calm 503."""
+"""Site-wide middleware: request ids for logs, the headers Django doesn't set, visitors' pages
+from the cache, a calm 503."""
 
 from __future__ import annotations
 
@@ -8,9 +9,19 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # Django's private API
+    InvalidTokenFormat,
+    _check_token_format,
+)
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from fansite.languages import preferred_language
+from foundation import page_cache
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -64,6 +75,56 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class VisitorPageMiddleware:
+    """Answers a visitor's page kept whole in the page cache (foundation/page_cache.py) before
+    the middleware below it runs, and keeps the pages they get whole on the way out.
+
+    Below the middleware whose headers every answer carries (request id, security, CSP,
+    permissions) and WhiteNoise; above sessions, CSRF, authentication, languages and messages,
+    which for such a visitor only add headers that are the same for every one of them and are
+    kept with the page. So only a request they would treat as any other visitor's is answered
+    here: a GET or HEAD with no session or message cookie at all (an empty one is deleted), no
+    malformed CSRF cookie (replaced), no If-None-Match or If-Match (the 304 gets their headers),
+    and on an English address a visitor whose language is English (the others are sent to their
+    language's address). Everything else goes on as before."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = _visitor_language(request)
+        if language is not None:
+            kept = page_cache.answer_early(request, language)
+            if kept is not None:
+                return kept  # type: ignore[return-value]  # an HttpResponse
+        response = self.get_response(request)
+        if language is not None:
+            page_cache.keep_whole(request, response)
+        return response
+
+
+def _visitor_language(request: HttpRequest) -> str | None:
+    """The language of the page a plain visitor gets at this address, or None when the
+    middleware below might treat this request differently from any other visitor's."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return None
+    if "if-none-match" in request.headers or "if-match" in request.headers:
+        return None
+    csrf_cookie = cookies.get(settings.CSRF_COOKIE_NAME)
+    if csrf_cookie is not None:
+        try:
+            _check_token_format(csrf_cookie)  # what CsrfViewMiddleware checks
+        except InvalidTokenFormat:
+            return None
+    language = translation.get_language_from_path(request.path_info)
+    if language:
+        return language
+    return settings.LANGUAGE_CODE if preferred_language(request) == settings.LANGUAGE_CODE else None
 
 
 class DatabaseUnavailableMiddleware:

@@ -19,6 +19,13 @@ used no CSRF token, session or message. Signed-in fans get their page made from 
 with their own parts filled in (foundation/fan_pages.py), marked private. Query strings are
 limited to the parameters the page reads, one value each, so tracking parameters and made-up ones
 are answered without filling the cache.
+
+A hit is answered as early as the site's middleware allows: a middleware placed above sessions
+calls answer_early(), and the copy is kept *whole*, with the headers the middleware below it added
+on the way out (Vary, Content-Language, X-Frame-Options, Content-Length), so the session, CSRF,
+authentication, language and message middleware don't run again for it. A copy that is not whole
+(kept where no such middleware is installed, or for a request it let through) is served by the
+view as before, and made whole by the next plain visit.
 """
 
 from __future__ import annotations
@@ -34,10 +41,12 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousOperation
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
@@ -49,7 +58,12 @@ SKIP = "foundation.page_cache.skip"
 # The same, and no fragment either: the page rendered from scratch.
 SKIP_FRAGMENTS = "foundation.page_cache.skip_fragments"
 MAX_QUERY_STRING = 512
-ENTRY_FORMAT = 1  # (generation, headers, content): change it when that changes
+ENTRY_FORMAT = 2  # (generation, headers, content, whole): change it when that changes
+# The request attributes between answer_early() and the view: what the early look-up read, and
+# what the view left for keep_whole() to keep.
+_EARLY = "_page_cache_early"
+_TO_KEEP = "_page_cache_to_keep"
+PARAMS = "page_cache_params"  # on each view for_visitors() wraps: the parameters it reads
 
 View = Callable[..., HttpResponseBase]
 _local = threading.local()
@@ -104,10 +118,17 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                 patch_vary_headers(response, ("Cookie",))
                 return response
             key = _key(request)
-            generation, kept, _found = read_kept(key)
+            early = getattr(request, _EARLY, None)
+            if early is not None and early[0] == key:
+                _key_read, generation, kept = early
+            else:
+                early = None
+                generation, kept, _found = read_kept(key)
             if kept is not None:
-                headers, content = kept
+                headers, content, whole = kept
                 response = HttpResponse(content, headers=headers)
+                if early is not None and not whole:
+                    setattr(request, _TO_KEEP, (key, generation, response, None))
                 return _conditional(request, response)
             # Rendered after reading the generation: a write meanwhile makes this copy stale.
             response = view(request, *args, **kwargs)
@@ -118,12 +139,59 @@ def for_visitors(*, params: Iterable[str] = ()) -> Callable[[View], View]:
                 response.render()  # type: ignore[attr-defined]  # a TemplateResponse here
             content = response.content  # type: ignore[attr-defined]  # not a streaming response
             _shared(response, f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"')
-            keep(key, generation, dict(response.items()), content)
+            if early is not None:  # kept whole on the way out (keep_whole), or as it is here
+                setattr(request, _TO_KEEP, (key, generation, response, dict(response.items())))
+            else:
+                keep(key, generation, dict(response.items()), content, False)
             return _conditional(request, response)
 
+        setattr(cached_view, PARAMS, allowed)
         return cached_view
 
     return decorate
+
+
+def answer_early(request: HttpRequest, language: str) -> HttpResponseBase | None:
+    """A visitor's page kept whole, for a middleware to answer with before the rest run; None
+    when there is none (the request goes on, and keep_whole() may keep its page whole).
+
+    The caller vouches that the middleware below it would only add the same headers to this
+    request's page as to any other visitor's of this address: no session, message or CSRF
+    cookie to act on, not a conditional request, not a visitor the language middleware would
+    send elsewhere; and `language` is the one the page would be in. Only the addresses of views
+    for_visitors() wraps are looked up, with the parameters each reads."""
+    if request.META.get(SKIP) or settings.PAGE_CACHE_SECONDS <= 0:
+        return None
+    try:
+        with translation.override(language):
+            match = resolve(request.path_info)
+            allowed = getattr(match.func, PARAMS, None)
+            if allowed is None or not _cacheable_address(request, allowed):
+                return None
+            key = _key(request)
+    except (Resolver404, SuspiciousOperation):  # the site's middleware answers as it always has
+        return None
+    generation, kept, _found = read_kept(key)
+    if kept is not None and kept[2]:
+        headers, content, _whole = kept
+        return HttpResponse(content, headers=headers)
+    setattr(request, _EARLY, (key, generation, kept))
+    return None
+
+
+def keep_whole(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Keep the page the view stored or served for answer_early(), with the headers it has now,
+    if nothing on the way out made it this visitor's (a cookie) or replaced it; else as the
+    view left it."""
+    to_keep = request.__dict__.pop(_TO_KEEP, None)
+    if to_keep is None:
+        return
+    key, generation, kept_response, view_headers = to_keep
+    content = kept_response.content
+    if kept_response is response and response.status_code == 200 and not response.cookies:
+        keep(key, generation, dict(response.items()), content, True)
+    elif view_headers is not None:
+        keep(key, generation, view_headers, content, False)
 
 
 def _for_visitor(request: HttpRequest) -> bool:

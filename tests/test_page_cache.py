@@ -4,6 +4,7 @@ never share a page, and every write visitors would see shows at once."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -75,6 +76,61 @@ def test_cached_pages_say_so_to_browsers_and_answer_304_when_unchanged(client, v
     video.title = "Impurities (renamed)"
     video.save()
     assert client.get("/videos/", headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/ko/videos/"])
+def test_a_visitors_hit_is_answered_before_sessions_with_the_rendered_pages_headers(
+    client, video, path
+):
+    """The hit is answered above the session, CSRF, language and message middleware, with the
+    headers they gave the rendered page (fansite/middleware.py, VisitorPageMiddleware)."""
+    first = client.get(path)
+    second = client.get(path)
+    assert not hasattr(second.wsgi_request, "session")  # answered before SessionMiddleware
+    assert second.content == first.content
+    mine = {"X-Request-ID"}
+    assert {k: v for k, v in second.items() if k not in mine} == {
+        k: v for k, v in first.items() if k not in mine
+    }
+    for header in ("Vary", "Content-Language", "X-Frame-Options", "Content-Security-Policy"):
+        assert second[header]
+    assert second["X-Request-ID"] != first["X-Request-ID"]
+
+
+def test_visitors_the_middleware_treats_apart_still_go_through_it(client, video):
+    client.get("/videos/")
+    client.get("/videos/")  # kept whole
+    # A malformed CSRF cookie is replaced, an empty session cookie deleted.
+    client.cookies[settings.CSRF_COOKIE_NAME] = "not-a-token"
+    response = client.get("/videos/")
+    assert len(response.cookies[settings.CSRF_COOKIE_NAME].value) == 32
+    client.cookies.clear()
+    client.cookies[settings.SESSION_COOKIE_NAME] = ""
+    response = client.get("/videos/")
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 0
+    client.cookies.clear()
+    # Korean visitors on an English address are sent to the Korean page.
+    response = client.get("/videos/?page=1", headers={"accept-language": "ko"})
+    assert response.status_code == 302
+    assert response["Location"] == "/ko/videos/?page=1"
+    # A browser revalidating gets a 304 with the headers it always had.
+    etag = client.get("/videos/")["ETag"]
+    response = client.get("/videos/", headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert response["Content-Language"] == "en"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_copy_kept_for_a_revalidating_browser_is_made_whole(client, video):
+    etag = client.get("/videos/")["ETag"]
+    cache.clear()
+    assert client.get("/videos/", headers={"if-none-match": etag}).status_code == 304
+    served = client.get("/videos/")  # from the view's copy, then kept whole
+    assert hasattr(served.wsgi_request, "session")
+    whole = client.get("/videos/")
+    assert not hasattr(whole.wsgi_request, "session")
+    assert whole.content == served.content
+    assert whole["Vary"] == served["Vary"]
 
 
 def test_unknown_or_repeated_parameters_are_rendered_every_time(client, video):
