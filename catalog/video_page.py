@@ -26,8 +26,23 @@ from foundation import page_cache
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
 
+# Of a credited person and the member she may be, only what the credits show of them
+# (catalog_text.credit_name, Credit.name): a member's row alone is some thirty columns, and
+# reading them all cost as much as the rest of the credits' query.
+CREDIT_FIELDS = (
+    *(field.name for field in Credit._meta.concrete_fields if field.name != "track"),
+    "person__name",
+    "person__native_name",
+    "person__member__stage_name",
+    "person__member__native_name",
+    "person__member__aliases",
+)
+
 PREFETCH = (
-    Prefetch("credits", queryset=Credit.objects.select_related("person__member")),
+    Prefetch(
+        "credits",
+        queryset=Credit.objects.select_related("person__member").only(*CREDIT_FIELDS),
+    ),
     "themes",
     Prefetch("tie_ins", queryset=TieIn.objects.all()),
     "links",
