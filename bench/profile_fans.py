@@ -2,13 +2,18 @@
 the bench database (bench/generate.py) and its Redis, one fan signed in.
 
     .venv/bin/python bench/profile_fans.py --database-url postgres://…/fansite_bench \\
-        --redis-url redis://127.0.0.1:6379/15 [--repeat 20] [--medians-only]
+        --redis-url redis://127.0.0.1:6379/15 [--repeat 20] [--medians-only] [--growth]
 
 For each page (the largest video page, /videos/, home, a release and a member's, signed in; and
 /videos/ for a visitor): the median wall time of --repeat requests after a warm one, the queries
 of one request, and a cProfile of one request by area (templates, ORM, database driver, project
 code…) with the functions that take the most time of their own. Prints Markdown for
 docs/performance.md; with --medians-only, only the medians.
+
+With --growth, the benchmark's growth rows instead: the video page at each thread size (first
+page, a deep page, oldest first) for a visitor, rendered from scratch with every cache skipped, as
+bench/wsgi.py does for X-Bench-Page-Cache: render; each with the Python calls of one request
+under cProfile, a steadier measure than the wall time on a busy machine.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument(
         "--medians-only", action="store_true", help="no query list or profile, only the medians"
+    )
+    parser.add_argument(
+        "--growth",
+        action="store_true",
+        help="the growth rows: the video page from scratch at each thread size, as a visitor",
     )
     args = parser.parse_args()
     os.environ.update(
@@ -58,6 +68,9 @@ def main() -> None:
     from foundation import page_cache
 
     page_cache.bump()
+    if args.growth:
+        profile_growth(args.repeat, args.medians_only)
+        return
     hot = growth_videos()[-1]
     fan = User.objects.get(username=BENCH_USERNAME.format(0))
     signed_in = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.250.0.2")
@@ -98,6 +111,55 @@ def main() -> None:
         )
         out(f"Own time under cProfile by area (ms): {areas}.\n\n```\n")
         out("\n".join(profile["top"][:10]) + "\n```\n")
+
+
+def profile_growth(repeat: int, medians_only: bool) -> None:
+    """The growth rows as bench/run.py measures them: a visitor's video page, no cache at all."""
+    import cProfile
+    import pstats
+    from urllib.parse import urlencode
+
+    from django.db import connection
+    from django.test import Client
+    from run import QueryRecorder, growth_videos, middle_cursor, python_profile
+
+    from foundation.page_cache import SKIP, SKIP_FRAGMENTS
+
+    visitor = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.250.0.3")
+    scratch = {SKIP: True, SKIP_FRAGMENTS: True}
+    out = sys.stdout.write
+    for total, slug, _ in growth_videos():
+        pages = [
+            ("first page", f"/videos/{slug}/"),
+            ("deep page", f"/videos/{slug}/?{urlencode({'after': middle_cursor(slug)})}"),
+            ("oldest first", f"/videos/{slug}/?sort=oldest"),
+        ]
+        for label, path in pages:
+            name = f"growth: {total:,} comments, {label}"
+            assert visitor.get(path, **scratch).status_code == 200
+            walls = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                visitor.get(path, **scratch)
+                walls.append((time.perf_counter() - started) * 1000)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            visitor.get(path, **scratch)
+            profiler.disable()
+            calls = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]  # set by pstats, not in typeshed
+            recorder = QueryRecorder()
+            with connection.execute_wrapper(recorder):
+                visitor.get(path, **scratch)
+            out(
+                f"{name} (`{path[:40]}`): median {statistics.median(walls):.2f} ms, "
+                f"{calls:,} Python calls, {len(recorder.queries)} queries\n"
+            )
+            if medians_only:
+                continue
+            profile = python_profile(lambda path=path: visitor.get(path, **scratch))
+            areas = ", ".join(f"{k} {v:g}" for k, v in profile["by_area_ms"].items())
+            out(f"\n  Own time under cProfile by area (ms): {areas}.\n\n```\n")
+            out("\n".join(profile["top"][:10]) + "\n```\n\n")
 
 
 if __name__ == "__main__":

@@ -852,17 +852,18 @@ class MusicVideo(Searchable, Publishable):
         return self.release.released_on if self.release_id and self.release else None
 
     def lineup(self, members: Iterable[Member] | None = None) -> list[Member]:
-        """Who appears: for a whole-group video, the members (all of them, few: pass them if
-        you hold them) who were in the group on its day; else the members listed. One query."""
+        """Who appears: for a whole-group video, the members who were in the group on its day;
+        else the members listed. One query, none when kept from an earlier call or when the
+        caller passes `members`: the ones to choose from (all of them, few, for a whole-group
+        video; its own for another), read as the caller needs them."""
         if members is None and "_lineup" in self.__dict__:
             return self.__dict__["_lineup"]
         if not self.whole_group:
-            found = list(self.members.all())
+            found = list(self.members.all() if members is None else members)
         else:
             everyone = Member.objects.all() if members is None else members
             found = [member for member in everyone if member.was_member_on(self.lineup_day)]
-        if members is None:
-            self.__dict__["_lineup"] = found  # kept, as a cached_property would
+        self.__dict__["_lineup"] = found  # kept, as a cached_property would
         return found
 
     @property

@@ -13,24 +13,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from catalog.citations import References, attach_sources
 from catalog.invalidation import CATALOG_VERSION
-from catalog.models import Credit, MusicVideo, TieIn
+from catalog.models import Credit, Member, MusicVideo, with_featured
 from foundation import page_cache
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
 
-PREFETCH = (
-    Prefetch("credits", queryset=Credit.objects.select_related("person__member")),
-    "themes",
-    Prefetch("tie_ins", queryset=TieIn.objects.all()),
-    "links",
+# What a lineup shows of each member and works out who appears from (catalog_text.names, her
+# page's address, the days she joined and left).
+LINEUP_FIELDS = (
+    "slug",
+    "stage_name",
+    "native_name",
+    "aliases",
+    "revealed_on",
+    "joined_on",
+    "left_on",
+)
+
+# Of a credited person and the member she may be, only what the credits show of them
+# (catalog_text.credit_name, Credit.name): a member's row alone is some thirty columns, and
+# reading them all cost as much as the rest of the credits' query.
+CREDIT_FIELDS = (
+    *(field.name for field in Credit._meta.concrete_fields if field.name != "track"),
+    "person__name",
+    "person__native_name",
+    "person__member__stage_name",
+    "person__member__native_name",
+    "person__member__aliases",
 )
 
 
@@ -39,12 +55,22 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
     when kept. Sets video.display_title, so the rest of the page needs no credits either."""
 
     def render() -> dict[str, str]:
-        prefetch_related_objects([video], *PREFETCH)
-        attach_sources([video, *video.credits.all(), *video.tie_ins.all()])
+        # Each relation read as a list of its own and handed to the template, not through
+        # prefetch_related_objects: its machinery cost as much again as the queries.
+        credits = list(video.credits.select_related("person__member").only(*CREDIT_FIELDS))
+        tie_ins = list(video.tie_ins.all())
+        members = Member.objects.only(*LINEUP_FIELDS)
+        lineup = video.lineup(members if video.whole_group else members.filter(videos=video))
+        video.display_title = with_featured(video.title, credits)
+        attach_sources([video, *credits, *tie_ins])
         context = {
             "video": video,
             "show_release": show_release,
-            "lineup": video.lineup(),
+            "lineup": lineup,
+            "credits": credits,
+            "themes": list(video.themes.all()),
+            "tie_ins": tie_ins,
+            "links": list(video.links.all()),
             "references": References(),  # numbered across the parts, in the page's order
         }
         parts = {

@@ -59,6 +59,14 @@ def comment_thread(context: template.Context, comment: Comment) -> SafeString:
     return _markup(context).thread(comment)
 
 
+@register.simple_tag(takes_context=True)
+def comment_threads(context: template.Context, comments: list[Comment]) -> SafeString:
+    """{% comment_threads page.comments %}: {% comment_thread %} for each comment of a page, in
+    one tag: calling a tag costs about as much as the comment it draws."""
+    markup = _markup(context)
+    return mark_safe("".join(markup.thread(comment) for comment in comments))  # markup's output
+
+
 _MARKUP = "talk_tags.comment_markup"
 
 
