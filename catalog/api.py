@@ -11,14 +11,19 @@ facts come from (`sources`, fetched in one query per answer: catalog.citations).
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import F, FloatField, Model, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import F, FloatField, Model, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Cast, NullIf
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import parse_etags, quote_etag
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -30,12 +35,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.citations import attach_sources, sources_of
 from catalog.dates import PartialDate, Precision
+from catalog.invalidation import CATALOG_VERSION
 from catalog.models import (
     RATING_SCORES,
     ChartAchievement,
@@ -984,6 +991,18 @@ VIDEO_EXAMPLE = {
 }
 
 
+class KnownCountPaginator(Paginator):
+    """Django's paginator with the count from `count()`, e.g. kept in the cache."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: Callable[[], int]) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count()
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Music videos, filtered, searched and sorted",
@@ -1000,6 +1019,7 @@ VIDEO_EXAMPLE = {
 )
 class VideoViewSet(CatalogViewSet):
     queryset = MusicVideo.objects.none()
+    filters: dict[str, Any] = {}  # the list's, validated (get_queryset)
     serializer_class = VideoSerializer
     detail_serializer_class = VideoDetailSerializer
 
@@ -1024,49 +1044,82 @@ class VideoViewSet(CatalogViewSet):
         return response
 
     def _made(self, request: Request) -> Response:
-        """The page as VideoSerializer represents it, row by row without DRF's generic loop over
-        fields, which costs more than the fields themselves (after every rating, a page is made
-        afresh). DRF's own fields still turn times, images and dates into text."""
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        """The page as VideoSerializer represents it. A row's figures (ratings, comments) are
+        read with the page; the rest only the catalog changes, so it is kept per video until it
+        does (a rating makes the kept page stale, not its rows). Rows are built without DRF's
+        generic loop over fields, which costs more than the fields themselves; DRF's own fields
+        still turn times, images and dates into text."""
+        # Credits only for the rows not kept (below).
+        videos = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        # How many videos the filters match changes with the catalog alone, like the rows.
+        filters = sorted(self.filters.items())
+        pagination = cast(PageNumberPagination, self.paginator)  # the setting's
+        pagination.django_paginator_class = cast(
+            type[Paginator],
+            functools.partial(
+                KnownCountPaginator,
+                count=lambda: page_cache.kept(
+                    "api-video-count", filters, (CATALOG_VERSION,), videos.count
+                ),
+            ),
+        )
+        page = self.paginate_queryset(videos)
         if page is None:
             return super().list(request)
-        fields = VideoSerializer(context=self.get_serializer_context()).fields
-        premiere_at, thumbnail, published = (
-            fields["premiere_at"],
-            fields["thumbnail_small"],
-            fields["published"],
-        )
+        fields: dict[str, serializers.Field] = {}
 
-        def row(video: MusicVideo) -> dict[str, Any]:
-            release = video.release
-            average = video.rating_average
-            return {
-                "slug": video.slug,
-                "title": video.title,
-                "display_title": video.display_title,
-                "native_title": video.native_title,
-                "kind": video.kind,
-                "release": (
-                    {"slug": release.slug, "title": release.title}
-                    if release is not None and release.status == Status.PUBLISHED
-                    else None
-                ),
-                "published": published.to_representation((video, video.published)),
-                "youtube_id": video.youtube_id,
-                "premiere_at": (
-                    premiere_at.to_representation(video.premiere_at) if video.premiere_at else None
-                ),
-                "premiere_time_zone": video.premiere_time_zone,
-                "thumbnail_small": thumbnail.to_representation(video.thumbnail_small),
-                "thumbnail_alt": video.thumbnail_alt,
-                "verified": video.verified,
+        def catalog_part(index: int) -> tuple[dict[str, Any], str]:
+            if not fields:  # once, for all the rows not kept
+                prefetch_related_objects(page, featured_credits())
+                fields.update(VideoSerializer(context=self.get_serializer_context()).fields)
+            return self._catalog_part(page[index], fields, request)
+
+        # Image addresses and page_url hold the host; premiere_at, the time zone.
+        where = (request.build_absolute_uri("/"), timezone.get_current_timezone_name())
+        keys = [(video.pk, *where) for video in page]
+        parts = page_cache.kept_many("api-video-row", keys, (CATALOG_VERSION,), catalog_part)
+        rows = [
+            {
+                **head,
                 "rating_count": video.rating_count,
-                "rating_average": None if average is None else float(average),
+                "rating_average": video.rating_average,
                 "comment_count": video.comment_count,
-                "page_url": request.build_absolute_uri(video.get_absolute_url()),
+                "page_url": page_url,
             }
+            for (head, page_url), video in zip(parts, page, strict=True)
+        ]
+        return self.get_paginated_response(rows)
 
-        return self.get_paginated_response([row(video) for video in page])
+    @staticmethod
+    def _catalog_part(
+        video: MusicVideo, fields: dict[str, serializers.Field], request: Request
+    ) -> tuple[dict[str, Any], str]:
+        """A row's fields up to `verified`, and its page_url: what only the catalog changes."""
+        release = video.release
+        head = {
+            "slug": video.slug,
+            "title": video.title,
+            "display_title": video.display_title,
+            "native_title": video.native_title,
+            "kind": video.kind,
+            "release": (
+                {"slug": release.slug, "title": release.title}
+                if release is not None and release.status == Status.PUBLISHED
+                else None
+            ),
+            "published": fields["published"].to_representation((video, video.published)),
+            "youtube_id": video.youtube_id,
+            "premiere_at": (
+                fields["premiere_at"].to_representation(video.premiere_at)
+                if video.premiere_at
+                else None
+            ),
+            "premiere_time_zone": video.premiere_time_zone,
+            "thumbnail_small": fields["thumbnail_small"].to_representation(video.thumbnail_small),
+            "thumbnail_alt": video.thumbnail_alt,
+            "verified": video.verified,
+        }
+        return head, request.build_absolute_uri(video.get_absolute_url())
 
     def _keeps(self, request: Request) -> bool:
         """Known parameters only, one value each, as page_cache does: made-up ones (tracking
@@ -1084,6 +1137,7 @@ class VideoViewSet(CatalogViewSet):
             # A plain dict, so that `?theme=` is a blank slug (400), not a missing filter.
             filters = VideoFilterSerializer(data=self.request.query_params.dict())
             filters.is_valid(raise_exception=True)
+            self.filters = filters.validated_data
             return filters.filter(video_rows(videos))
         if self.action == "retrieve":
             return videos.select_related("release").prefetch_related(

@@ -87,7 +87,16 @@ KINDS = [
         "stage_name",
         ("stage_name", "native_name", "romanized_name", "aliases"),
     ),
-    Kind("people", _("People"), lambda user: Person.objects.all(), "name", ("name", "native_name")),
+    Kind(
+        "people",
+        _("People"),
+        # A member's person links to her page.
+        lambda user: Person.objects.select_related("member").only(
+            "name", "native_name", "kind", "note", "member__slug"
+        ),
+        "name",
+        ("name", "native_name"),
+    ),
     Kind(
         "themes",
         _("Themes"),

@@ -515,6 +515,28 @@ def test_a_kept_video_list_is_served_without_queries_until_a_write_it_shows(
     assert _slugs(api.get(f"{V1}/videos/")) == ["crazy", "smart"]  # same day: by title
 
 
+def test_after_a_rating_the_list_reads_only_its_videos_until_the_catalog_changes(
+    api, django_assert_num_queries
+):
+    """A row's catalog part and the count are kept until the catalog changes: after a rating,
+    one query reads the page's videos with their figures."""
+    video = make_video(slug="smart", title="SMART")
+    make_video(slug="crazy", title="CRAZY")
+    api.get(f"{V1}/videos/")
+    make_rating(video=video, score=7)
+    with django_assert_num_queries(1):
+        page = api.get(f"{V1}/videos/").json()
+    row = next(row for row in page["results"] if row["slug"] == "smart")
+    assert (page["count"], row["rating_count"], row["rating_average"]) == (2, 1, 3.5)
+
+    video.title = "SMART (remix)"
+    video.save()
+    make_video(slug="easy", title="EASY")
+    page = api.get(f"{V1}/videos/").json()
+    row = next(row for row in page["results"] if row["slug"] == "smart")
+    assert (page["count"], row["title"], row["rating_count"]) == (3, "SMART (remix)", 1)
+
+
 def test_each_query_string_keeps_its_own_page(api):
     make_videos(3, title=["Alpha", "Beta", "Gamma"], published_on=[None, None, None])
     assert api.get(f"{V1}/videos/?search=beta").json()["count"] == 1

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Person, Status, Track
+from catalog.models import Member, Person, Status, Track
 from catalog.text import fold
 from tests.factories import (
     BUDGET_ROWS,
@@ -179,14 +179,16 @@ def test_suggestions_forgive_typos_as_the_fan_types(client, yunjin):
 
 @pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_search_query_budget(client, django_assert_max_num_queries, n):
-    """Guards N+1: grouped results cost one query per kind, whatever the matches."""
+    """Guards N+1: grouped results cost one query per kind, whatever the matches (people who
+    are members link to their pages)."""
     release = make_release(title="Common release")
     numbers = list(range(n))
     make_videos(n, title=[f"Common {i}" for i in numbers], release=release)
     positions = list(range(1, n + 1))
     songs = [f"Common song {i}" for i in numbers]
     make_rows(Track, n, release=release, title=songs, sequence=positions, number=positions)
-    make_rows(Person, n, name=[f"Common person {i}" for i in numbers])
+    members = make_rows(Member, n)
+    make_rows(Person, n, name=[f"Common person {i}" for i in numbers], member=members)
     with django_assert_max_num_queries(7):
         assert client.get(URL, {"q": "common"}).status_code == 200
     with django_assert_max_num_queries(4):
