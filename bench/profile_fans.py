@@ -24,6 +24,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -126,7 +127,7 @@ def profile_growth(repeat: int, medians_only: bool) -> None:
     from foundation.page_cache import SKIP, SKIP_FRAGMENTS
 
     visitor = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.250.0.3")
-    scratch = {SKIP: True, SKIP_FRAGMENTS: True}
+    scratch: dict[str, Any] = {SKIP: True, SKIP_FRAGMENTS: True}  # environ, as bench/wsgi.py sets
     out = sys.stdout.write
     for total, slug, _ in growth_videos():
         pages = [
