@@ -43,7 +43,11 @@ def read_with_copy(user: Any, copy_key: str) -> dict[str, str]:
 
 
 # The tags of the rows every page shows the same (fan_rows.own_key); the rest are the page's.
-OWN_TAGS = ("list", "list-named", "watch", "follow:", "follow-list")
+# "all-": all of a fan's likes, reports, scores, blocks and held or hidden comments' videos, kept
+# with their own rows when there are few, so that a page's talk rows need no read of their own.
+OWN_TAGS = ("list", "list-named", "watch", "follow:", "follow-list", "all-")
+# How many of each kind a fan's own rows carry at most; a fan with more reads a page's talk rows.
+ALL_AT_MOST = 200
 
 
 def keep_own_rows(fan: int) -> None:
@@ -125,15 +129,21 @@ class FanState:
         one query and kept under the version read before it."""
         found: dict[str, set[int]] = {}
         own_wanted = any(kind in self.keys for kind in ("watch", "follow", "follow-list"))
-        if own_wanted and (own := self._current("own")) is not None:
+        talk_wanted = any(self.talk)
+        own = self._current("own")
+        if own is not None:
             kept_rows, self.list_name_kept = own
             found.update(kept_rows)
             own_wanted = False
-        talk_wanted = any(self.talk)
+            if talk_wanted and (derived := talk_rows(kept_rows, self.talk)) is not None:
+                found.update(derived)
+                talk_wanted = False
         if talk_wanted and (page := self._current("page", self.talk)) is not None:
             (kept_rows,) = page
             found.update(kept_rows)
             talk_wanted = False
+        if talk_wanted and own is None:  # read with the page's: the next page needs neither
+            own_wanted = True
         if not (own_wanted or talk_wanted):
             return found
         fan = int(self.request.user.pk)  # type: ignore[arg-type]  # a fan: saved
@@ -261,6 +271,28 @@ class FanState:
         raise ValueError(f"No such part of a fan's page: {hole.kind}")
 
 
+def talk_rows(
+    own: dict[str, set[int]], talk: tuple[tuple[int, ...], ...]
+) -> dict[str, set[int]] | None:
+    """A page's talk rows (read_rows' `talk`) made from all of the fan's kept with their own
+    rows, or None when they have too many of one kind for those to be all."""
+    kinds = ("all-like", "all-report", "all-block", "all-held")
+    scores = sum(1 for tag in own if tag.startswith("all-score:"))
+    if scores > ALL_AT_MOST or any(len(own.get(kind, ())) > ALL_AT_MOST for kind in kinds):
+        return None
+    likes, reports, ratings, videos = talk
+    found = {
+        "like": own.get("all-like", set()) & set(likes),
+        "report": own.get("all-report", set()) & set(reports),
+    }
+    for video in ratings:
+        found[f"score:{video}"] = own.get(f"all-score:{video}", set())
+    if videos:
+        found["block"] = own.get("all-block", set())
+        found["held"] = own.get("all-held", set()) & set(videos)
+    return {tag: numbers for tag, numbers in found.items() if numbers}
+
+
 def _columns(model: type[Any], *fields: str) -> tuple[str, ...]:
     """The model's table and the fields' columns, quoted for SQL."""
     quote = connection.ops.quote_name
@@ -272,9 +304,11 @@ def read_rows(
     user: int, *, own: bool, talk: tuple[tuple[int, ...], ...] | None
 ) -> dict[str, set[int]]:
     """The rows in one query (a UNION ALL of tagged (kind, number) rows): with `own`, their
-    Watch later list and its videos and their follows of the group, of members and of lists; with
-    `talk`, their likes and reports among the comments shown, their score, and for talk,
-    their blocks either way and their held or hidden comments on the video.
+    Watch later list and its videos, their follows of the group, of members and of lists, and
+    up to ALL_AT_MOST + 1 of each of their likes, reports, scores, blocks and held or hidden
+    comments' videos (talk_rows()); with `talk`, their likes and reports among the comments
+    shown, their score, and for talk, their blocks either way and their held or hidden comments
+    on the video.
 
     Written as SQL: built with the ORM, a union of seven querysets cost more Python than
     the rest of the fill (docs/performance.md, "Decisions")."""
@@ -287,6 +321,10 @@ def read_rows(
 
     def ids(values: tuple[int, ...]) -> str:
         return ", ".join(["%s"] * len(values))
+
+    def first(sql: str, *values: Any) -> None:
+        """At most one more than ALL_AT_MOST of a kind: enough to tell there are too many."""
+        read(f"SELECT * FROM ({sql} LIMIT {ALL_AT_MOST + 1}) AS rows", *values)
 
     likes, reports, ratings, videos = talk or ((), (), (), ())
     if likes:
@@ -337,6 +375,25 @@ def read_rows(
             Follow.Kind.GROUP.value,
             Follow.Kind.MEMBER.value,
             Follow.Kind.LIST.value,
+        )
+        table, by, comment = _columns(CommentLike, "user", "comment")
+        first(f"SELECT 'all-like', {comment} FROM {table} WHERE {by} = %s", user)
+        table, by, comment = _columns(Report, "reporter", "comment")
+        first(f"SELECT 'all-report', {comment} FROM {table} WHERE {by} = %s", user)
+        table, by, on, score = _columns(Rating, "user", "video", "score")
+        first(f"SELECT 'all-score:' || {on}, {score} FROM {table} WHERE {by} = %s", user)
+        table, blocker, blocked = _columns(Block, "blocker", "blocked")
+        first(
+            f"SELECT 'all-block', id FROM {table} WHERE {blocker} = %s OR {blocked} = %s",
+            user,
+            user,
+        )
+        table, on, author, status = _columns(Comment, "video", "author", "status")
+        first(
+            f"SELECT 'all-held', {on} FROM {table} WHERE {author} = %s AND {status} IN (%s, %s)",
+            user,
+            Comment.Status.HELD.value,
+            Comment.Status.HIDDEN.value,
         )
     if videos:
         table, blocker, blocked = _columns(Block, "blocker", "blocked")

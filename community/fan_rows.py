@@ -2,8 +2,10 @@
 between requests under a version of the fan's own.
 
 Kept per fan: their "Watch later" list and its videos, their follows of the group and of
-members (the same on every page); and per page they open: their likes and reports among the
-comments it shows, their score, their blocks either way and their held or hidden comments. The
+members (the same on every page), with all their likes, reports, scores, blocks and held or
+hidden comments' videos when they are few; and per page they open, for a fan with more: their
+likes and reports among the comments it shows, their score, their blocks either way and their
+held or hidden comments. The
 entries are read with the shared copy, in the same round trip, and carry the version they were
 read under: an entry of an older version is not used.
 
@@ -42,8 +44,9 @@ def version_key(user_id: int) -> str:
 
 
 def own_key(user_id: int) -> str:
-    """The rows every page shows the same (lists and follows)."""
-    return f"{PREFIX}:own:{user_id}"
+    """The rows every page shows the same (lists and follows), and, when few, all the fan's
+    rows that talk shows (community/fan_parts.py, talk_rows())."""
+    return f"{PREFIX}:own:2:{user_id}"
 
 
 def page_key(user_id: int, copy_key: str) -> str:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from community import fan_rows
+from community import fan_parts, fan_rows
 from community.live import bus
 from community.models import (
     Comment,
@@ -416,6 +416,69 @@ def test_a_korean_and_an_english_fan_keep_their_language_and_their_own_rows(talk
     rating_set(user=aki, video=talk_video, score=4)
     assert 'value="4" checked' in _video_page(a, "/ko/videos/perfect-night/")
     assert 'value="4" checked' not in _video_page(b, "/ko/videos/perfect-night/")
+
+
+def test_a_fans_first_video_page_after_logging_in_reads_none_of_their_rows(
+    talk_video, aki, bora, chaewon_fan, django_capture_on_commit_callbacks
+):
+    liked = talk.comment_create(author=chaewon_fan, video=talk_video, body="The bridge!")
+    reported = talk.comment_create(author=chaewon_fan, video=talk_video, body="Buy followers")
+    talk.comment_like(user=aki, comment=liked)
+    talk.report_create(reporter=aki, comment=reported, reason=Report.Reason.SPAM)
+    rating_set(user=aki, video=talk_video, score=6)
+    _warm(fan_client(bora), path=talk_video.get_absolute_url())  # the page's copy
+    a = _log_in(aki, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries:
+        html = _video_page(a)
+    assert not _own_reads(queries)
+    assert 'value="6" checked' in html
+    assert 'aria-pressed="true"' in _comment_block(html, liked)
+    assert 'aria-pressed="false"' in _comment_block(html, reported)
+    assert 'class="comment-reported"' in _comment_block(html, reported)
+    assert 'class="comment-reported"' not in _comment_block(html, liked)
+
+
+def test_a_fan_with_more_likes_than_their_rows_keep_still_sees_each_of_them(
+    talk_video, aki, chaewon_fan, monkeypatch
+):
+    monkeypatch.setattr(fan_parts, "ALL_AT_MOST", 1)
+    comments = [
+        talk.comment_create(author=chaewon_fan, video=talk_video, body=f"Words {n}")
+        for n in range(3)
+    ]
+    for comment in comments[:2]:
+        talk.comment_like(user=aki, comment=comment)
+    a = fan_client(aki)
+    for _ in range(2):
+        html = _video_page(a)
+        assert 'aria-pressed="true"' in _comment_block(html, comments[0])
+        assert 'aria-pressed="true"' in _comment_block(html, comments[1])
+        assert 'aria-pressed="false"' in _comment_block(html, comments[2])
+    with CaptureQueriesContext(connection) as queries:
+        _video_page(a)
+    assert not _own_reads(queries)  # the page's rows, kept for it
+    CommentLike.objects.filter(user=aki, comment=comments[0]).delete()
+    html = _video_page(a)
+    assert 'aria-pressed="false"' in _comment_block(html, comments[0])
+    assert 'aria-pressed="true"' in _comment_block(html, comments[1])
+
+
+def test_a_held_comment_on_one_video_leaves_the_fans_other_pages_shared(
+    talk_video, videos, aki, bora
+):
+    Comment.objects.create(
+        author=aki, video=videos[0], body="Waiting words", status=Comment.Status.HELD
+    )
+    said = talk.comment_create(author=bora, video=talk_video, body="Bora's words")
+    _warm(fan_client(bora), path=talk_video.get_absolute_url())  # the page's copy
+    a = fan_client(aki)
+    assert "Waiting words" in _video_page(a, videos[0].get_absolute_url())
+    assert "Waiting words" not in _video_page(fan_client(bora), videos[0].get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        html = _video_page(a)
+    assert not _own_reads(queries)
+    assert f'id="comment-{said.pk}"' in html
+    assert "Waiting words" not in html
 
 
 # ---- Redis away ---------------------------------------------------------------------------------
