@@ -236,7 +236,17 @@ class FanState:
 
     def badge(self, name: str) -> str:
         render = {"alerts": alerts_badge_html, "notifications": notifications_badge_html}[name]
-        return render(self.request, self.kept.get(name))
+        count = self.kept.get(name)
+        if name == "alerts" and count is None and self._follows_no_one():
+            count = 0  # alerts are new videos of the group or members the fan follows
+        return render(self.request, count)
+
+    def _follows_no_one(self) -> bool:
+        """Whether the fan's own rows, kept under their current version, hold no follow of the
+        group or of a member (without reading them: a fan's alerts count expires within a
+        minute, their own rows don't)."""
+        own = self._current("own")
+        return own is not None and not any(tag.startswith("follow:") for tag in own[0])
 
     def fill(self, hole: Hole) -> str:
         if hole.kind == "csrf":

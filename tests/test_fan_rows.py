@@ -4,6 +4,7 @@ through the site, the services or a bare queryset — and from a warm cache; a w
 reads none of their rows from the database."""
 
 import datetime
+import re
 import shutil
 import time
 
@@ -16,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from community import fan_parts, fan_rows
+from community.badges import alerts_key
 from community.live import bus
 from community.models import (
     Comment,
@@ -160,6 +162,20 @@ def test_lists_and_follows_are_each_fans_own_after_each_write_through_the_site(
     assert "Following KIM CHAEWON" not in _page(b, member.get_absolute_url())
     assert a.post("/unfollow/", follow).status_code == 302
     assert "Following KIM CHAEWON" not in _page(a, member.get_absolute_url())
+
+
+def test_the_alerts_count_of_a_fan_who_follows_no_one_needs_no_read(videos, aki):
+    a = fan_client(aki)
+    _warm(a, path="/")
+    cache.delete(alerts_key(aki.pk))  # kept for a minute only
+    with CaptureQueriesContext(connection) as queries:
+        html = _page(a, "/")
+    assert not [q for q in queries if "community_follow" in q["sql"]]
+    assert "New videos <span" not in html
+    follow_create(follower=aki, kind=Follow.Kind.GROUP, target=None)
+    make_video(title="Come Over", slug="come-over")  # published after the follow
+    cache.delete(alerts_key(aki.pk))
+    assert re.search(r">New videos <span class=\"badge\">1", _page(a, "/"))
 
 
 def test_writes_that_send_no_signal_reach_the_fans_page(videos, aki, bora):
