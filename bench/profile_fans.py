@@ -118,11 +118,10 @@ def profile_growth(repeat: int, medians_only: bool) -> None:
     """The growth rows as bench/run.py measures them: a visitor's video page, no cache at all."""
     import cProfile
     import pstats
-    from urllib.parse import urlencode
 
     from django.db import connection
     from django.test import Client
-    from run import QueryRecorder, growth_videos, middle_cursor, python_profile
+    from run import QueryRecorder, growth_pages, growth_videos, python_profile
 
     from foundation.page_cache import SKIP, SKIP_FRAGMENTS
 
@@ -130,12 +129,7 @@ def profile_growth(repeat: int, medians_only: bool) -> None:
     scratch: dict[str, Any] = {SKIP: True, SKIP_FRAGMENTS: True}  # environ, as bench/wsgi.py sets
     out = sys.stdout.write
     for total, slug, _ in growth_videos():
-        pages = [
-            ("first page", f"/videos/{slug}/"),
-            ("deep page", f"/videos/{slug}/?{urlencode({'after': middle_cursor(slug)})}"),
-            ("oldest first", f"/videos/{slug}/?sort=oldest"),
-        ]
-        for label, path in pages:
+        for label, path in growth_pages(slug):
             name = f"growth: {total:,} comments, {label}"
             assert visitor.get(path, **scratch).status_code == 200
             walls = []

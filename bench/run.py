@@ -236,6 +236,15 @@ def middle_cursor(slug: str) -> str:
     return encode_cursor(DEFAULT_SORT, middle[0], middle[1])
 
 
+def growth_pages(slug: str) -> list[tuple[str, str]]:
+    """(label, path) of the pages of a growth video measured: first, deep and oldest first."""
+    return [
+        ("first page", f"/videos/{slug}/"),
+        ("deep page", f"/videos/{slug}/?{urlencode({'after': middle_cursor(slug)})}"),
+        ("oldest first", f"/videos/{slug}/?sort=oldest"),
+    ]
+
+
 def signed_in_paths() -> dict[str, str]:
     """A release, a member and the public list with the most items (far above the typical
     list: a full page of cards, the most a list page shows), as fans open them."""
@@ -1416,13 +1425,7 @@ def main(argv: list[str] | None = None) -> None:
 
         with stage("growth: the video page and its thread at each size"):
             for total, slug, top in growth:
-                cursor = middle_cursor(slug)
-                pages = [
-                    ("first page", f"/videos/{slug}/"),
-                    ("deep page", f"/videos/{slug}/?{urlencode({'after': cursor})}"),
-                    ("oldest first", f"/videos/{slug}/?sort=oldest"),
-                ]
-                for label, path in pages:
+                for label, path in growth_pages(slug):
                     name = f"growth: {total:,} comments, {label}"
                     if not selected(name):
                         continue
