@@ -19,6 +19,25 @@ def _static_files_from_their_sources():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file, never Django's default in-memory one.
+
+    An in-memory database lives in one connection, so the browser tests' live server would hand
+    that one connection to all its request threads. A lock made them take turns, but not the
+    live streams' requests (a stream stays open), so a page and its stream's poll could run on
+    one connection at once, sharing its transaction: no deployment works that way, and a browser
+    test now and then saw a comment just written go missing. On a file every thread opens its own
+    connection and SQLite's locks take turns, as under `make run`. The folder is the run's own
+    (one per xdist worker)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files land in a per-test folder, never in the project's media/."""

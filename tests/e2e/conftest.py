@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,27 +71,6 @@ def _passthrough(application: Any) -> Any:
     return application
 
 
-def _one_at_a_time(application: Any) -> Any:
-    """On in-memory SQLite the live server's threads share the test's one connection, which
-    cannot serve two requests at once; a page asks for many drawings together. So requests take
-    turns (the body too, which may still read the database), the event streams under /live/
-    aside: they stay open and touch the database between events only."""
-    lock = threading.Lock()
-
-    def serve(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO", "").startswith("/live/"):
-            return application(environ, start_response)
-        with lock:
-            body = application(environ, start_response)
-            try:
-                return [b"".join(body)]
-            finally:
-                if hasattr(body, "close"):
-                    body.close()
-
-    return serve
-
-
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[Any]:
     """pytest-django's live server, with /static/ left to WhiteNoise (its own static handler looks
@@ -106,8 +84,7 @@ def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterat
         or "localhost"
     )
     server = LiveServer(address, start=False)
-    shared = server.thread.connections_override
-    server.thread.static_handler = _one_at_a_time if shared else _passthrough  # type: ignore[assignment]  # any WSGI wrapper does
+    server.thread.static_handler = _passthrough  # type: ignore[assignment]  # any WSGI wrapper does
     server.start()
     yield server
     server.stop()

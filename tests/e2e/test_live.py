@@ -4,8 +4,8 @@ a blocked fan's comment never does, and a comment a moderator hides disappears.
 First on the live server (the development server's way: one process, its events in-process).
 Then as production runs: two app servers (ASGI, uvicorn) sharing the database and Redis, each
 fan on their own server, so every event crosses servers through Redis. That needs PostgreSQL and
-Redis (.ci/run's second half): on SQLite the test database lives in this process's memory and
-the in-process bus reaches no other process, so it is skipped there.
+Redis (.ci/run's second half): on SQLite the in-process bus reaches no other process, so it is
+skipped there.
 """
 
 from __future__ import annotations
