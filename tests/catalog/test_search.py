@@ -37,6 +37,28 @@ def yunjin():
     )
 
 
+@pytest.mark.parametrize("language", ["", "/ko", "/ja"])
+def test_every_kind_of_result_escapes_what_curators_wrote(client, language):
+    """The result lines are built in Python: each catalog text in them is escaped."""
+    release = make_release(
+        title="<i>zeta</i> album", native_title="<i>zeta</i>", ordinal_note="<i>zeta</i>"
+    )
+    make_track(release=release, title="<i>zeta</i> song")
+    video = make_video(title="<i>zeta</i> video")
+    make_credit(video=video, role=Credit.Role.FEATURED, credited_as="<i>zeta</i> guest")
+    make_member(stage_name="<i>zeta</i> member", native_name="<i>zeta</i>", aliases="<i>zeta</i>")
+    make_person(
+        name="<i>zeta</i> person", note="<i>zeta</i>", note_ko="<i>zeta</i>", note_ja="<i>zeta</i>"
+    )
+    make_tag(name="<i>zeta</i> theme", name_ko="<i>zeta</i>", name_ja="<i>zeta</i>")
+    for params in [{"q": "zeta"}, *({"q": "zeta", "kind": kind.key} for kind in KINDS)]:
+        body = client.get(language + URL, params).content.decode()
+        assert "<i>" not in body
+    assert body.count("&lt;i&gt;") >= 1
+    grouped = client.get(language + URL, {"q": "zeta"}).content.decode()
+    assert grouped.count('<li class="result">') == 6
+
+
 @pytest.mark.parametrize("query", ["허윤진", "Huh Yunjin", "yunjin", "YUNJIN", "  huh   yunjin "])
 def test_native_and_latin_names_find_the_same_member(client, yunjin, query):
     body = client.get(URL, {"q": query}).content.decode()
