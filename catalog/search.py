@@ -599,13 +599,14 @@ class NameIndex:
         for kind, words in self.postings.items():
             scores: dict[int, int] | None = None
             for word, close in near.items():
+                # The words that hold it as typed, then those within its typos: a scan of
+                # every word in a comprehension costs no call per word, as a loop did.
+                held = [(known, 0) for known in words if word in known]
                 row_scores: dict[int, int] = {}
-                for known, pks in words.items():
-                    distance = 0 if word in known else close.get(known)
-                    if distance is None:
-                        continue
-                    for pk in pks:
-                        row_scores[pk] = min(distance, row_scores.get(pk, distance))
+                for known, distance in [*held, *close.items()]:
+                    for pk in words.get(known, ()):
+                        if distance < row_scores.get(pk, distance + 1):
+                            row_scores[pk] = distance
                 if scores is None:
                     scores = row_scores
                 else:
