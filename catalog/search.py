@@ -24,7 +24,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -353,10 +352,6 @@ class Link:
 
     slug: str
     title: str = ""
-    name: str = "catalog:release-detail"
-
-    def get_absolute_url(self) -> str:
-        return reverse(self.name, args=[self.slug])
 
 
 @dataclass(slots=True)
@@ -376,9 +371,6 @@ class FoundVideo:
                 name + (join if i < len(names) - 1 else "") for i, (name, join) in enumerate(names)
             )
             self.display_title = f"{self.title} (feat. {joined})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:video-detail", args=[self.slug])
 
 
 def _found_video(pk: int, ref: Any, title: str, texts: list[Any], day: Any) -> FoundVideo:
@@ -405,9 +397,6 @@ class FoundRelease:
     def get_kind_display(self) -> str:
         return str(_RELEASE_KINDS.get(self.kind, self.kind))
 
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:release-detail", args=[self.slug])
-
 
 @dataclass(slots=True)
 class FoundTrack:
@@ -428,9 +417,6 @@ class FoundMember:
     @property
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
-
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:member-detail", args=[self.slug])
 
 
 @dataclass(slots=True)
@@ -457,9 +443,6 @@ class FoundTheme:
     name_ko: str
     name_ja: str
 
-    def get_absolute_url(self) -> str:
-        return reverse("catalog:theme-detail", args=[self.slug])
-
 
 # Each kind's row from the shared columns: (id, ref, title, [t1…t6], day).
 _FOUND: dict[str, Callable[[int, Any, str, list[Any], Any], Any]] = {
@@ -468,7 +451,7 @@ _FOUND: dict[str, Callable[[int, Any, str, list[Any], Any], Any]] = {
     "tracks": lambda pk, ref, title, t, day: FoundTrack(pk, title, Link(t[0], t[1])),
     "members": lambda pk, ref, title, t, day: FoundMember(pk, title, *t[:4]),
     "people": lambda pk, ref, title, t, day: FoundPerson(
-        pk, title, ref, Link(t[0], name="catalog:member-detail") if ref else None, *t[1:]
+        pk, title, ref, Link(t[0]) if ref else None, *t[1:]
     ),
     "themes": lambda pk, ref, title, t, day: FoundTheme(pk, title, *t[:3]),
 }
