@@ -14,6 +14,7 @@ query per kind and is meant to be cached (fansite.views keeps it until the catal
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections import defaultdict
@@ -21,11 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Member, MusicVideo, Person, Release, Tag, Track
+from catalog.dates import PartialDate
+from catalog.models import Credit, Member, MusicVideo, Person, Release, Status, Tag, Track
 from catalog.queries import video_cards
 from catalog.structured_data import GROUP
 from catalog.text import fold, has_kana, kana_to_romaji, search_text
@@ -159,6 +162,301 @@ def matches(kind: Kind, query: str, user: Any, *, only: Iterable[int] | None = N
     )
 
 
+# ---- Every kind's first results in one statement ----------------------------------------------
+#
+# The grouped page shows a few rows of each kind. matches() builds them as six ORM querysets (and
+# a seventh for the videos' featured artists); compiling those querysets and making model
+# instances of their rows cost far more than the database's work. first_matches() reads the same
+# rows, ranked the same way, in one plain SQL statement: one CTE per kind (a CTE, as SQLite allows
+# no ORDER BY or LIMIT in a member of a compound select), joined by UNION ALL into columns every
+# kind shares, as plain values. The LIKE tests are the ones the ORM writes for `contains` and
+# `istartswith` on this database, so both databases find what matches() finds.
+# tests/catalog/test_search.py compares the two.
+
+# The shared columns: the kind's place in KINDS (len(KINDS) for a video's featured artist), the
+# row's rank within it, its id, the row it points to (a person's member, a credit's video), the
+# ranked title, six more texts, a date.
+_COLUMNS = "k, n, id, ref, title, t1, t2, t3, t4, t5, t6, day"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """How the statement reads one kind: FROM and its joins, the title ranked and sorted by, the
+    folded text searched, the status column that hides drafts from visitors (if any), and the
+    columns put in t1…t6, day and ref."""
+
+    tables: str
+    title: str
+    search_text: str
+    status: str | None
+    texts: tuple[str, ...]
+    day: str = "CAST(NULL AS DATE)"
+    ref: str = "CAST(NULL AS INTEGER)"
+
+
+_SOURCES = {
+    "videos": _Source(
+        f'"{MusicVideo._meta.db_table}" v',
+        "v.title",
+        "v.search_text",
+        "v.status",
+        ("v.slug", "v.published_on_precision"),
+        "v.published_on",
+    ),
+    "releases": _Source(
+        f'"{Release._meta.db_table}" r',
+        "r.title",
+        "r.search_text",
+        "r.status",
+        (
+            "r.slug",
+            "r.native_title",
+            "r.kind",
+            "r.ordinal_note",
+            "r.ordinal_note_ko",
+            "r.ordinal_note_ja",
+        ),
+    ),
+    "tracks": _Source(
+        f'"{Track._meta.db_table}" t JOIN "{Release._meta.db_table}" r ON r.id = t.release_id',
+        "t.title",
+        "t.search_text",
+        "r.status",
+        ("r.slug", "r.title"),
+    ),
+    "members": _Source(
+        f'"{Member._meta.db_table}" m',
+        "m.stage_name",
+        "m.search_text",
+        None,
+        ("m.slug", "m.native_name", "m.romanized_name", "m.aliases"),
+    ),
+    "people": _Source(
+        f'"{Person._meta.db_table}" p LEFT JOIN "{Member._meta.db_table}" m ON m.id = p.member_id',
+        "p.name",
+        "p.search_text",
+        None,
+        ("m.slug", "p.native_name", "p.kind", "p.note", "p.note_ko", "p.note_ja"),
+        ref="p.member_id",
+    ),
+    "themes": _Source(
+        f'"{Tag._meta.db_table}" g',
+        "g.name",
+        "g.search_text",
+        None,
+        ("g.slug", "g.name_ko", "g.name_ja"),
+    ),
+}
+
+
+def _like(lookup: str, column: str) -> str:
+    """`column` tested as the ORM tests a `lookup` ("contains", "istartswith") here."""
+    lhs = connection.ops.lookup_cast(lookup, "TextField") % column
+    operator = connection.operators[lookup]  # type: ignore[attr-defined]  # each backend has them
+    return f"{lhs} {operator % '%s'}"
+
+
+def _kind_sql(
+    position: int, source: _Source, query: str, user: Any, size: int, only: list[int] | None
+) -> tuple[str, list[Any]]:
+    """One kind's CTE: its first `size` rows as matches() ranks them."""
+    params: list[Any] = [f"{connection.ops.prep_for_like_query(query)}%"]
+    id_column = source.title.split(".")[0] + ".id"
+    starts = f"CASE WHEN {_like('istartswith', source.title)} THEN 1 ELSE 0 END"
+    conditions = []
+    if source.status is not None and not getattr(user, "is_staff", False):
+        conditions.append(f"{source.status} = %s")
+        params.append(Status.PUBLISHED.value)
+    if only is not None:
+        conditions.append(f"{id_column} IN ({', '.join(['%s'] * len(only))})")
+        params.extend(only)
+    else:
+        # As matches(): every word of one reading; a reading without words is no condition.
+        forms = []
+        for form in readings(query):
+            words = form.split()
+            if words:
+                forms.append(" AND ".join([_like("contains", source.search_text)] * len(words)))
+                params.extend(f"%{connection.ops.prep_for_like_query(w)}%" for w in words)
+        if forms:
+            conditions.append("(" + " OR ".join(f"({form})" for form in forms) + ")")
+    texts = [*source.texts, *["NULL"] * (6 - len(source.texts))]
+    sql = (
+        f"SELECT {position} AS k,"
+        f" ROW_NUMBER() OVER (ORDER BY {starts} DESC, {source.title}, {id_column}) AS n,"
+        f" {id_column} AS id, {source.ref} AS ref, {source.title} AS title,"
+        + "".join(f" {text} AS t{i}," for i, text in enumerate(texts, 1))
+        + f" {source.day} AS day FROM {source.tables}"
+        + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+        + f" ORDER BY n LIMIT {int(size)}"
+    )
+    return sql, params
+
+
+def _featured_sql(position: int) -> tuple[str, list[Any]]:
+    """The featured artists of the videos found, in credit order: `display_title` on a card."""
+    credit, person = Credit._meta.db_table, Person._meta.db_table
+    sql = (
+        f"SELECT {position} AS k,"
+        " ROW_NUMBER() OVER (PARTITION BY c.video_id ORDER BY c.position, c.id) AS n,"
+        " c.id AS id, c.video_id AS ref,"
+        " CASE WHEN c.credited_as <> '' THEN c.credited_as ELSE COALESCE(p.name, '') END AS title,"
+        " c.join_phrase AS t1, NULL AS t2, NULL AS t3, NULL AS t4, NULL AS t5, NULL AS t6,"
+        " CAST(NULL AS DATE) AS day"
+        f' FROM "{credit}" c LEFT JOIN "{person}" p ON p.id = c.person_id'
+        " WHERE c.role = %s AND c.video_id IN (SELECT id FROM found_videos)"
+    )
+    return sql, [Credit.Role.FEATURED.value]
+
+
+def first_matches(
+    query: str, user: Any, size: int, *, only: dict[str, list[int]] | None = None
+) -> dict[str, list[Any]]:
+    """Per kind key, its first `size` rows as matches() ranks them (or, given `only`, of those
+    ids per kind: the typo pass's), as Found* objects; kinds with none are left out. One query."""
+    ctes, members, params = [], [], []
+    for position, kind in enumerate(KINDS):
+        ids = None if only is None else only.get(kind.key)
+        if only is not None and not ids:
+            continue
+        sql, kind_params = _kind_sql(position, _SOURCES[kind.key], query, user, size, ids)
+        ctes.append(f"found_{kind.key} AS ({sql})")
+        members.append(f"SELECT {_COLUMNS} FROM found_{kind.key}")
+        params.extend(kind_params)
+    if not ctes:
+        return {}
+    if only is None or only.get("videos"):  # the videos' CTE is in the statement
+        sql, credit_params = _featured_sql(len(KINDS))
+        members.append(sql)
+        params.extend(credit_params)
+    statement = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(members) + " ORDER BY 1, 2"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    found: dict[str, list[Any]] = {}
+    featured: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for k, _n, pk, ref, title, *texts, day in rows:
+        if k == len(KINDS):
+            featured[ref].append((title, texts[0]))
+        else:
+            key = KINDS[k].key
+            found.setdefault(key, []).append(_FOUND[key](pk, ref, title, texts, day))
+    for video in found.get("videos", ()):
+        video.add_featured(featured.get(video.pk, ()))
+    return found
+
+
+@dataclass(slots=True)
+class Link:
+    """A row another row links to, as far as its result line shows it."""
+
+    slug: str
+    title: str = ""
+
+
+@dataclass(slots=True)
+class FoundVideo:
+    pk: int
+    title: str
+    slug: str
+    published: PartialDate | None
+    display_title: str = ""
+
+    def add_featured(self, names: Iterable[tuple[str, str]]) -> None:
+        """As MusicVideo.display_title from (name, join phrase) in credit order."""
+        names = list(names)
+        self.display_title = self.title
+        if names:
+            joined = "".join(
+                name + (join if i < len(names) - 1 else "") for i, (name, join) in enumerate(names)
+            )
+            self.display_title = f"{self.title} (feat. {joined})"
+
+
+def _found_video(pk: int, ref: Any, title: str, texts: list[Any], day: Any) -> FoundVideo:
+    if isinstance(day, str):  # SQLite gives a date as text to a plain cursor
+        day = datetime.date.fromisoformat(day)
+    return FoundVideo(pk, title, texts[0], PartialDate(day, texts[1]) if day else None)
+
+
+_RELEASE_KINDS = dict(Release.Kind.choices)
+_PERSON_KINDS = dict(Person.Kind.choices)
+
+
+@dataclass(slots=True)
+class FoundRelease:
+    pk: int
+    title: str
+    slug: str
+    native_title: str
+    kind: str
+    ordinal_note: str
+    ordinal_note_ko: str
+    ordinal_note_ja: str
+
+    def get_kind_display(self) -> str:
+        return str(_RELEASE_KINDS.get(self.kind, self.kind))
+
+
+@dataclass(slots=True)
+class FoundTrack:
+    pk: int
+    title: str
+    release: Link
+
+
+@dataclass(slots=True)
+class FoundMember:
+    pk: int
+    stage_name: str
+    slug: str
+    native_name: str
+    romanized_name: str
+    aliases: str
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+@dataclass(slots=True)
+class FoundPerson:
+    pk: int
+    name: str
+    member_id: int | None
+    member: Link | None
+    native_name: str
+    kind: str
+    note: str
+    note_ko: str
+    note_ja: str
+
+    def get_kind_display(self) -> str:
+        return str(_PERSON_KINDS.get(self.kind, self.kind))
+
+
+@dataclass(slots=True)
+class FoundTheme:
+    pk: int
+    name: str
+    slug: str
+    name_ko: str
+    name_ja: str
+
+
+# Each kind's row from the shared columns: (id, ref, title, [t1…t6], day).
+_FOUND: dict[str, Callable[[int, Any, str, list[Any], Any], Any]] = {
+    "videos": _found_video,
+    "releases": lambda pk, ref, title, t, day: FoundRelease(pk, title, *t),
+    "tracks": lambda pk, ref, title, t, day: FoundTrack(pk, title, Link(t[0], t[1])),
+    "members": lambda pk, ref, title, t, day: FoundMember(pk, title, *t[:4]),
+    "people": lambda pk, ref, title, t, day: FoundPerson(
+        pk, title, ref, Link(t[0]) if ref else None, *t[1:]
+    ),
+    "themes": lambda pk, ref, title, t, day: FoundTheme(pk, title, *t[:3]),
+}
+
+
 # ---- The group itself: its names find the members page -----------------------------------------
 
 GROUP_NAMES = (GROUP["name"], *GROUP["alternateName"])
@@ -284,13 +582,14 @@ class NameIndex:
         for kind, words in self.postings.items():
             scores: dict[int, int] | None = None
             for word, close in near.items():
+                # The words that hold it as typed, then those within its typos: a scan of
+                # every word in a comprehension costs no call per word, as a loop did.
+                held = [(known, 0) for known in words if word in known]
                 row_scores: dict[int, int] = {}
-                for known, pks in words.items():
-                    distance = 0 if word in known else close.get(known)
-                    if distance is None:
-                        continue
-                    for pk in pks:
-                        row_scores[pk] = min(distance, row_scores.get(pk, distance))
+                for known, distance in [*held, *close.items()]:
+                    for pk in words.get(known, ()):
+                        if distance < row_scores.get(pk, distance + 1):
+                            row_scores[pk] = distance
                 if scores is None:
                     scores = row_scores
                 else:

@@ -32,6 +32,7 @@ from catalog.search import (
     Kind,
     NameIndex,
     finds_group,
+    first_matches,
     is_searchable,
     matches,
     normalise_query,
@@ -262,23 +263,19 @@ def _name_index() -> NameIndex:
     return NameIndex(postings, bigrams)
 
 
-def _grouped(query: str, user: object) -> tuple[list[tuple[object, list, bool]], bool]:
+def _grouped(query: str, user: object) -> tuple[list[tuple[Kind, list, bool]], bool]:
     """(kind, its first results, whether it has more) for each kind that matches, and whether
     they were found by forgiving typos: only when nothing matches as typed."""
-    groups: list[tuple[object, list, bool]] = []
-    for each in KINDS:
-        found = list(matches(each, query, user)[: GROUP_SIZE + 1])
-        if found:
-            groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
-    if groups:
-        return groups, False
-    near = _name_index().matches(query)
-    for each in KINDS:
-        if pks := near.get(each.key):
-            found = list(matches(each, query, user, only=pks)[: GROUP_SIZE + 1])
-            if found:
-                groups.append((each, found[:GROUP_SIZE], len(found) > GROUP_SIZE))
-    return groups, True
+    found = first_matches(query, user, GROUP_SIZE + 1)
+    near_misses = not found
+    if near_misses:
+        found = first_matches(query, user, GROUP_SIZE + 1, only=_name_index().matches(query))
+    groups = [
+        (each, rows[:GROUP_SIZE], len(rows) > GROUP_SIZE)
+        for each in KINDS
+        if (rows := found.get(each.key))
+    ]
+    return groups, near_misses
 
 
 @require_GET

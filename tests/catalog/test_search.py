@@ -4,10 +4,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Member, Person, Status, Track
+from catalog.models import Credit, Member, Person, Status, Track
+from catalog.search import KINDS, first_matches, matches, normalise_query
 from catalog.text import fold
 from tests.factories import (
     BUDGET_ROWS,
+    make_credit,
     make_member,
     make_person,
     make_rating,
@@ -33,6 +35,28 @@ def yunjin():
         native_name="허윤진",
         romanized_name="Huh Yun-jin",
     )
+
+
+@pytest.mark.parametrize("language", ["", "/ko", "/ja"])
+def test_every_kind_of_result_escapes_what_curators_wrote(client, language):
+    """The result lines are built in Python: each catalog text in them is escaped."""
+    release = make_release(
+        title="<i>zeta</i> album", native_title="<i>zeta</i>", ordinal_note="<i>zeta</i>"
+    )
+    make_track(release=release, title="<i>zeta</i> song")
+    video = make_video(title="<i>zeta</i> video")
+    make_credit(video=video, role=Credit.Role.FEATURED, credited_as="<i>zeta</i> guest")
+    make_member(stage_name="<i>zeta</i> member", native_name="<i>zeta</i>", aliases="<i>zeta</i>")
+    make_person(
+        name="<i>zeta</i> person", note="<i>zeta</i>", note_ko="<i>zeta</i>", note_ja="<i>zeta</i>"
+    )
+    make_tag(name="<i>zeta</i> theme", name_ko="<i>zeta</i>", name_ja="<i>zeta</i>")
+    for params in [{"q": "zeta"}, *({"q": "zeta", "kind": kind.key} for kind in KINDS)]:
+        body = client.get(language + URL, params).content.decode()
+        assert "<i>" not in body
+    assert body.count("&lt;i&gt;") >= 1
+    grouped = client.get(language + URL, {"q": "zeta"}).content.decode()
+    assert grouped.count('<li class="result">') == 6
 
 
 @pytest.mark.parametrize("query", ["허윤진", "Huh Yunjin", "yunjin", "YUNJIN", "  huh   yunjin "])
@@ -189,7 +213,7 @@ def test_search_query_budget(client, django_assert_max_num_queries, n):
     make_rows(Track, n, release=release, title=songs, sequence=positions, number=positions)
     members = make_rows(Member, n)
     make_rows(Person, n, name=[f"Common person {i}" for i in numbers], member=members)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(1):
         assert client.get(URL, {"q": "common"}).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(URL, {"q": "common", "kind": "tracks"}).status_code == 200
@@ -197,15 +221,56 @@ def test_search_query_budget(client, django_assert_max_num_queries, n):
 
 @pytest.mark.parametrize("n", BUDGET_ROWS)
 def test_typo_search_query_budget(client, django_assert_max_num_queries, n):
-    """Guards N+1 in the typo pass: one query per kind as typed, one per kind for the names
-    (kept until the catalog changes), one per kind that came close."""
+    """Guards N+1 in the typo pass: one query for every kind as typed, one per kind for the
+    names (kept until the catalog changes), one for every kind that came close."""
     make_videos(n, title=[f"Impurities {i}" for i in range(n)])
     make_rows(Person, n, name=[f"Someone {i}" for i in range(n)])
-    with django_assert_max_num_queries(6 + 6 + 6):
+    with django_assert_max_num_queries(1 + 6 + 1):
         body = client.get(URL, {"q": "impurites"}).content.decode()
     assert "Impurities 0" in body
-    with django_assert_max_num_queries(6 + 1 + 1):  # the names' index is kept now
+    with django_assert_max_num_queries(1 + 1):  # the names' index is kept now
         assert client.get(URL, {"q": "impurites"}).status_code == 200
+
+
+@pytest.fixture
+def catalog_to_rank():
+    """Rows of every kind that tie, start with the query or only hold it, drafts among them."""
+    release = make_release(title="Hot hot", slug="hot-hot")
+    draft = make_release(title="Hot draft", slug="hot-draft", status=Status.DRAFT)
+    for title, on in [("Hot", release), ("hot", release), ("Not hot", draft), ("HOT 2", release)]:
+        make_track(release=on, title=title)
+    for i, title in enumerate(["Hot", "Very hot", "hot", "HOT", "Hot", "Hot (live)", "Hotter"]):
+        video = make_video(title=title, status=Status.DRAFT if i == 2 else Status.PUBLISHED)
+        if i % 3 == 0:
+            make_credit(video=video, role=Credit.Role.FEATURED, credited_as="Guest", position=2)
+            make_credit(video=video, role=Credit.Role.FEATURED, join_phrase=" & ")
+    make_member(stage_name="HOTARU", slug="hotaru", aliases="Hot one\nほたる")
+    singer = make_member(stage_name="Singer", slug="singer")
+    make_person(name="Hot producer", member=singer, note="a note", note_ko="메모")
+    make_person(name="Chef hot", kind=Person.Kind.ORGANISATION)
+    make_tag(name="Hot summer", slug="hot-summer", name_ko="여름")
+
+
+@pytest.mark.parametrize("query", ["hot", "HOT 2", "ho t", "ほたる", "not", "h%t", "zzz"])
+@pytest.mark.parametrize("staff", [False, True])
+def test_one_statement_finds_and_ranks_as_the_querysets(catalog_to_rank, query, staff):
+    """first_matches() reads the grouped page's rows in one query: the same rows, in the same
+    order, as matches() on this database."""
+    user = make_staff() if staff else None
+    query = normalise_query(query)
+    found = first_matches(query, user, 3)
+    for kind in KINDS:
+        expected = list(matches(kind, query, user)[:3])
+        assert [row.pk for row in found.get(kind.key, [])] == [row.pk for row in expected]
+    videos = matches(KINDS[0], query, user)[:3]
+    for video, expected in zip(found.get("videos", []), videos, strict=True):
+        assert video.display_title == expected.display_title
+        assert video.published == expected.published
+    some = {kind.key: [row.pk for row in kind.queryset(user)][::2] for kind in KINDS}
+    near = first_matches(query, user, 3, only=some)
+    for kind in KINDS:
+        expected = list(matches(kind, query, user, only=some[kind.key])[:3])
+        assert [row.pk for row in near.get(kind.key, [])] == [row.pk for row in expected]
 
 
 # ---- Results kept between writes ------------------------------------------------------------
