@@ -13,8 +13,9 @@ text.comment_html for a body).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from datetime import datetime
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from html import escape  # what django.utils.html.escape calls, without its lazy-text wrapper
 from typing import Any
 from urllib.parse import quote
@@ -24,11 +25,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import MONTHS_DAYS, TIME_CHUNKS, TIME_STRINGS, TIME_STRINGS_KEYS
-from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext, pgettext
 
 from community import avatars, text
-from community.models import Comment, Report, public_name_of
+from community.models import Comment, Report
 
 # What reverse() leaves unquoted in a path argument (django.urls.resolvers).
 _PATH_SAFE = "!$&'()*+,;=/~:@"
@@ -50,16 +50,31 @@ class CommentMarkup:
         self.actions = actions
         self.now = timezone.now()
         self.profile_url = _address("community:profile")
+        self._profile_head, _, self._profile_tail = (
+            escape(part) for part in self.profile_url(self.MARKER).partition(self.MARKER)
+        )
         self._thread = _address("community:comment-thread")
+        self._tz = timezone.get_current_timezone()
+        self._minute_ago = self.now - timedelta(seconds=60)
         # Translations the same for every comment, looked up once a page: each lookup goes
         # through the thread's active language, and a page has up to 80 comments.
-        self._units = _units(translation.get_language())
+        self._language = translation.get_language()
+        self._units = _units(self._language)
         self._comma = gettext(_COMMA)  # Django's own translation
         self._ago = gettext("%(since)s ago")
         self._just_now = escape(pgettext("written", "just now"))
         self._texts: dict[str, str] = {}
         self._likes: dict[int, str] = {}
-        self._avatars: dict[str, str] = {}
+        self._more: dict[int, str] = {}
+        self._replies = self._text("Replies")
+        self._deleted = self._text("This comment was deleted.")
+        self._removed = self._text("Removed by a moderator.")
+        self._deleted_fan = self._text("a deleted fan")
+        self._held_note = escape(
+            gettext("Waiting for a moderator: only you can see this comment for now.")
+        )
+        self._hidden_note = escape(gettext("Removed by a moderator: only you can still see it."))
+        self._deleted_avatar = avatars.deleted_svg()
 
     def _text(self, message: str) -> str:
         """gettext(message), escaped, once a page."""
@@ -67,111 +82,120 @@ class CommentMarkup:
             self._texts[message] = escape(gettext(message))
         return self._texts[message]
 
-    def thread(self, comment: Comment) -> SafeString:
+    def threads(self, comments: Iterable[Any]) -> SafeString:
+        """thread() for each comment of a page, as one string."""
+        return mark_safe("".join([self._thread_html(comment) for comment in comments]))  # escaped
+
+    def thread(self, comment: Any) -> SafeString:
         """A top-level comment as an item of the video page's list: with its first replies
         (comment.thread_replies) and, when it has more (comment.more_replies), a link to the
         thread's own page."""
-        html = ["<li>", self(comment)]
-        replies = comment.thread_replies  # type: ignore[attr-defined]  # attached by threads.py
+        return mark_safe(self._thread_html(comment))  # every value went through escape()
+
+    def _thread_html(self, comment: Any) -> str:
+        article = self._article
+        html = "<li>" + article(comment)
+        replies = comment.thread_replies
         if replies:
-            html.append(f'<ol class="reply-list" aria-label="{self._text("Replies")}">')
-            html.extend(f"<li>{self(reply)}</li>" for reply in replies)
-            html.append("</ol>")
-        if comment.more_replies:  # type: ignore[attr-defined]  # attached by threads.py
-            count = comment.reply_count
-            label = ngettext(
-                "See the whole thread (%(counter)s reply)",
-                "See the whole thread (%(counter)s replies)",
-                count,
-            ) % {"counter": formats.localize(count)}
-            url = self._thread(comment.pk)
-            html.append(f'<p class="more-replies"><a href="{url}">{escape(label)}</a></p>')
-        html.append("</li>")
-        return mark_safe("".join(html))  # every value above went through escape()
+            items = "".join([f"<li>{article(reply)}</li>" for reply in replies])
+            html += f'<ol class="reply-list" aria-label="{self._replies}">{items}</ol>'
+        if comment.more_replies:
+            html += self._more_link(comment.pk, comment.reply_count)
+        return html + "</li>"
+
+    def _more_link(self, pk: int, count: int) -> str:
+        if count not in self._more:
+            self._more[count] = _more_label(self._language, count)
+        return f'<p class="more-replies"><a href="{self._thread(pk)}">{self._more[count]}</a></p>'
 
     def since(self, moment: datetime) -> str:
         """timesince(): "3 hours, 2 minutes", with its strings translated once a page."""
         return _timesince(moment, self.now, self._units, self._comma)
 
-    def __call__(self, comment: Comment) -> SafeString:
+    def __call__(self, comment: Any) -> SafeString:
         """The comment's <article>. Every value is escaped where it is put in (escape(), or
         text.comment_html for the body)."""
+        return mark_safe(self._article(comment))  # every value went through escape()
+
+    # Per comment, each Python call counts: a page of talk draws up to 80 comments, and what
+    # it costs per comment is what makes a video with much talk slower than one with little.
+    def _article(self, comment: Any) -> str:
         status = comment.status
-        html = [f'<article id="comment-{comment.pk}" class="comment comment-{escape(status)}">']
-        if status == Comment.Status.DELETED:
-            html.append(f'<p class="muted">{self._text("This comment was deleted.")}</p>')
-        elif status == Comment.Status.HIDDEN and not getattr(comment, "is_own", False):
-            html.append(f'<p class="muted">{self._text("Removed by a moderator.")}</p>')
+        pk = comment.pk
+        # The known statuses need no escaping; their plain strings, not the enum's members.
+        kind = _STATUS_CLASS[status] if status in _STATUS_CLASS else escape(status)
+        html = f'<article id="comment-{pk}" class="comment comment-{kind}">'
+        if status == _DELETED:
+            return html + f'<p class="muted">{self._deleted}</p></article>'
+        if status == _HIDDEN and not getattr(comment, "is_own", False):
+            return html + f'<p class="muted">{self._removed}</p></article>'
+        html += f'<p class="comment-meta">{self._meta(comment)}</p>'
+        if status == _HELD:
+            html += f'<p class="note-unverified">{self._held_note}</p>'
+        elif status == _HIDDEN:
+            html += f'<p class="note-unverified">{self._hidden_note}</p>'
+        body = comment.body
+        # Most bodies are plain text: no address, moment, long word or control character
+        # (_PLAIN_BODY finds none), and text.comment_html of one is its escaped lines.
+        if _PLAIN_BODY(body) is None:
+            body = escape(body).replace("\n", "<br>\n")
         else:
-            html.append(f'<p class="comment-meta">{self._meta(comment)}</p>')
-            if status == Comment.Status.HELD:
-                note = gettext("Waiting for a moderator: only you can see this comment for now.")
-                html.append(f'<p class="note-unverified">{escape(note)}</p>')
-            elif status == Comment.Status.HIDDEN:
-                note = gettext("Removed by a moderator: only you can still see it.")
-                html.append(f'<p class="note-unverified">{escape(note)}</p>')
-            body = text.comment_html(comment.body, self.watch_url)
-            html.append(f'<div class="comment-body">{body}</div><div class="comment-actions">')
-            # A fan who may like it gets the count on the like button itself (FanActions).
-            likeable = self.actions is not None and self.actions.can_like(comment)
-            if status == Comment.Status.VISIBLE and not likeable:
-                html.append(
-                    '<span class="like-count"><span class="like-heart" aria-hidden="true">♡</span> '
-                    f"{self.like_count(comment.like_count)}</span>"
-                )
-            if self.actions is not None:
-                html.append(self.actions(comment, self))
-            html.append("</div>")
-        html.append("</article>")
-        return mark_safe("".join(html))  # every value above went through escape()
+            body = text.comment_html(body, self.watch_url)
+        html += f'<div class="comment-body">{body}</div><div class="comment-actions">'
+        # A fan who may like it gets the count on the like button itself (FanActions).
+        actions = self.actions
+        if status == _VISIBLE and (actions is None or not actions.can_like(comment)):
+            count = comment.like_count
+            likes = self._likes[count] if count in self._likes else self.like_count(count)
+            html += (
+                '<span class="like-count"><span class="like-heart" aria-hidden="true">♡</span> '
+                f"{likes}</span>"
+            )
+        if actions is not None:
+            html += actions(comment, self)
+        return html + "</div></article>"
 
     def like_count(self, count: int) -> str:
         """ "3 likes", escaped, once a page per count."""
         if count not in self._likes:
-            likes = ngettext("%(counter)s like", "%(counter)s likes", count) % {
-                "counter": str(count) if count < 1000 else formats.localize(count)
-            }
-            self._likes[count] = escape(likes)
+            self._likes[count] = _likes_label(self._language, count)
         return self._likes[count]
 
-    def _just(self, moment: datetime) -> bool:
-        """Under a minute ago: "just now", not "0 minutes ago"."""
-        return (self.now - moment).total_seconds() < 60
-
-    def _avatar(self, comment: Comment) -> str:
+    def _avatar(self, comment: Any) -> str:
         if comment.author_id is None:
-            return avatars.deleted_svg()
+            return self._deleted_avatar
         picture = getattr(comment, "author_avatar", "")
         if picture:
             return avatars.uploaded_img(picture)
-        username = comment.author_username  # type: ignore[attr-defined]  # annotated by threads.py
-        if username not in self._avatars:
-            self._avatars[username] = avatars.generated_svg(username)
-        return self._avatars[username]
+        return _drawn_avatar(comment.author_username)
 
-    def _meta(self, comment: Comment) -> str:
+    def _meta(self, comment: Any) -> str:
         if comment.author_id is not None:
-            username = comment.author_username  # type: ignore[attr-defined]  # annotated by threads.py
-            name = public_name_of(username, comment.author_display_name)  # type: ignore[attr-defined]  # annotated by threads.py
-            url = escape(self.profile_url(username))
-            who = f'<a href="{url}">{escape(name)}</a>'
+            username = comment.author_username
+            name = comment.author_display_name or username  # models.public_name_of
+            if _PLAIN_USERNAME(username):  # nothing to quote or escape in the address
+                url = self._profile_head + username + self._profile_tail
+            else:
+                url = escape(self.profile_url(username))
+            who = f'<a href="{url}">{name.translate(_ESCAPES)}</a>'
         else:
-            who = self._text("a deleted fan")
-        if self._just(comment.created_at):
+            who = self._deleted_fan
+        created = comment.created_at
+        if created > self._minute_ago:  # under a minute: "just now", not "0 minutes ago"
             ago = self._just_now
         else:
-            ago = escape(self._ago % {"since": self.since(comment.created_at)})
-        created = localtime(comment.created_at).isoformat()
-        meta = f'{self._avatar(comment)}{who} · <time datetime="{created}">{ago}</time>'
+            ago = (self._ago % {"since": self.since(created)}).translate(_ESCAPES)
+        iso = created.astimezone(self._tz).isoformat()  # localtime()
+        meta = f'{self._avatar(comment)}{who} · <time datetime="{iso}">{ago}</time>'
         if comment.edited_at:
-            edited = localtime(comment.edited_at)
+            edited = comment.edited_at.astimezone(self._tz)
             # The string carries its own markup (translators may move the time): only the
             # values are escaped, as blocktranslate did.
             values = {
                 "iso": edited.isoformat(),
                 "exact": escape(formats.date_format(edited, "SHORT_DATETIME_FORMAT")),
             }
-            if self._just(comment.edited_at):
+            if comment.edited_at > self._minute_ago:
                 edited_html = (
                     gettext('edited <time datetime="%(iso)s" title="%(exact)s">just now</time>')
                     % values
@@ -182,6 +206,54 @@ class CommentMarkup:
                 ) % {**values, "since": escape(self.since(comment.edited_at))}
             meta += f' · <span class="muted">{edited_html}</span>'
         return meta
+
+
+# What html.escape(value) gives, in one call: for the short strings a comment's meta line
+# puts in (a name, "3 hours ago"), html.escape's five replace() calls cost more than the rest.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+_VISIBLE, _HELD, _HIDDEN, _DELETED = (str(status) for status in Comment.Status)
+_STATUS_CLASS = {value: value for value in Comment.Status.values}
+
+# Usernames (UnicodeUsernameValidator) of ASCII letters, digits and @.+-_: reverse() quotes
+# none of it, and none of it needs escaping.
+_PLAIN_USERNAME = re.compile(r"[A-Za-z0-9@.+_-]+\Z").match
+
+# Anything text.comment_html turns into more than escaped lines: an address, a moment, an
+# overlong run of characters, a bidi control or a carriage return (its own patterns).
+_PLAIN_BODY = re.compile(
+    "|".join(
+        f"(?:{pattern.pattern})"
+        for pattern in (text.URL_RE, text.MOMENT_RE, text.LONG_RUN_RE, text.BIDI_CONTROLS)
+    )
+    + "|\r",
+    re.IGNORECASE,
+).search
+
+
+# Counts' labels in a language, worked out once a process: a plural translation goes through
+# every catalog of the language, and a page of talk shows a few dozen counts. `language`: the
+# active one, which the label is worked out in.
+@functools.lru_cache(maxsize=4096)
+def _likes_label(language: str | None, count: int) -> str:
+    likes = ngettext("%(counter)s like", "%(counter)s likes", count) % {
+        "counter": str(count) if count < 1000 else formats.localize(count)
+    }
+    return escape(likes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _more_label(language: str | None, count: int) -> str:
+    label = ngettext(
+        "See the whole thread (%(counter)s reply)",
+        "See the whole thread (%(counter)s replies)",
+        count,
+    ) % {"counter": formats.localize(count)}
+    return escape(label)
+
+
+# A fan's drawn picture is the same on every page: drawn once a process, not once a comment.
+_drawn_avatar = functools.lru_cache(maxsize=4096)(avatars.generated_svg)
 
 
 def _address(name: str) -> Callable[[object], str]:

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Count,
     DateTimeField,
@@ -102,12 +106,12 @@ def position_of(sort: str, after: str) -> Position | None:
     return position
 
 
-def key_of(sort: str, comment: Comment) -> Position:
+def key_of(sort: str, comment: Comment | CommentRow) -> Position:
     """Where a comment stands in this sort: the position a page after (or before) it starts."""
     return getattr(comment, SORTS[sort][1]), comment.pk
 
 
-def _cursor_of(sort: str, comment: Comment) -> str:
+def _cursor_of(sort: str, comment: Comment | CommentRow) -> str:
     return encode_cursor(sort, *key_of(sort, comment))
 
 
@@ -118,9 +122,9 @@ class _Row(Func):
     template = "(%(expressions)s)"
 
 
-def _beyond(
-    comments: QuerySet[Comment], sort: str, position: Position, *, before: bool = False
-) -> QuerySet[Comment]:
+def _beyond[RowT](
+    comments: QuerySet[Comment, RowT], sort: str, position: Position, *, before: bool = False
+) -> QuerySet[Comment, RowT]:
     """The comments a page in this sort shows after the one at position (before it: those
     shown before it)."""
     # A row comparison, (key, id) < (k, pk), is one index condition: the scan starts at the
@@ -139,14 +143,14 @@ def _order(sort: str, *, reverse: bool = False) -> tuple[str, str]:
     return (field, "pk") if (sort in ASCENDING) != reverse else (f"-{field}", "-pk")
 
 
-def keyset_page(
-    comments: QuerySet[Comment],
+def keyset_page[RowT](
+    comments: QuerySet[Comment, RowT],
     sort: str,
     position: Position | None,
     size: int,
     *,
     backwards: bool = False,
-) -> tuple[list[Comment], bool]:
+) -> tuple[list[RowT], bool]:
     """Up to `size` comments in the sort's order, starting after `position` (None: at the
     start), and whether more follow them (1 query, however deep). Backwards: the `size` just
     before `position`, still in the sort's order, and whether more come before them.
@@ -155,12 +159,24 @@ def keyset_page(
     meanwhile neither repeat nor skip any in newest or oldest order. The pages and the API
     both page talk here.
     """
-    if position is not None:
-        comments = _beyond(comments, sort, position, before=backwards)
-    rows = list(comments.order_by(*_order(sort, reverse=backwards))[: size + 1])
+    rows = list(_keyset_query(comments, sort, position, size, backwards=backwards))
     more = len(rows) > size
     rows = rows[:size]
     return (rows[::-1] if backwards else rows), more
+
+
+def _keyset_query[RowT](
+    comments: QuerySet[Comment, RowT],
+    sort: str,
+    position: Position | None,
+    size: int,
+    *,
+    backwards: bool = False,
+) -> QuerySet[Comment, RowT]:
+    # keyset_page's query: one more than `size`, to tell whether more follow.
+    if position is not None:
+        comments = _beyond(comments, sort, position, before=backwards)
+    return comments.order_by(*_order(sort, reverse=backwards))[: size + 1]
 
 
 def mark_own(comments: Iterable[Comment], user: Any) -> None:
@@ -211,18 +227,59 @@ def with_first_replies(comments: list[Comment], user: Any) -> None:
         mark_own([comment, *replies[comment.pk]], user)
 
 
+# What a row of the video page's talk reads of a comment (community.comment_markup), beside
+# Comment.objects.for_display's author columns and first_replies' ids.
+_ROW_FIELDS = (
+    "id",
+    "video_id",
+    "author_id",
+    "parent_id",
+    "body",
+    "status",
+    "like_count",
+    "reply_count",
+    "created_at",
+    "edited_at",
+    "author_username",
+    "author_display_name",
+    "author_avatar",
+)
+_FAN_FIELDS = ("liked", "reported")  # for_display's, for a signed-in viewer
+
+
+class CommentRow(SimpleNamespace):
+    """A comment as the video page shows it: the attributes of a Comment that community's
+    markup reads (pk, author_username, is_own...), without the model instance. Built from a
+    values() row; a page of talk holds up to 80, and a model instance cost about twenty times
+    what a row does to build."""
+
+
+def _rows(comments: QuerySet[Comment], user: Any, *more: str) -> QuerySet[Comment, dict[str, Any]]:
+    fields = _ROW_FIELDS + _FAN_FIELDS if getattr(user, "is_authenticated", False) else _ROW_FIELDS
+    return comments.values(*fields, *more)
+
+
+def _row(values: dict[str, Any], viewer: int | None) -> CommentRow:
+    values["pk"] = values["id"]
+    # Not author_id == viewer alone: a visitor and "a deleted fan" both have None.
+    values["is_own"] = viewer is not None and values["author_id"] == viewer
+    return CommentRow(**values)
+
+
 @dataclass
 class ThreadPage:
-    # top-level, each with .thread_replies (its first REPLIES_SHOWN, oldest first) and
-    # .more_replies (whether the thread's own page has more)
-    comments: list[Comment]
+    # top-level CommentRows, each with .thread_replies (its first REPLIES_SHOWN, oldest first)
+    # and .more_replies (whether the thread's own page has more)
+    comments: list[CommentRow]
     sort: str
     next_cursor: str | None
     after: str | None
 
 
 def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -> ThreadPage:
-    """One page of a video's top-level comments with their first replies (2 queries).
+    """One page of a video's top-level comments with their first replies (2 queries), as
+    CommentRows: what keyset_page gives of top_level() with what with_first_replies attaches,
+    is_own marked.
 
     Placeholders ("Removed by a moderator.") only appear beside visible talk: with none, a
     visitor gets no queries and a fan sees just their own held or hidden comments.
@@ -235,13 +292,162 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     signed_in = getattr(user, "is_authenticated", False)
     if not signed_in and video.comment_count == 0:
         return ThreadPage([], sort, None, None)
-    top = top_level(video, user)
-    if video.comment_count == 0:
-        top = top.filter(author=user)  # as for visitors, but the fan's own held/hidden ones
-    comments, more = keyset_page(top, sort, position, PAGE_SIZE)
+    # as for visitors, but the fan's own held/hidden ones
+    own_only = video.comment_count == 0
+    viewer = user.pk if signed_in else None
+    query = _prepared(
+        ("page", sort, position is None, signed_in, own_only),
+        lambda video_id, fan, *at: _page_query(video_id, fan, sort, at or None, own_only),
+        (PAGE_MARKS[0], PAGE_MARKS[1], *_position_marks(sort, position)),
+    )
+    page = query.rows((video.pk, viewer, *(position or ())))
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    shown = [
+        pk for values in page for name in _FIRST[:REPLIES_SHOWN] if (pk := values[name]) is not None
+    ]
+    replies: dict[int, list[CommentRow]] = {values["id"]: [] for values in page}
+    if shown:
+        query = _prepared(
+            ("replies", len(shown), signed_in),
+            lambda fan, *ids: _replies_query(ids, fan),
+            (PAGE_MARKS[1], *PAGE_MARKS[2 : 2 + len(shown)]),
+        )
+        for values in query.rows((viewer, *shown)):
+            replies[values["parent_id"]].append(_row(values, viewer))
+    comments = []
+    for values in page:
+        comment = _row(values, viewer)
+        comment.thread_replies = replies[comment.pk]
+        comment.more_replies = values[_FIRST[REPLIES_SHOWN]] is not None
+        comments.append(comment)
     next_cursor = _cursor_of(sort, comments[-1]) if more else None
-    with_first_replies(comments, user)
     return ThreadPage(comments, sort, next_cursor, after if position is not None else None)
+
+
+_FIRST = [f"first_reply_{n}" for n in range(REPLIES_SHOWN + 1)]
+
+
+def _page_query(
+    video_id: int, fan: Any, sort: str, position: Position | None, own_only: bool
+) -> QuerySet[Comment, dict[str, Any]]:
+    top = Comment.objects.filter(video_id=video_id, parent__isnull=True).for_display(fan)
+    top = top.annotate(**first_replies(fan))  # top_level()
+    if own_only:
+        top = top.filter(author=fan)
+    return _keyset_query(_rows(top, fan, *_FIRST), sort, position, PAGE_SIZE)
+
+
+def _replies_query(ids: Iterable[int], fan: Any) -> QuerySet[Comment, dict[str, Any]]:
+    replies = Comment.objects.filter(pk__in=list(ids)).for_display(fan)
+    return _rows(replies, fan).order_by("created_at", "pk")
+
+
+# ---- Prepared queries: the talk's two, compiled once a process -----------------------------
+#
+# Building and compiling the two queries of a page of talk (four subqueries for the first
+# replies, the author's columns, the viewer's blocks, likes and reports) took more Python
+# calls than reading and drawing its comments. Their SQL depends only on the page's shape
+# (sort, first page or not, visitor or fan, how many replies): each shape is compiled once,
+# with markers where the video, the viewer, the position and the reply ids go, and run again
+# with the values in their place.
+
+# Values no id, count or moment of talk takes: where the compiled query holds one, the
+# statement takes the value it stands for.
+PAGE_MARKS = tuple(-8_070_450_532_247_928_000 + n for n in range(2 + PAGE_SIZE * REPLIES_SHOWN))
+_MOMENT_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+_INT_MARK = -8_070_450_532_247_929_999
+_PK_MARK = -8_070_450_532_247_929_998
+_DATETIME = DateTimeField()
+
+
+def _position_marks(sort: str, position: Position | None) -> tuple[datetime | int, ...]:
+    if position is None:
+        return ()
+    return (_MOMENT_MARK if SORTS[sort][1] == "created_at" else _INT_MARK, _PK_MARK)
+
+
+def _marker_fan(pk: int | None) -> Any:
+    if pk is None:
+        return AnonymousUser()
+    fan = get_user_model()(pk=pk)
+    fan._state.adding = False  # stands for a saved fan in the query's filters
+    return fan
+
+
+class _Prepared:
+    """A values() query compiled once, run with the values its markers stand for."""
+
+    def __init__(self, queryset: QuerySet[Comment, dict[str, Any]], marks: tuple[Any, ...]):
+        query = queryset.query
+        self.db = queryset.db
+        connection = connections[self.db]
+        self.compiler = query.get_compiler(self.db)
+        sql, params = self.compiler.as_sql()
+        self.sql, self.params = sql, list(params)
+        adapted = [_adapt(mark, connection) for mark in marks]
+        self.slots = [[i for i, p in enumerate(params) if p == mark] for mark in adapted]
+        # The columns' names as ValuesIterable reads them.
+        self.names = (
+            list(query.selected)
+            if query.selected
+            else [*query.extra_select, *query.values_select, *query.annotation_select]
+        )
+        fields = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
+        if len(fields) != len(self.names):
+            raise ValueError("a prepared query reads the columns values() names")
+        self.converters = self.compiler.get_converters(fields)
+
+    def rows(self, values: tuple[Any, ...]) -> list[dict[str, Any]]:
+        params = self.params[:]
+        connection = connections[self.db]
+        for slots, value in zip(self.slots, values, strict=True):
+            if isinstance(value, datetime):
+                value = _adapt(value, connection)
+            for i in slots:
+                params[i] = value
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows: Iterable[Any] = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        names = self.names
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _adapt(value: Any, connection: Any) -> Any:
+    # What Value(moment) puts in the statement for a moment; ids and counts go in as they are.
+    if isinstance(value, datetime):
+        return _DATETIME.get_db_prep_value(value, connection)
+    return value
+
+
+_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
+
+
+def _prepared(
+    shape: tuple[Any, ...],
+    build: Callable[..., QuerySet[Comment, dict[str, Any]]],
+    marks: tuple[Any, ...],
+) -> _Prepared:
+    """The query of this shape, compiled the first time: build(*marks), the viewer's mark
+    standing for a fan (None: a visitor)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = (connection.alias, connection.vendor, *shape)
+    query = _PREPARED.get(key)
+    if query is None:
+        fan_mark = marks[1] if shape[0] == "page" else marks[0]
+        signed_in = shape[3] if shape[0] == "page" else shape[2]
+        fan = _marker_fan(fan_mark if signed_in else None)
+        args = [fan if mark == fan_mark else mark for mark in marks]
+        query = _Prepared(build(*args), marks)
+        # Each mark must stand somewhere in the statement (a visitor's fan mark nowhere).
+        if not all(
+            slots for mark, slots in zip(marks, query.slots, strict=True) if mark != fan_mark
+        ):
+            raise ValueError(f"a value of the {shape[0]} query has no place in its statement")
+        _PREPARED[key] = query
+    return query
 
 
 def thread_comment(pk: int, user: Any) -> Comment | None:

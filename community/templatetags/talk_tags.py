@@ -60,11 +60,10 @@ def comment_thread(context: template.Context, comment: Comment) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def comment_threads(context: template.Context, comments: list[Comment]) -> SafeString:
+def comment_threads(context: template.Context, comments: list[Any]) -> SafeString:
     """{% comment_threads page.comments %}: {% comment_thread %} for each comment of a page, in
     one tag: calling a tag costs about as much as the comment it draws."""
-    markup = _markup(context)
-    return mark_safe("".join(markup.thread(comment) for comment in comments))  # markup's output
+    return _markup(context).threads(comments)
 
 
 _MARKUP = "talk_tags.comment_markup"

@@ -2,6 +2,7 @@
 language, though the comment markup computes it with its strings looked up once a page."""
 
 import datetime as dt
+import html
 import random
 
 import pytest
@@ -55,3 +56,41 @@ def test_ago_reads_as_djangos_timesince(language):
                 written,
                 now,
             )
+
+
+BODIES = [
+    "",
+    "plain words",
+    "two\nlines\n\nand a gap",
+    "<script>alert('x')</script> & \"quotes\"",
+    "at 1:23 she turns",
+    "1:23:45 and 12:00",
+    "ratio 3:45:6 or 10:61",
+    "see https://example.com/a?b=1&c=2.",
+    "HTTP://EXAMPLE.COM in capitals",
+    "http:// alone",
+    "x" * 31,
+    "x" * 30 + " " + "y" * 30,
+    "windows\r\nline",
+    "evil\u202egnp.exe",
+    "한국어 댓글 1:02 입니다",
+    "日本語のコメント",
+]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_plain_bodies_read_as_comment_html(body):
+    # The markup's shortcut for plain text gives what text.comment_html does.
+    from community import text
+    from community.comment_markup import _PLAIN_BODY
+
+    expected = str(text.comment_html(body, "https://www.youtube.com/watch?v=abc"))
+    if _PLAIN_BODY(body) is None:
+        assert html.escape(body).replace("\n", "<br>\n") == expected
+
+
+@pytest.mark.parametrize("value", [*BODIES, "Kim & <Chae>", 'it\'s "her"'])
+def test_short_escape_is_html_escape(value):
+    from community.comment_markup import _ESCAPES
+
+    assert value.translate(_ESCAPES) == html.escape(value)

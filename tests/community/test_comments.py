@@ -987,3 +987,26 @@ def test_concurrent_posts_replies_and_deletes_leave_an_exact_count():
     assert video.comment_count == talk.comment_recount(video)
     for top in Comment.objects.filter(video=video, parent=None):
         assert top.reply_count == talk.reply_recount(top)
+
+
+def test_each_page_of_talk_reads_its_own_video_viewer_and_position():
+    # The page's queries are compiled once per shape (community.threads._prepared): every run
+    # must read its own video, viewer and cursor, never those it was compiled with.
+    first, second = make_video(), make_video()
+    ours = [make_comment(video=first, body=f"first {n}") for n in range(PAGE_SIZE + 2)]
+    make_comment(video=second, body="second only")
+    fan, other = make_user(), make_user()
+    mine = make_comment(video=first, author=fan, body="mine")
+    mine.status = Comment.Status.HELD
+    mine.save()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    for viewer in (AnonymousUser(), fan, other):
+        page = threads.thread_page(first, viewer, sort="oldest")
+        bodies = [comment.body for comment in page.comments]
+        assert bodies == [comment.body for comment in ours[:PAGE_SIZE]]
+        rest = threads.thread_page(first, viewer, sort="oldest", after=page.next_cursor)
+        shown = [comment.body for comment in rest.comments]
+        expected = [f"first {PAGE_SIZE}", f"first {PAGE_SIZE + 1}"]
+        assert shown == [*expected, *(["mine"] if viewer == fan else [])]
+        assert [c.body for c in threads.thread_page(second, viewer).comments] == ["second only"]
