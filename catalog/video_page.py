@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Model, Q
+from django.db.models import Choices, Model, Q
 from django.http import Http404, HttpRequest
+from django.template import Context
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
@@ -198,6 +200,15 @@ def _attach_sources(video: MusicVideo, credits: list[Credit], tie_ins: list[TieI
             record.cited_sources = found[kind, record.pk]  # type: ignore[attr-defined]  # attached for the page
 
 
+def _label(choices: type[Choices], value: str) -> str:
+    """As get_<field>_display(), which made the choices' translations hashable to look the
+    value up: some five hundred Python calls for each label on the page."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -> dict[str, Any]:
     """{"title": the title with its featured artists, and the HTML of HTML_PARTS}; no query
     when kept. Sets video.display_title, so the rest of the page needs no credits either."""
@@ -211,20 +222,28 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
         lineup = video.lineup(_instances(Member, LINEUP_FIELDS, members))
         video.display_title = with_featured(video.title, credits)
         _attach_sources(video, credits, tie_ins)
-        context = {
-            "video": video,
-            "show_release": show_release,
-            "lineup": lineup,
-            "credits": credits,
-            "themes": _instances(Tag, THEME_FIELDS, THEMES.rows(video.pk)),
-            "tie_ins": tie_ins,
-            "links": _instances(ExternalLink, LINK_FIELDS, LINKS.rows(video.pk)),
-            "references": References(),  # numbered across the parts, in the page's order
-        }
-        parts = {
-            name: str(get_template(f"{PARTS_TEMPLATE}#{name}").render(context, request))
-            for name in HTML_PARTS
-        }
+        # The parts read nothing of the context processors' (run for each part rendered with
+        # the request), but the request: one plain context serves all three.
+        context = Context(
+            {
+                "request": request,
+                "video": video,
+                "video_kind": _label(MusicVideo.Kind, video.kind),
+                "show_release": show_release,
+                "lineup": lineup,
+                "credits": [(credit, _label(Credit.Role, credit.role)) for credit in credits],
+                "themes": _instances(Tag, THEME_FIELDS, THEMES.rows(video.pk)),
+                "tie_ins": [(tie_in, _label(TieIn.Kind, tie_in.kind)) for tie_in in tie_ins],
+                "links": _instances(ExternalLink, LINK_FIELDS, LINKS.rows(video.pk)),
+                "references": References(),  # numbered across the parts, in the page's order
+            }
+        )
+
+        def part(name: str) -> str:
+            found = cast(DjangoTemplate, get_template(f"{PARTS_TEMPLATE}#{name}"))
+            return str(found.template.render(context))
+
+        parts = {name: part(name) for name in HTML_PARTS}
         return {"title": video.display_title, **parts}
 
     if not page_cache.keeps_for(request, staff=True):
