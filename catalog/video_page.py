@@ -11,6 +11,7 @@ scratch (page_cache.SKIP_FRAGMENTS).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any, cast
@@ -21,6 +22,7 @@ from django.http import Http404, HttpRequest
 from django.template import Context
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from catalog.citations import References
@@ -200,6 +202,28 @@ def _attach_sources(video: MusicVideo, credits: list[Credit], tie_ins: list[TieI
             record.cited_sources = found[kind, record.pk]  # type: ignore[attr-defined]  # attached for the page
 
 
+_SLUG = "slug-0"
+# What reverse() puts in an address as it is.
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _with_urls[R: Member | Tag](records: list[R], name: str) -> list[tuple[R, str]]:
+    """Each record with its page's address, reversed once for them all and the slug put in:
+    some ninety Python calls for each address reversed."""
+    if not records:
+        return []
+    pattern = reverse(name, args=[_SLUG])
+    return [
+        (
+            record,
+            pattern.replace(_SLUG, record.slug)
+            if _PLAIN_SLUG.fullmatch(record.slug)
+            else record.get_absolute_url(),
+        )
+        for record in records
+    ]
+
+
 def _label(choices: type[Choices], value: str) -> str:
     """As get_<field>_display(), which made the choices' translations hashable to look the
     value up: some five hundred Python calls for each label on the page."""
@@ -230,9 +254,11 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
                 "video": video,
                 "video_kind": _label(MusicVideo.Kind, video.kind),
                 "show_release": show_release,
-                "lineup": lineup,
+                "lineup": _with_urls(lineup, "catalog:member-detail"),
                 "credits": [(credit, _label(Credit.Role, credit.role)) for credit in credits],
-                "themes": _instances(Tag, THEME_FIELDS, THEMES.rows(video.pk)),
+                "themes": _with_urls(
+                    _instances(Tag, THEME_FIELDS, THEMES.rows(video.pk)), "catalog:theme-detail"
+                ),
                 "tie_ins": [(tie_in, _label(TieIn.Kind, tie_in.kind)) for tie_in in tie_ins],
                 "links": _instances(ExternalLink, LINK_FIELDS, LINKS.rows(video.pk)),
                 "references": References(),  # numbered across the parts, in the page's order
