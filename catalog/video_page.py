@@ -11,15 +11,36 @@ scratch (page_cache.SKIP_FRAGMENTS).
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections import defaultdict
+from types import SimpleNamespace
+from typing import Any, cast
 
-from django.http import HttpRequest
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Choices, Model, Q
+from django.http import Http404, HttpRequest
+from django.template import Context
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from catalog.citations import References, attach_sources
+from catalog.citations import References
 from catalog.invalidation import CATALOG_VERSION
-from catalog.models import Credit, Member, MusicVideo, with_featured
+from catalog.models import (
+    Credit,
+    ExternalLink,
+    Member,
+    MusicVideo,
+    Person,
+    Release,
+    Source,
+    Tag,
+    TieIn,
+    Track,
+    with_featured,
+)
+from catalog.queries import CompiledQuery, attnames
 from foundation import page_cache
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
@@ -27,27 +48,189 @@ HTML_PARTS = ("json_ld", "top", "more")
 
 # What a lineup shows of each member and works out who appears from (catalog_text.names, her
 # page's address, the days she joined and left).
-LINEUP_FIELDS = (
-    "slug",
-    "stage_name",
-    "native_name",
-    "aliases",
-    "revealed_on",
-    "joined_on",
-    "left_on",
+LINEUP_FIELDS = attnames(
+    Member,
+    ("id", "slug", "stage_name", "native_name", "aliases", "revealed_on", "joined_on", "left_on"),
 )
 
 # Of a credited person and the member she may be, only what the credits show of them
 # (catalog_text.credit_name, Credit.name): a member's row alone is some thirty columns, and
 # reading them all cost as much as the rest of the credits' query.
-CREDIT_FIELDS = (
-    *(field.name for field in Credit._meta.concrete_fields if field.name != "track"),
-    "person__name",
-    "person__native_name",
-    "person__member__stage_name",
-    "person__member__native_name",
-    "person__member__aliases",
+CREDIT_FIELDS = [field.attname for field in Credit._meta.concrete_fields if field.name != "track"]
+PERSON_FIELDS = attnames(Person, ("id", "name", "native_name", "member_id"))
+MEMBER_FIELDS = attnames(Member, ("id", "stage_name", "native_name", "aliases"))
+TIE_IN_FIELDS = [field.attname for field in TieIn._meta.concrete_fields]
+THEME_FIELDS = attnames(Tag, ("id", "name", "name_ko", "name_ja", "slug"))
+LINK_FIELDS = attnames(ExternalLink, ("id", "site", "url", "label"))
+SOURCE_FIELDS = [field.attname for field in Source._meta.concrete_fields]
+
+
+def _of_video(model: type[Model], video_id: int) -> Q:
+    # Through the content type's name, not its id: the compiled query keeps no id of a row.
+    return Q(
+        content_type__app_label="catalog",
+        content_type__model=model._meta.model_name,
+        object_id=video_id,
+    )
+
+
+# Each of the video's relations read as plain rows by a query compiled once (CompiledQuery), and
+# made into the model's instances for the template without a queryset: the six querysets' own
+# machinery (compiling, iterating) cost more Python calls than everything the template does.
+CREDITS = CompiledQuery(
+    lambda video_id: Credit.objects.filter(video=video_id).values_list(
+        *CREDIT_FIELDS,
+        *(f"person__{name}" for name in PERSON_FIELDS),
+        *(f"person__member__{name}" for name in MEMBER_FIELDS),
+    )
 )
+TIE_INS = CompiledQuery(
+    lambda video_id: TieIn.objects.filter(videos=video_id).values_list(*TIE_IN_FIELDS)
+)
+MEMBERS = CompiledQuery(
+    lambda video_id: Member.objects.filter(videos=video_id).values_list(*LINEUP_FIELDS)
+)
+# Whoever was ever in the group, for a whole-group video's lineup on its day.
+ALL_MEMBERS = CompiledQuery(lambda _nothing: Member.objects.values_list(*LINEUP_FIELDS))
+THEMES = CompiledQuery(
+    lambda video_id: Tag.objects.filter(videos=video_id).values_list(*THEME_FIELDS)
+)
+LINKS = CompiledQuery(
+    lambda video_id: ExternalLink.objects.filter(_of_video(MusicVideo, video_id)).values_list(
+        *LINK_FIELDS
+    )
+)
+# The sources of the video, its credits and its tie-ins (catalog.citations.attach_sources).
+SOURCES = CompiledQuery(
+    lambda video_id: Source.objects.filter(
+        _of_video(MusicVideo, video_id)
+        | Q(
+            content_type__app_label="catalog",
+            content_type__model="credit",
+            object_id__in=Credit.objects.filter(video=video_id).values("id"),
+        )
+        | Q(
+            content_type__app_label="catalog",
+            content_type__model="tiein",
+            object_id__in=TieIn.videos.through.objects.filter(musicvideo=video_id).values(
+                "tiein_id"
+            ),
+        )
+    ).values_list("content_type__model", *SOURCE_FIELDS)
+)
+
+
+# A video page's video with, of its release and track, only what the page shows of them (the
+# link, whether it is a draft, the lineup's day; the track's title): a release's row is wide.
+VIDEO_FIELDS = [field.attname for field in MusicVideo._meta.concrete_fields]
+RELEASE_FIELDS = attnames(Release, ("id", "title", "slug", "status", "released_on"))
+TRACK_FIELDS = attnames(Track, ("id", "title"))
+
+
+def _video_by_slug(staff: bool) -> CompiledQuery:
+    # Whom the video is visible to is all a user's part in the query (visible_to).
+    videos = MusicVideo.objects.visible_to(SimpleNamespace(is_staff=staff)).order_by()
+    return CompiledQuery(
+        lambda slug: videos.filter(slug=slug).values_list(
+            *VIDEO_FIELDS,
+            *(f"release__{name}" for name in RELEASE_FIELDS),
+            *(f"track__{name}" for name in TRACK_FIELDS),
+        ),
+        mark="\x00slug",
+    )
+
+
+VIDEO_BY_SLUG = {False: _video_by_slug(False), True: _video_by_slug(True)}
+
+
+def video_for_page(request: HttpRequest, slug: str) -> MusicVideo:
+    """The video the page shows, with its release and track (as VIDEO_FIELDS and the rest say);
+    a 404 for a draft unless the user is staff."""
+    rows = VIDEO_BY_SLUG[bool(getattr(request.user, "is_staff", False))].rows(slug)
+    if not rows:
+        raise Http404("No video has this address.")
+    row = rows[0]
+    video = MusicVideo.from_db(DEFAULT_DB_ALIAS, VIDEO_FIELDS, row[: len(VIDEO_FIELDS)])
+    release_end = len(VIDEO_FIELDS) + len(RELEASE_FIELDS)
+    release = track = None
+    if video.release_id is not None:
+        release = Release.from_db(
+            DEFAULT_DB_ALIAS, RELEASE_FIELDS, row[len(VIDEO_FIELDS) : release_end]
+        )
+    if video.track_id is not None:
+        track = Track.from_db(DEFAULT_DB_ALIAS, TRACK_FIELDS, row[release_end:])
+    video._state.fields_cache["release"] = release
+    video._state.fields_cache["track"] = track
+    return video
+
+
+def _instances[M: Model](model: type[M], names: list[str], rows: list[tuple[Any, ...]]) -> list[M]:
+    return [model.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows]
+
+
+def _credits(video_id: int) -> list[Credit]:
+    credits = []
+    person_end = len(CREDIT_FIELDS) + len(PERSON_FIELDS)
+    for row in CREDITS.rows(video_id):
+        credit = Credit.from_db(DEFAULT_DB_ALIAS, CREDIT_FIELDS, row[: len(CREDIT_FIELDS)])
+        person = member = None
+        if credit.person_id is not None:
+            person = Person.from_db(
+                DEFAULT_DB_ALIAS, PERSON_FIELDS, row[len(CREDIT_FIELDS) : person_end]
+            )
+            if person.member_id is not None:
+                member = Member.from_db(DEFAULT_DB_ALIAS, MEMBER_FIELDS, row[person_end:])
+            person._state.fields_cache["member"] = member
+        credit._state.fields_cache["person"] = person
+        credits.append(credit)
+    return credits
+
+
+def _attach_sources(video: MusicVideo, credits: list[Credit], tie_ins: list[TieIn]) -> None:
+    """As catalog.citations.attach_sources, for the video page's records in a compiled query."""
+    found: dict[tuple[str, int], list[Source]] = defaultdict(list)
+    for row in SOURCES.rows(video.pk):
+        source = Source.from_db(DEFAULT_DB_ALIAS, SOURCE_FIELDS, row[1:])
+        found[row[0], source.object_id].append(source)
+    kinds: tuple[tuple[str, list[Model]], ...] = (
+        ("musicvideo", [video]),
+        ("credit", [*credits]),
+        ("tiein", [*tie_ins]),
+    )
+    for kind, records in kinds:
+        for record in records:
+            record.cited_sources = found[kind, record.pk]  # type: ignore[attr-defined]  # attached for the page
+
+
+_SLUG = "slug-0"
+# What reverse() puts in an address as it is.
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _with_urls[R: Member | Tag](records: list[R], name: str) -> list[tuple[R, str]]:
+    """Each record with its page's address, reversed once for them all and the slug put in:
+    some ninety Python calls for each address reversed."""
+    if not records:
+        return []
+    pattern = reverse(name, args=[_SLUG])
+    return [
+        (
+            record,
+            pattern.replace(_SLUG, record.slug)
+            if _PLAIN_SLUG.fullmatch(record.slug)
+            else record.get_absolute_url(),
+        )
+        for record in records
+    ]
+
+
+def _label(choices: type[Choices], value: str) -> str:
+    """As get_<field>_display(), which made the choices' translations hashable to look the
+    value up: some five hundred Python calls for each label on the page."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -> dict[str, Any]:
@@ -57,26 +240,36 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
     def render() -> dict[str, str]:
         # Each relation read as a list of its own and handed to the template, not through
         # prefetch_related_objects: its machinery cost as much again as the queries.
-        credits = list(video.credits.select_related("person__member").only(*CREDIT_FIELDS))
-        tie_ins = list(video.tie_ins.all())
-        members = Member.objects.only(*LINEUP_FIELDS)
-        lineup = video.lineup(members if video.whole_group else members.filter(videos=video))
+        credits = _credits(video.pk)
+        tie_ins = _instances(TieIn, TIE_IN_FIELDS, TIE_INS.rows(video.pk))
+        members = ALL_MEMBERS.rows(None) if video.whole_group else MEMBERS.rows(video.pk)
+        lineup = video.lineup(_instances(Member, LINEUP_FIELDS, members))
         video.display_title = with_featured(video.title, credits)
-        attach_sources([video, *credits, *tie_ins])
-        context = {
-            "video": video,
-            "show_release": show_release,
-            "lineup": lineup,
-            "credits": credits,
-            "themes": list(video.themes.all()),
-            "tie_ins": tie_ins,
-            "links": list(video.links.all()),
-            "references": References(),  # numbered across the parts, in the page's order
-        }
-        parts = {
-            name: str(get_template(f"{PARTS_TEMPLATE}#{name}").render(context, request))
-            for name in HTML_PARTS
-        }
+        _attach_sources(video, credits, tie_ins)
+        # The parts read nothing of the context processors' (run for each part rendered with
+        # the request), but the request: one plain context serves all three.
+        context = Context(
+            {
+                "request": request,
+                "video": video,
+                "video_kind": _label(MusicVideo.Kind, video.kind),
+                "show_release": show_release,
+                "lineup": _with_urls(lineup, "catalog:member-detail"),
+                "credits": [(credit, _label(Credit.Role, credit.role)) for credit in credits],
+                "themes": _with_urls(
+                    _instances(Tag, THEME_FIELDS, THEMES.rows(video.pk)), "catalog:theme-detail"
+                ),
+                "tie_ins": [(tie_in, _label(TieIn.Kind, tie_in.kind)) for tie_in in tie_ins],
+                "links": _instances(ExternalLink, LINK_FIELDS, LINKS.rows(video.pk)),
+                "references": References(),  # numbered across the parts, in the page's order
+            }
+        )
+
+        def part(name: str) -> str:
+            found = cast(DjangoTemplate, get_template(f"{PARTS_TEMPLATE}#{name}"))
+            return str(found.template.render(context))
+
+        parts = {name: part(name) for name in HTML_PARTS}
         return {"title": video.display_title, **parts}
 
     if not page_cache.keeps_for(request, staff=True):

@@ -31,17 +31,6 @@ from foundation.params import int_param
 
 PAGE_SIZE = 24
 
-# A video page's video with, of its release and track, only what the page shows of them (the
-# link, whether it is a draft, the lineup's day; the track's title): a release's row is wide.
-VIDEO_PAGE_FIELDS = (
-    *(field.name for field in MusicVideo._meta.concrete_fields),
-    "release__title",
-    "release__slug",
-    "release__status",
-    "release__released_on",
-    "track__title",
-)
-
 
 def _page(request: HttpRequest, items: QuerySet, per_page: int = PAGE_SIZE) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
@@ -133,12 +122,7 @@ def video_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def video_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    video = get_object_or_404(
-        MusicVideo.objects.visible_to(request.user)
-        .select_related("release", "track")
-        .only(*VIDEO_PAGE_FIELDS),
-        slug=slug,
-    )
+    video = video_page.video_for_page(request, slug)
     # A draft release is not linked from a published video's page for the public.
     release = video.release
     show_release = release is not None and (
