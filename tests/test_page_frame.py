@@ -5,8 +5,8 @@ import re
 
 import pytest
 from django.conf import settings
-from django.template import Context, Template
-from django.test import override_settings
+from django.template import Context, RequestContext, Template
+from django.test import RequestFactory, override_settings
 from django.utils import translation
 
 from tests.factories import make_user, make_video
@@ -20,26 +20,38 @@ def header(page: str) -> str:
     return match.group(0)
 
 
+def render(kept: Template, **values: object) -> str:
+    return kept.render(RequestContext(RequestFactory().get("/"), values))
+
+
 def test_the_kept_markup_follows_the_language_and_the_keys():
     kept = Template(
         '{% load i18n page_tags %}{% same_for_language name %}{% translate "Videos" %}:'
         "{{ name }}{% endsame_for_language %}"
     )
     with translation.override("en"):
-        assert kept.render(Context({"name": "a"})) == "Videos:a"
-        assert kept.render(Context({"name": "b"})) == "Videos:b"
+        assert render(kept, name="a") == "Videos:a"
+        assert render(kept, name="b") == "Videos:b"
+        assert render(kept, name="a") == "Videos:a"
     with translation.override("ko"):
-        assert kept.render(Context({"name": "a"})) == "뮤직비디오:a"
+        assert render(kept, name="a") == "뮤직비디오:a"
 
 
 def test_changed_settings_start_the_kept_markup_over():
     kept = Template(
         "{% load page_tags %}{% same_for_language %}{{ SITE_NAME }}{% endsame_for_language %}"
     )
-
-    assert kept.render(Context({"SITE_NAME": settings.SITE_NAME})) == settings.SITE_NAME
+    assert render(kept) == settings.SITE_NAME
     with override_settings(SITE_NAME="other"):
-        assert kept.render(Context({"SITE_NAME": "other"})) == "other"
+        assert render(kept) == "other"
+
+
+def test_without_a_request_nothing_is_kept():
+    kept = Template(
+        "{% load page_tags %}{% same_for_language %}{{ SITE_NAME }}{% endsame_for_language %}"
+    )
+    assert kept.render(Context({"SITE_NAME": "bare"})) == "bare"
+    assert render(kept) == settings.SITE_NAME
 
 
 def test_the_header_marks_the_current_section_on_each_page(client):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.template import RequestContext
 from django.template.base import NodeList, Parser, Token
 from django.urls import get_script_prefix
 from django.utils import translation
@@ -105,6 +106,10 @@ class SameForLanguageNode(template.Node):
         self.generation = _generation
 
     def render(self, context: template.Context) -> SafeString:
+        if not isinstance(context, RequestContext):
+            # Without a request the context processors (LANGUAGE_CODE, SITE_NAME, user) did
+            # not run: what renders here is not what every page gets.
+            return SafeString(self.nodelist.render(context))
         if self.generation != _generation:
             self.kept, self.generation = {}, _generation
         key = (
