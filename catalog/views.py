@@ -10,6 +10,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
 from catalog import art, video_page
@@ -128,12 +129,16 @@ def video_detail(request: HttpRequest, slug: str) -> HttpResponse:
     show_release = release is not None and (
         not release.is_draft or getattr(request.user, "is_staff", False)
     )
+    # The page's two summaries (<meta> and Open Graph) share it: worked out once, not twice
+    # by filters in the template.
+    description = localized(video, "description")
     return render(
         request,
         "catalog/video_detail.html",
         {
             "video": video,
             "show_release": show_release,
+            "summary": Truncator(description.text).chars(160) if description else "",
             "parts": video_page.catalog_parts(request, video, show_release),
         },
     )

@@ -119,13 +119,17 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 
 def alternates(request: HttpRequest) -> list[dict[str, str]]:
     """This page in each language, for <link rel="alternate" hreflang> and the switcher."""
-    path = request.path
+    paths = [(code, localized_path(request.path, code)) for code in LANGUAGE_CODES]
     return [
         {
             "code": code,
-            "name": translation.get_language_info(code)["name_local"],
-            "url": request.build_absolute_uri(localized_path(path, code)),
-            "path": localized_path(path, code),
+            "name": _NAMES[code],
+            "url": request.build_absolute_uri(path),
+            "path": path,
         }
-        for code in LANGUAGE_CODES
+        for code, path in paths
     ]
+
+
+# Each language's name in itself, the same on every page (the switcher, every request).
+_NAMES = {code: translation.get_language_info(code)["name_local"] for code in LANGUAGE_CODES}

@@ -1,6 +1,7 @@
 """Rating videos: one rating per fan per video, figures exact, widget on the video page, /top/."""
 
 import random
+import re
 import threading
 import time
 
@@ -143,6 +144,23 @@ def test_widget_works_without_javascript_as_a_plain_form(client):
     assert "<legend>Your rating</legend>" in body
     assert '<span class="visually-hidden">half a star</span>' in body
     assert '<meter min="0" max="1" value="1">' in body  # the histogram bar for 4 stars
+
+
+def test_the_histogram_lists_each_score_highest_first_for_visitors(client):
+    video = make_video()
+    for score in (10, 10, 3):
+        make_rating(video=video, score=score)
+    body = client.get(video.get_absolute_url()).content.decode()
+    rows = re.findall(
+        r'<tr><th scope="row">([0-9.]+)★</th><td><meter min="0" max="(\d+)" '
+        r'value="(\d+)">\d+</meter></td><td>(\d+)</td></tr>',
+        body,
+    )
+    assert [row[0] for row in rows] == ["5", "4.5", "4", "3.5", "3", "2.5", "2", "1.5", "1", "0.5"]
+    assert rows[0] == ("5", "2", "2", "2")
+    assert rows[8] == ("1", "2", "0", "0")
+    assert rows[7] == ("1.5", "2", "1", "1")
+    assert 'type="radio" name="score"' not in body  # the form is for signed-in fans
 
 
 def test_rating_writes_are_rate_limited(client, monkeypatch):
