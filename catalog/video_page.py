@@ -40,8 +40,9 @@ from catalog.models import (
     Track,
     with_featured,
 )
-from catalog.queries import CompiledQuery, attnames
+from catalog.queries import attnames
 from foundation import page_cache
+from foundation.compiled_queries import CompiledQuery
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
@@ -74,6 +75,9 @@ def _of_video(model: type[Model], video_id: int) -> Q:
     )
 
 
+# A video's id where the compiled queries take it.
+VIDEO_MARK = 1_987_654_321
+
 # Each of the video's relations read as plain rows by a query compiled once (CompiledQuery), and
 # made into the model's instances for the template without a queryset: the six querysets' own
 # machinery (compiling, iterating) cost more Python calls than everything the template does.
@@ -82,23 +86,25 @@ CREDITS = CompiledQuery(
         *CREDIT_FIELDS,
         *(f"person__{name}" for name in PERSON_FIELDS),
         *(f"person__member__{name}" for name in MEMBER_FIELDS),
-    )
+    ),
+    VIDEO_MARK,
 )
 TIE_INS = CompiledQuery(
-    lambda video_id: TieIn.objects.filter(videos=video_id).values_list(*TIE_IN_FIELDS)
+    lambda video_id: TieIn.objects.filter(videos=video_id).values_list(*TIE_IN_FIELDS), VIDEO_MARK
 )
 MEMBERS = CompiledQuery(
-    lambda video_id: Member.objects.filter(videos=video_id).values_list(*LINEUP_FIELDS)
+    lambda video_id: Member.objects.filter(videos=video_id).values_list(*LINEUP_FIELDS), VIDEO_MARK
 )
 # Whoever was ever in the group, for a whole-group video's lineup on its day.
-ALL_MEMBERS = CompiledQuery(lambda _nothing: Member.objects.values_list(*LINEUP_FIELDS))
+ALL_MEMBERS = CompiledQuery(lambda: Member.objects.values_list(*LINEUP_FIELDS))
 THEMES = CompiledQuery(
-    lambda video_id: Tag.objects.filter(videos=video_id).values_list(*THEME_FIELDS)
+    lambda video_id: Tag.objects.filter(videos=video_id).values_list(*THEME_FIELDS), VIDEO_MARK
 )
 LINKS = CompiledQuery(
     lambda video_id: ExternalLink.objects.filter(_of_video(MusicVideo, video_id)).values_list(
         *LINK_FIELDS
-    )
+    ),
+    VIDEO_MARK,
 )
 # The sources of the video, its credits and its tie-ins (catalog.citations.attach_sources).
 SOURCES = CompiledQuery(
@@ -116,7 +122,8 @@ SOURCES = CompiledQuery(
                 "tiein_id"
             ),
         )
-    ).values_list("content_type__model", *SOURCE_FIELDS)
+    ).values_list("content_type__model", *SOURCE_FIELDS),
+    VIDEO_MARK,
 )
 
 
@@ -136,7 +143,7 @@ def _video_by_slug(staff: bool) -> CompiledQuery:
             *(f"release__{name}" for name in RELEASE_FIELDS),
             *(f"track__{name}" for name in TRACK_FIELDS),
         ),
-        mark="\x00slug",
+        "\x00slug",
     )
 
 
@@ -242,7 +249,7 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
         # prefetch_related_objects: its machinery cost as much again as the queries.
         credits = _credits(video.pk)
         tie_ins = _instances(TieIn, TIE_IN_FIELDS, TIE_INS.rows(video.pk))
-        members = ALL_MEMBERS.rows(None) if video.whole_group else MEMBERS.rows(video.pk)
+        members = ALL_MEMBERS.rows() if video.whole_group else MEMBERS.rows(video.pk)
         lineup = video.lineup(_instances(Member, LINEUP_FIELDS, members))
         video.display_title = with_featured(video.title, credits)
         _attach_sources(video, credits, tie_ins)

@@ -22,7 +22,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import (
     Count,
     DateTimeField,
@@ -42,6 +41,7 @@ from catalog.models import MusicVideo
 from catalog.models import Status as VideoStatus
 from community import text
 from community.models import Comment, CommentMoment
+from foundation.compiled_queries import CompiledQuery
 
 DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
 PAGE_SIZE = 20
@@ -295,12 +295,22 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     # as for visitors, but the fan's own held/hidden ones
     own_only = video.comment_count == 0
     viewer = user.pk if signed_in else None
-    query = _prepared(
-        ("page", sort, position is None, signed_in, own_only),
-        lambda video_id, fan, *at: _page_query(video_id, fan, sort, at or None, own_only),
-        (PAGE_MARKS[0], PAGE_MARKS[1], *_position_marks(sort, position)),
-    )
-    page = query.rows((video.pk, viewer, *(position or ())))
+    if signed_in:
+        query = _compiled(
+            ("page", sort, position is None, own_only),
+            lambda video_id, fan, *at: _page_query(
+                video_id, _marker_fan(fan), sort, at or None, own_only
+            ),
+            (VIDEO_MARK, FAN_MARK, *_position_marks(sort, position)),
+        )
+        page = query.dicts(video.pk, viewer, *(position or ()))
+    else:
+        query = _compiled(
+            ("visitor's page", sort, position is None),
+            lambda video_id, *at: _page_query(video_id, AnonymousUser(), sort, at or None, False),
+            (VIDEO_MARK, *_position_marks(sort, position)),
+        )
+        page = query.dicts(video.pk, *(position or ()))
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
     shown = [
@@ -308,12 +318,22 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     ]
     replies: dict[int, list[CommentRow]] = {values["id"]: [] for values in page}
     if shown:
-        query = _prepared(
-            ("replies", len(shown), signed_in),
-            lambda fan, *ids: _replies_query(ids, fan),
-            (PAGE_MARKS[1], *PAGE_MARKS[2 : 2 + len(shown)]),
-        )
-        for values in query.rows((viewer, *shown)):
+        marks = REPLY_MARKS[: len(shown)]
+        if signed_in:
+            query = _compiled(
+                ("replies", len(shown)),
+                lambda fan, *ids: _replies_query(ids, _marker_fan(fan)),
+                (FAN_MARK, *marks),
+            )
+            rows = query.dicts(viewer, *shown)
+        else:
+            query = _compiled(
+                ("visitor's replies", len(shown)),
+                lambda *ids: _replies_query(ids, AnonymousUser()),
+                marks,
+            )
+            rows = query.dicts(*shown)
+        for values in rows:
             replies[values["parent_id"]].append(_row(values, viewer))
     comments = []
     for values in page:
@@ -343,22 +363,21 @@ def _replies_query(ids: Iterable[int], fan: Any) -> QuerySet[Comment, dict[str, 
     return _rows(replies, fan).order_by("created_at", "pk")
 
 
-# ---- Prepared queries: the talk's two, compiled once a process -----------------------------
+# ---- The talk's two queries, compiled once a process ----------------------------------------
 #
 # Building and compiling the two queries of a page of talk (four subqueries for the first
 # replies, the author's columns, the viewer's blocks, likes and reports) took more Python
 # calls than reading and drawing its comments. Their SQL depends only on the page's shape
-# (sort, first page or not, visitor or fan, how many replies): each shape is compiled once,
-# with markers where the video, the viewer, the position and the reply ids go, and run again
-# with the values in their place.
+# (sort, first page or not, visitor or fan, how many replies): each shape is compiled once
+# (foundation.compiled_queries), with marks where the video, the viewer, the position and the
+# reply ids go.
 
-# Values no id, count or moment of talk takes: where the compiled query holds one, the
-# statement takes the value it stands for.
-PAGE_MARKS = tuple(-8_070_450_532_247_928_000 + n for n in range(2 + PAGE_SIZE * REPLIES_SHOWN))
+VIDEO_MARK = -8_070_450_532_247_928_000
+FAN_MARK = VIDEO_MARK + 1
+REPLY_MARKS = tuple(VIDEO_MARK + 2 + n for n in range(PAGE_SIZE * REPLIES_SHOWN))
 _MOMENT_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 _INT_MARK = -8_070_450_532_247_929_999
 _PK_MARK = -8_070_450_532_247_929_998
-_DATETIME = DateTimeField()
 
 
 def _position_marks(sort: str, position: Position | None) -> tuple[datetime | int, ...]:
@@ -367,86 +386,23 @@ def _position_marks(sort: str, position: Position | None) -> tuple[datetime | in
     return (_MOMENT_MARK if SORTS[sort][1] == "created_at" else _INT_MARK, _PK_MARK)
 
 
-def _marker_fan(pk: int | None) -> Any:
-    if pk is None:
-        return AnonymousUser()
+def _marker_fan(pk: int) -> Any:
     fan = get_user_model()(pk=pk)
     fan._state.adding = False  # stands for a saved fan in the query's filters
     return fan
 
 
-class _Prepared:
-    """A values() query compiled once, run with the values its markers stand for."""
-
-    def __init__(self, queryset: QuerySet[Comment, dict[str, Any]], marks: tuple[Any, ...]):
-        query = queryset.query
-        self.db = queryset.db
-        connection = connections[self.db]
-        self.compiler = query.get_compiler(self.db)
-        sql, params = self.compiler.as_sql()
-        self.sql, self.params = sql, list(params)
-        adapted = [_adapt(mark, connection) for mark in marks]
-        self.slots = [[i for i, p in enumerate(params) if p == mark] for mark in adapted]
-        # The columns' names as ValuesIterable reads them.
-        self.names = (
-            list(query.selected)
-            if query.selected
-            else [*query.extra_select, *query.values_select, *query.annotation_select]
-        )
-        fields = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
-        if len(fields) != len(self.names):
-            raise ValueError("a prepared query reads the columns values() names")
-        self.converters = self.compiler.get_converters(fields)
-
-    def rows(self, values: tuple[Any, ...]) -> list[dict[str, Any]]:
-        params = self.params[:]
-        connection = connections[self.db]
-        for slots, value in zip(self.slots, values, strict=True):
-            if isinstance(value, datetime):
-                value = _adapt(value, connection)
-            for i in slots:
-                params[i] = value
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows: Iterable[Any] = cursor.fetchall()
-        if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
-        names = self.names
-        return [dict(zip(names, row, strict=True)) for row in rows]
+_COMPILED: dict[tuple[Any, ...], CompiledQuery] = {}
 
 
-def _adapt(value: Any, connection: Any) -> Any:
-    # What Value(moment) puts in the statement for a moment; ids and counts go in as they are.
-    if isinstance(value, datetime):
-        return _DATETIME.get_db_prep_value(value, connection)
-    return value
-
-
-_PREPARED: dict[tuple[Any, ...], _Prepared] = {}
-
-
-def _prepared(
+def _compiled(
     shape: tuple[Any, ...],
     build: Callable[..., QuerySet[Comment, dict[str, Any]]],
     marks: tuple[Any, ...],
-) -> _Prepared:
-    """The query of this shape, compiled the first time: build(*marks), the viewer's mark
-    standing for a fan (None: a visitor)."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    key = (connection.alias, connection.vendor, *shape)
-    query = _PREPARED.get(key)
+) -> CompiledQuery:
+    query = _COMPILED.get(shape)
     if query is None:
-        fan_mark = marks[1] if shape[0] == "page" else marks[0]
-        signed_in = shape[3] if shape[0] == "page" else shape[2]
-        fan = _marker_fan(fan_mark if signed_in else None)
-        args = [fan if mark == fan_mark else mark for mark in marks]
-        query = _Prepared(build(*args), marks)
-        # Each mark must stand somewhere in the statement (a visitor's fan mark nowhere).
-        if not all(
-            slots for mark, slots in zip(marks, query.slots, strict=True) if mark != fan_mark
-        ):
-            raise ValueError(f"a value of the {shape[0]} query has no place in its statement")
-        _PREPARED[key] = query
+        query = _COMPILED[shape] = CompiledQuery(build, *marks)
     return query
 
 

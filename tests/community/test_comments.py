@@ -990,7 +990,7 @@ def test_concurrent_posts_replies_and_deletes_leave_an_exact_count():
 
 
 def test_each_page_of_talk_reads_its_own_video_viewer_and_position():
-    # The page's queries are compiled once per shape (community.threads._prepared): every run
+    # The page's queries are compiled once per shape (community.threads._compiled): every run
     # must read its own video, viewer and cursor, never those it was compiled with.
     first, second = make_video(), make_video()
     ours = [make_comment(video=first, body=f"first {n}") for n in range(PAGE_SIZE + 2)]
