@@ -162,6 +162,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock when their transaction starts, so two of them never deadlock
     # upgrading a read lock; they wait their turn instead ("database is locked" otherwise).
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_PREPARED_STATEMENTS", True
+):
+    # PostgreSQL plans a statement each time it is sent, and planning a page's queries took
+    # as long as running them (docs/performance.md, "Decisions"). With the values bound on the
+    # server, psycopg prepares a statement a connection has run a few times and PostgreSQL
+    # keeps its plan. Off (0) behind a pooler in transaction mode that can't keep them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [
