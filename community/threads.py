@@ -25,6 +25,7 @@ from django.core.cache import cache
 from django.db.models import (
     Count,
     DateTimeField,
+    F,
     Func,
     IntegerField,
     OuterRef,
@@ -41,6 +42,7 @@ from catalog.models import MusicVideo
 from catalog.models import Status as VideoStatus
 from community import text
 from community.models import Comment, CommentMoment
+from foundation.any_of import AnyOf
 from foundation.compiled_queries import CompiledQuery
 
 DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
@@ -318,21 +320,20 @@ def thread_page(video: MusicVideo, user: Any, sort: str = "", after: str = "") -
     ]
     replies: dict[int, list[CommentRow]] = {values["id"]: [] for values in page}
     if shown:
-        marks = REPLY_MARKS[: len(shown)]
         if signed_in:
             query = _compiled(
-                ("replies", len(shown)),
-                lambda fan, *ids: _replies_query(ids, _marker_fan(fan)),
-                (FAN_MARK, *marks),
+                ("replies",),
+                lambda fan, ids: _replies_query(ids, _marker_fan(fan)),
+                (FAN_MARK, REPLY_MARKS),
             )
-            rows = query.dicts(viewer, *shown)
+            rows = query.dicts(viewer, shown)
         else:
             query = _compiled(
-                ("visitor's replies", len(shown)),
-                lambda *ids: _replies_query(ids, AnonymousUser()),
-                marks,
+                ("visitor's replies",),
+                lambda ids: _replies_query(ids, AnonymousUser()),
+                (REPLY_MARKS,),
             )
-            rows = query.dicts(*shown)
+            rows = query.dicts(shown)
         for values in rows:
             replies[values["parent_id"]].append(_row(values, viewer))
     comments = []
@@ -359,7 +360,7 @@ def _page_query(
 
 
 def _replies_query(ids: Iterable[int], fan: Any) -> QuerySet[Comment, dict[str, Any]]:
-    replies = Comment.objects.filter(pk__in=list(ids)).for_display(fan)
+    replies = Comment.objects.filter(AnyOf(F("pk"), ids)).for_display(fan)
     return _rows(replies, fan).order_by("created_at", "pk")
 
 
@@ -374,7 +375,7 @@ def _replies_query(ids: Iterable[int], fan: Any) -> QuerySet[Comment, dict[str, 
 
 VIDEO_MARK = -8_070_450_532_247_928_000
 FAN_MARK = VIDEO_MARK + 1
-REPLY_MARKS = tuple(VIDEO_MARK + 2 + n for n in range(PAGE_SIZE * REPLIES_SHOWN))
+REPLY_MARKS = [VIDEO_MARK + 2]  # the replies' ids, one parameter (foundation.any_of)
 _MOMENT_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
 _INT_MARK = -8_070_450_532_247_929_999
 _PK_MARK = -8_070_450_532_247_929_998

@@ -23,14 +23,18 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import DateTimeField, QuerySet
 
+from foundation.any_of import AnyOf
+
 _DATETIME = DateTimeField()
 
 
 def _adapt(value: Any, connection: Any) -> Any:
-    # A moment goes into a statement as its field makes it (text on SQLite); ids, counts and
-    # words go in as they are.
+    # A moment goes into a statement as its field makes it (text on SQLite), a list of ids as
+    # AnyOf makes it; ids, counts and words go in as they are.
     if isinstance(value, datetime):
         return _DATETIME.get_db_prep_value(value, connection)
+    if isinstance(value, list):
+        return AnyOf.parameter(value, connection)
     return value
 
 
