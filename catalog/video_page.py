@@ -12,7 +12,6 @@ scratch (page_cache.SKIP_FRAGMENTS).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -25,7 +24,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from catalog.citations import References
+from catalog.citations import References, attach_fetched
 from catalog.invalidation import CATALOG_VERSION
 from catalog.models import (
     Credit,
@@ -106,7 +105,8 @@ LINKS = CompiledQuery(
     ),
     VIDEO_MARK,
 )
-# The sources of the video, its credits and its tie-ins (catalog.citations.attach_sources).
+# The sources of the video, its credits and its tie-ins, each with its record's model
+# (catalog.citations.fetch_sources).
 SOURCES = CompiledQuery(
     lambda video_id: Source.objects.filter(
         _of_video(MusicVideo, video_id)
@@ -193,20 +193,12 @@ def _credits(video_id: int) -> list[Credit]:
     return credits
 
 
-def _attach_sources(video: MusicVideo, credits: list[Credit], tie_ins: list[TieIn]) -> None:
-    """As catalog.citations.attach_sources, for the video page's records in a compiled query."""
-    found: dict[tuple[str, int], list[Source]] = defaultdict(list)
-    for row in SOURCES.rows(video.pk):
-        source = Source.from_db(DEFAULT_DB_ALIAS, SOURCE_FIELDS, row[1:])
-        found[row[0], source.object_id].append(source)
-    kinds: tuple[tuple[str, list[Model]], ...] = (
-        ("musicvideo", [video]),
-        ("credit", [*credits]),
-        ("tiein", [*tie_ins]),
-    )
-    for kind, records in kinds:
-        for record in records:
-            record.cited_sources = found[kind, record.pk]  # type: ignore[attr-defined]  # attached for the page
+def _sources(video_id: int) -> list[tuple[str, Source]]:
+    """SOURCES' rows as catalog.citations.fetch_sources gives its sources."""
+    return [
+        (row[0], Source.from_db(DEFAULT_DB_ALIAS, SOURCE_FIELDS, row[1:]))
+        for row in SOURCES.rows(video_id)
+    ]
 
 
 _SLUG = "slug-0"
@@ -252,7 +244,7 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
         members = ALL_MEMBERS.rows() if video.whole_group else MEMBERS.rows(video.pk)
         lineup = video.lineup(_instances(Member, LINEUP_FIELDS, members))
         video.display_title = with_featured(video.title, credits)
-        _attach_sources(video, credits, tie_ins)
+        attach_fetched([video, *credits, *tie_ins], _sources(video.pk))
         # The parts read nothing of the context processors' (run for each part rendered with
         # the request), but the request: one plain context serves all three.
         context = Context(
