@@ -156,41 +156,47 @@ def video_for_page(request: HttpRequest, slug: str) -> MusicVideo:
     rows = VIDEO_BY_SLUG[bool(getattr(request.user, "is_staff", False))].rows(slug)
     if not rows:
         raise Http404("No video has this address.")
-    row = rows[0]
-    video = MusicVideo.from_db(DEFAULT_DB_ALIAS, VIDEO_FIELDS, row[: len(VIDEO_FIELDS)])
-    release_end = len(VIDEO_FIELDS) + len(RELEASE_FIELDS)
-    release = track = None
-    if video.release_id is not None:
-        release = Release.from_db(
-            DEFAULT_DB_ALIAS, RELEASE_FIELDS, row[len(VIDEO_FIELDS) : release_end]
-        )
-    if video.track_id is not None:
-        track = Track.from_db(DEFAULT_DB_ALIAS, TRACK_FIELDS, row[release_end:])
-    video._state.fields_cache["release"] = release
-    video._state.fields_cache["track"] = track
-    return video
+    return _from_row(
+        MusicVideo,
+        VIDEO_FIELDS,
+        rows[0],
+        ("release", Release, RELEASE_FIELDS),
+        ("track", Track, TRACK_FIELDS),
+    )
 
 
-def _instances[M: Model](model: type[M], names: list[str], rows: list[tuple[Any, ...]]) -> list[M]:
-    return [model.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows]
+# A record a row holds after its main one: the path to it from that one, as select_related()
+# names it ("person__member"), its model and its columns.
+type Joined = tuple[str, type[Model], list[str]]
 
 
-def _credits(video_id: int) -> list[Credit]:
-    credits = []
-    person_end = len(CREDIT_FIELDS) + len(PERSON_FIELDS)
-    for row in CREDITS.rows(video_id):
-        credit = Credit.from_db(DEFAULT_DB_ALIAS, CREDIT_FIELDS, row[: len(CREDIT_FIELDS)])
-        person = member = None
-        if credit.person_id is not None:
-            person = Person.from_db(
-                DEFAULT_DB_ALIAS, PERSON_FIELDS, row[len(CREDIT_FIELDS) : person_end]
-            )
-            if person.member_id is not None:
-                member = Member.from_db(DEFAULT_DB_ALIAS, MEMBER_FIELDS, row[person_end:])
-            person._state.fields_cache["member"] = member
-        credit._state.fields_cache["person"] = person
-        credits.append(credit)
-    return credits
+def _from_row[M: Model](
+    model: type[M], names: list[str], row: tuple[Any, ...], *joined: Joined
+) -> M:
+    """The row's record of `model` (its first columns), with each joined record (the columns
+    after, in turn) kept where select_related() keeps it: None where the key is."""
+    start = len(names)
+    record = model.from_db(DEFAULT_DB_ALIAS, names, row[:start])
+    found: dict[str, Model | None] = {"": record}
+    for path, joined_model, joined_names in joined:
+        end = start + len(joined_names)
+        owner_path, _, field = path.rpartition("__")
+        owner = found[owner_path]
+        related = None
+        if owner is not None:
+            # The foreign key's attname, without looking its field up for each row.
+            if getattr(owner, f"{field}_id") is not None:
+                related = joined_model.from_db(DEFAULT_DB_ALIAS, joined_names, row[start:end])
+            owner._state.fields_cache[field] = related
+        found[path] = related
+        start = end
+    return record
+
+
+def _instances[M: Model](
+    model: type[M], names: list[str], rows: list[tuple[Any, ...]], *joined: Joined
+) -> list[M]:
+    return [_from_row(model, names, row, *joined) for row in rows]
 
 
 def _sources(video_id: int) -> list[tuple[str, Source]]:
@@ -239,7 +245,13 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
     def render() -> dict[str, str]:
         # Each relation read as a list of its own and handed to the template, not through
         # prefetch_related_objects: its machinery cost as much again as the queries.
-        credits = _credits(video.pk)
+        credits = _instances(
+            Credit,
+            CREDIT_FIELDS,
+            CREDITS.rows(video.pk),
+            ("person", Person, PERSON_FIELDS),
+            ("person__member", Member, MEMBER_FIELDS),
+        )
         tie_ins = _instances(TieIn, TIE_IN_FIELDS, TIE_INS.rows(video.pk))
         members = ALL_MEMBERS.rows() if video.whole_group else MEMBERS.rows(video.pk)
         lineup = video.lineup(_instances(Member, LINEUP_FIELDS, members))
