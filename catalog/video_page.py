@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Choices, Model, Q
+from django.db.models import Choices, Model, Q, Value
 from django.http import Http404, HttpRequest
 from django.template import Context
 from django.template.backends.django import Template as DjangoTemplate
@@ -41,7 +41,7 @@ from catalog.models import (
 )
 from catalog.queries import attnames
 from foundation import page_cache
-from foundation.compiled_queries import CompiledQuery
+from foundation.compiled_queries import CompiledQuery, int_marks
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
@@ -66,16 +66,17 @@ SOURCE_FIELDS = [field.attname for field in Source._meta.concrete_fields]
 
 
 def _of_video(model: type[Model], video_id: int) -> Q:
-    # Through the content type's name, not its id: the compiled query keeps no id of a row.
+    # Through the content type's name, not its id: the compiled query keeps no id of a row. The
+    # id as a Value: object_id takes no negative value, and the mark is one (int_marks).
     return Q(
         content_type__app_label="catalog",
         content_type__model=model._meta.model_name,
-        object_id=video_id,
+        object_id=Value(video_id),
     )
 
 
 # A video's id where the compiled queries take it.
-VIDEO_MARK = 1_987_654_321
+(VIDEO_MARK,) = int_marks(1)
 
 # Each of the video's relations read as plain rows by a query compiled once (CompiledQuery), and
 # made into the model's instances for the template without a queryset: the six querysets' own
