@@ -1,8 +1,10 @@
 """Numbered references on a page: each fact cites its sources, listed once at the foot.
 
 A view fetches the sources of every record its page shows with `attach_sources` (one query for
-any mix of records), and hands the template a `References`; the template's {% cite %} tags number
-each source the first time a fact cites it, and {% sources_list %} lists them in that order.
+any mix of records: `fetch_sources`, then `attach_fetched`, which a page that reads its sources
+its own way uses alone), and hands the template a `References`; the template's {% cite %} tags
+number each source the first time a fact cites it, and {% sources_list %} lists them in that
+order.
 """
 
 from __future__ import annotations
@@ -20,20 +22,31 @@ def attach_sources(records: Iterable[Model | None]) -> None:
     """Fetch the sources of these records (any catalog models) in one query; each record keeps
     its own as `cited_sources`, in order."""
     wanted = [record for record in records if record is not None and record.pk is not None]
-    if not wanted:
-        return
+    if wanted:
+        attach_fetched(wanted, fetch_sources(wanted))
+
+
+def fetch_sources(records: Iterable[Model]) -> list[tuple[str, Source]]:
+    """The sources of these records (1 query), each with the name of its record's model."""
     pks: dict[str, set[Any]] = defaultdict(set)
-    for record in wanted:
+    for record in records:
         pks[record._meta.model_name or ""].add(record.pk)
     condition = Q()
     for model_name, ids in pks.items():
         condition |= Q(
             content_type__app_label="catalog", content_type__model=model_name, object_id__in=ids
         )
+    sources = Source.objects.filter(condition).select_related("content_type")
+    return [(source.content_type.model, source) for source in sources]
+
+
+def attach_fetched(records: Iterable[Model], sources: Iterable[tuple[str, Source]]) -> None:
+    """Give each record, as `cited_sources`, those of the fetched sources (each with the name of
+    its record's model) that are its own, in their order; none is a query."""
     found: dict[tuple[str, Any], list[Source]] = defaultdict(list)
-    for source in Source.objects.filter(condition).select_related("content_type"):
-        found[source.content_type.model, source.object_id].append(source)
-    for record in wanted:
+    for model_name, source in sources:
+        found[model_name, source.object_id].append(source)
+    for record in records:
         record.cited_sources = found[record._meta.model_name or "", record.pk]  # type: ignore[attr-defined]  # attached for the page
 
 

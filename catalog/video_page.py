@@ -12,12 +12,11 @@ scratch (page_cache.SKIP_FRAGMENTS).
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Choices, Model, Q
+from django.db.models import Choices, Model, Q, Value
 from django.http import Http404, HttpRequest
 from django.template import Context
 from django.template.backends.django import Template as DjangoTemplate
@@ -25,7 +24,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from catalog.citations import References
+from catalog.citations import References, attach_fetched
 from catalog.invalidation import CATALOG_VERSION
 from catalog.models import (
     Credit,
@@ -42,7 +41,7 @@ from catalog.models import (
 )
 from catalog.queries import attnames
 from foundation import page_cache
-from foundation.compiled_queries import CompiledQuery
+from foundation.compiled_queries import CompiledQuery, int_marks
 
 PARTS_TEMPLATE = "catalog/video_parts.html"
 HTML_PARTS = ("json_ld", "top", "more")
@@ -67,16 +66,17 @@ SOURCE_FIELDS = [field.attname for field in Source._meta.concrete_fields]
 
 
 def _of_video(model: type[Model], video_id: int) -> Q:
-    # Through the content type's name, not its id: the compiled query keeps no id of a row.
+    # Through the content type's name, not its id: the compiled query keeps no id of a row. The
+    # id as a Value: object_id takes no negative value, and the mark is one (int_marks).
     return Q(
         content_type__app_label="catalog",
         content_type__model=model._meta.model_name,
-        object_id=video_id,
+        object_id=Value(video_id),
     )
 
 
 # A video's id where the compiled queries take it.
-VIDEO_MARK = 1_987_654_321
+(VIDEO_MARK,) = int_marks(1)
 
 # Each of the video's relations read as plain rows by a query compiled once (CompiledQuery), and
 # made into the model's instances for the template without a queryset: the six querysets' own
@@ -106,7 +106,8 @@ LINKS = CompiledQuery(
     ),
     VIDEO_MARK,
 )
-# The sources of the video, its credits and its tie-ins (catalog.citations.attach_sources).
+# The sources of the video, its credits and its tie-ins, each with its record's model
+# (catalog.citations.fetch_sources).
 SOURCES = CompiledQuery(
     lambda video_id: Source.objects.filter(
         _of_video(MusicVideo, video_id)
@@ -156,57 +157,55 @@ def video_for_page(request: HttpRequest, slug: str) -> MusicVideo:
     rows = VIDEO_BY_SLUG[bool(getattr(request.user, "is_staff", False))].rows(slug)
     if not rows:
         raise Http404("No video has this address.")
-    row = rows[0]
-    video = MusicVideo.from_db(DEFAULT_DB_ALIAS, VIDEO_FIELDS, row[: len(VIDEO_FIELDS)])
-    release_end = len(VIDEO_FIELDS) + len(RELEASE_FIELDS)
-    release = track = None
-    if video.release_id is not None:
-        release = Release.from_db(
-            DEFAULT_DB_ALIAS, RELEASE_FIELDS, row[len(VIDEO_FIELDS) : release_end]
-        )
-    if video.track_id is not None:
-        track = Track.from_db(DEFAULT_DB_ALIAS, TRACK_FIELDS, row[release_end:])
-    video._state.fields_cache["release"] = release
-    video._state.fields_cache["track"] = track
-    return video
-
-
-def _instances[M: Model](model: type[M], names: list[str], rows: list[tuple[Any, ...]]) -> list[M]:
-    return [model.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows]
-
-
-def _credits(video_id: int) -> list[Credit]:
-    credits = []
-    person_end = len(CREDIT_FIELDS) + len(PERSON_FIELDS)
-    for row in CREDITS.rows(video_id):
-        credit = Credit.from_db(DEFAULT_DB_ALIAS, CREDIT_FIELDS, row[: len(CREDIT_FIELDS)])
-        person = member = None
-        if credit.person_id is not None:
-            person = Person.from_db(
-                DEFAULT_DB_ALIAS, PERSON_FIELDS, row[len(CREDIT_FIELDS) : person_end]
-            )
-            if person.member_id is not None:
-                member = Member.from_db(DEFAULT_DB_ALIAS, MEMBER_FIELDS, row[person_end:])
-            person._state.fields_cache["member"] = member
-        credit._state.fields_cache["person"] = person
-        credits.append(credit)
-    return credits
-
-
-def _attach_sources(video: MusicVideo, credits: list[Credit], tie_ins: list[TieIn]) -> None:
-    """As catalog.citations.attach_sources, for the video page's records in a compiled query."""
-    found: dict[tuple[str, int], list[Source]] = defaultdict(list)
-    for row in SOURCES.rows(video.pk):
-        source = Source.from_db(DEFAULT_DB_ALIAS, SOURCE_FIELDS, row[1:])
-        found[row[0], source.object_id].append(source)
-    kinds: tuple[tuple[str, list[Model]], ...] = (
-        ("musicvideo", [video]),
-        ("credit", [*credits]),
-        ("tiein", [*tie_ins]),
+    return _from_row(
+        MusicVideo,
+        VIDEO_FIELDS,
+        rows[0],
+        ("release", Release, RELEASE_FIELDS),
+        ("track", Track, TRACK_FIELDS),
     )
-    for kind, records in kinds:
-        for record in records:
-            record.cited_sources = found[kind, record.pk]  # type: ignore[attr-defined]  # attached for the page
+
+
+# A record a row holds after its main one: the path to it from that one, as select_related()
+# names it ("person__member"), its model and its columns.
+type Joined = tuple[str, type[Model], list[str]]
+
+
+def _from_row[M: Model](
+    model: type[M], names: list[str], row: tuple[Any, ...], *joined: Joined
+) -> M:
+    """The row's record of `model` (its first columns), with each joined record (the columns
+    after, in turn) kept where select_related() keeps it: None where the key is."""
+    start = len(names)
+    record = model.from_db(DEFAULT_DB_ALIAS, names, row[:start])
+    found: dict[str, Model | None] = {"": record}
+    for path, joined_model, joined_names in joined:
+        end = start + len(joined_names)
+        owner_path, _, field = path.rpartition("__")
+        owner = found[owner_path]
+        related = None
+        if owner is not None:
+            # The foreign key's attname, without looking its field up for each row.
+            if getattr(owner, f"{field}_id") is not None:
+                related = joined_model.from_db(DEFAULT_DB_ALIAS, joined_names, row[start:end])
+            owner._state.fields_cache[field] = related
+        found[path] = related
+        start = end
+    return record
+
+
+def _instances[M: Model](
+    model: type[M], names: list[str], rows: list[tuple[Any, ...]], *joined: Joined
+) -> list[M]:
+    return [_from_row(model, names, row, *joined) for row in rows]
+
+
+def _sources(video_id: int) -> list[tuple[str, Source]]:
+    """SOURCES' rows as catalog.citations.fetch_sources gives its sources."""
+    return [
+        (row[0], Source.from_db(DEFAULT_DB_ALIAS, SOURCE_FIELDS, row[1:]))
+        for row in SOURCES.rows(video_id)
+    ]
 
 
 _SLUG = "slug-0"
@@ -247,12 +246,18 @@ def catalog_parts(request: HttpRequest, video: MusicVideo, show_release: bool) -
     def render() -> dict[str, str]:
         # Each relation read as a list of its own and handed to the template, not through
         # prefetch_related_objects: its machinery cost as much again as the queries.
-        credits = _credits(video.pk)
+        credits = _instances(
+            Credit,
+            CREDIT_FIELDS,
+            CREDITS.rows(video.pk),
+            ("person", Person, PERSON_FIELDS),
+            ("person__member", Member, MEMBER_FIELDS),
+        )
         tie_ins = _instances(TieIn, TIE_IN_FIELDS, TIE_INS.rows(video.pk))
         members = ALL_MEMBERS.rows() if video.whole_group else MEMBERS.rows(video.pk)
         lineup = video.lineup(_instances(Member, LINEUP_FIELDS, members))
         video.display_title = with_featured(video.title, credits)
-        _attach_sources(video, credits, tie_ins)
+        attach_fetched([video, *credits, *tie_ins], _sources(video.pk))
         # The parts read nothing of the context processors' (run for each part rendered with
         # the request), but the request: one plain context serves all three.
         context = Context(

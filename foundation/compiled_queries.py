@@ -11,6 +11,8 @@ the rows as the ORM does.
 
 A mark that lands nowhere in the statement is an error at once: the query would otherwise run
 with the mark's value, not the request's.
+
+Integer marks (for ids, and counts) come from `int_marks`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,20 @@ from django.db.models import DateTimeField, QuerySet
 from foundation.any_of import AnyOf
 
 _DATETIME = DateTimeField()
+
+# Below zero, where no id or count is, so no constant a query holds can equal a mark; within a
+# 64-bit integer, the range of an id's lookup.
+_FIRST_INT_MARK = -8_070_450_532_247_928_000
+
+
+def int_marks(count: int) -> tuple[int, ...]:
+    """`count` distinct integer marks, the same on every call.
+
+    A lookup on a field that takes no value below zero (PositiveBigIntegerField: a generic
+    relation's object_id) compiles a mark to no condition at all, and silently where it is one
+    of several OR-ed: compare such a field with Value(mark), which Django does not range-check.
+    """
+    return tuple(range(_FIRST_INT_MARK, _FIRST_INT_MARK + count))
 
 
 def _adapt(value: Any, connection: Any) -> Any:

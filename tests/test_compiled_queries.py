@@ -3,16 +3,17 @@
 import datetime
 
 import pytest
+from django.db.models import Value
 
-from catalog.models import MusicVideo
+from catalog.models import ExternalLink, MusicVideo
 from community.models import Comment
 from community.services.talk import comment_create
-from foundation.compiled_queries import CompiledQuery
+from foundation.compiled_queries import CompiledQuery, int_marks
 from tests.factories import make_user, make_video
 
 pytestmark = pytest.mark.django_db
 
-MARK = 1_987_654_321
+(MARK,) = int_marks(1)
 
 
 def test_each_run_reads_its_own_values_rows_as_the_orm_gives_them():
@@ -48,3 +49,22 @@ def test_a_mark_that_lands_nowhere_is_refused():
     query = CompiledQuery(lambda pk: MusicVideo.objects.values_list("title"), MARK)
     with pytest.raises(ValueError, match="no place"):
         query.rows(1)
+
+
+def test_int_marks_are_distinct_below_any_id_and_within_a_bigint():
+    marks = int_marks(40)
+    assert len(set(marks)) == 40
+    assert all(-(2**63) <= mark < 0 for mark in marks)
+    assert int_marks(40) == marks
+
+
+def test_an_int_mark_reaches_a_field_of_positive_values_as_a_value():
+    # Compared as it is, Django would drop the condition from the statement: no value below
+    # zero can match such a field.
+    video, other = make_video(), make_video()
+    for target in (video, other):
+        ExternalLink.objects.create(target=target, url=f"https://{target.slug}.example/")
+    query = CompiledQuery(
+        lambda pk: ExternalLink.objects.filter(object_id=Value(pk)).values_list("url"), MARK
+    )
+    assert query.rows(video.pk) == [(f"https://{video.slug}.example/",)]

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from catalog.models import Credit, ExternalLink, MusicVideo, Status, TieIn
@@ -61,6 +63,32 @@ def test_each_video_shows_its_own_relations_and_sources_only(client):
         ):
             assert text in page, text
         assert other not in page
+
+
+def _catalog_queries(client, url: str) -> int:
+    client.get(url)  # content types are cached per process after the first request
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return len([query for query in queries if "catalog_" in query["sql"]])
+
+
+def test_credits_name_a_member_a_person_or_the_name_typed_with_no_query_for_whom(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the page as rendered, not as the page cache serves it
+    video = make_video()
+    member = make_member(stage_name="CREDITED MEMBER")
+    make_credit(video=video, person=make_person(name="Her legal name", member=member))
+    make_credit(video=video, person=make_person(name="A director"), position=2)
+    make_credit(video=video, credited_as="A typed guest", position=3)
+    plain = make_video()
+    make_credit(video=plain, person=make_person(name="Another director"))
+
+    page = client.get(video.get_absolute_url()).content.decode()
+    for name in ("CREDITED MEMBER", "A director", "A typed guest"):
+        assert name in page, name
+    assert "Her legal name" not in page
+    assert _catalog_queries(client, video.get_absolute_url()) == _catalog_queries(
+        client, plain.get_absolute_url()
+    )
 
 
 def test_a_whole_group_video_lists_who_was_in_the_group_on_its_day(client):
