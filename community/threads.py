@@ -43,7 +43,7 @@ from catalog.models import Status as VideoStatus
 from community import text
 from community.models import Comment, CommentMoment
 from foundation.any_of import AnyOf
-from foundation.compiled_queries import CompiledQuery
+from foundation.compiled_queries import CompiledQuery, int_marks
 
 DB_INT = 2**63  # ids and counts are 64-bit integers in the database: cursors stay inside
 PAGE_SIZE = 20
@@ -369,16 +369,13 @@ def _replies_query(ids: Iterable[int], fan: Any) -> QuerySet[Comment, dict[str, 
 # Building and compiling the two queries of a page of talk (four subqueries for the first
 # replies, the author's columns, the viewer's blocks, likes and reports) took more Python
 # calls than reading and drawing its comments. Their SQL depends only on the page's shape
-# (sort, first page or not, visitor or fan, how many replies): each shape is compiled once
+# (sort, first page or not, visitor or fan): each shape is compiled once
 # (foundation.compiled_queries), with marks where the video, the viewer, the position and the
 # reply ids go.
 
-VIDEO_MARK = -8_070_450_532_247_928_000
-FAN_MARK = VIDEO_MARK + 1
-REPLY_MARKS = [VIDEO_MARK + 2]  # the replies' ids, one parameter (foundation.any_of)
+VIDEO_MARK, FAN_MARK, _INT_MARK, _PK_MARK, _REPLY_MARK = int_marks(5)
+REPLY_MARKS = [_REPLY_MARK]  # the replies' ids, one parameter (foundation.any_of)
 _MOMENT_MARK = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
-_INT_MARK = -8_070_450_532_247_929_999
-_PK_MARK = -8_070_450_532_247_929_998
 
 
 def _position_marks(sort: str, position: Position | None) -> tuple[datetime | int, ...]:
