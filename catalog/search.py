@@ -31,7 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.dates import PartialDate
-from catalog.models import Credit, Member, MusicVideo, Person, Release, Tag, Track
+from catalog.models import Credit, Member, MusicVideo, Person, Release, Tag, Track, featuring
 from catalog.queries import video_cards
 from catalog.structured_data import GROUP
 from catalog.text import fold, has_kana, kana_to_romaji, search_text
@@ -363,7 +363,7 @@ def first_matches(
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     found: dict[str, list[Any]] = {}
-    featured: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    featured: dict[int, list[tuple[str, str]]] = defaultdict(list)  # (name, join phrase)
     for k, _n, pk, ref, title, *texts, day in rows:
         if k == len(KINDS):
             featured[ref].append((title, texts[0]))
@@ -371,7 +371,7 @@ def first_matches(
             key = KINDS[k].key
             found.setdefault(key, []).append(_FOUND[key](pk, ref, title, texts, day))
     for video in found.get("videos", ()):
-        video.add_featured(featured.get(video.pk, ()))
+        video.display_title = featuring(video.title, featured.get(video.pk, ()))
     return found
 
 
@@ -390,16 +390,6 @@ class FoundVideo:
     slug: str
     published: PartialDate | None
     display_title: str = ""
-
-    def add_featured(self, names: Iterable[tuple[str, str]]) -> None:
-        """As MusicVideo.display_title from (name, join phrase) in credit order."""
-        names = list(names)
-        self.display_title = self.title
-        if names:
-            joined = "".join(
-                name + (join if i < len(names) - 1 else "") for i, (name, join) in enumerate(names)
-            )
-            self.display_title = f"{self.title} (feat. {joined})"
 
 
 def _found_video(pk: int, ref: Any, title: str, texts: list[Any], day: Any) -> FoundVideo:
