@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -1002,13 +1002,19 @@ class Credit(models.Model):
 
 
 def with_featured(title: str, credits: Any) -> str:
-    featured = [c for c in credits if c.role == Credit.Role.FEATURED]
-    if not featured:
-        return title
-    names = "".join(
-        f"{c.name}{c.join_phrase if i < len(featured) - 1 else ''}" for i, c in enumerate(featured)
+    return featuring(
+        title, [(c.name, c.join_phrase) for c in credits if c.role == Credit.Role.FEATURED]
     )
-    return f"{title} (feat. {names})"
+
+
+def featuring(title: str, names: Sequence[tuple[str, str]]) -> str:
+    """The title with its featured artists, given as (name, join phrase) in credit order: the
+    last one's join phrase is left out. Search builds its rows' titles with it too."""
+    if not names:
+        return title
+    last = len(names) - 1
+    joined = "".join(f"{name}{join if i < last else ''}" for i, (name, join) in enumerate(names))
+    return f"{title} (feat. {joined})"
 
 
 class TieIn(models.Model):

@@ -15,20 +15,23 @@ query per kind and is meant to be cached (fansite.views keeps it until the catal
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection, connections
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalog.dates import PartialDate
-from catalog.models import Credit, Member, MusicVideo, Person, Release, Status, Tag, Track
+from catalog.models import Credit, Member, MusicVideo, Person, Release, Tag, Track, featuring
 from catalog.queries import video_cards
 from catalog.structured_data import GROUP
 from catalog.text import fold, has_kana, kana_to_romaji, search_text
@@ -170,8 +173,10 @@ def matches(kind: Kind, query: str, user: Any, *, only: Iterable[int] | None = N
 # rows, ranked the same way, in one plain SQL statement: one CTE per kind (a CTE, as SQLite allows
 # no ORDER BY or LIMIT in a member of a compound select), joined by UNION ALL into columns every
 # kind shares, as plain values. The LIKE tests are the ones the ORM writes for `contains` and
-# `istartswith` on this database, so both databases find what matches() finds.
-# tests/catalog/test_search.py compares the two.
+# `istartswith` on this database, so both databases find what matches() finds. Which rows a
+# reader may see is not written here: it is the WHERE the ORM compiles for the kind's queryset
+# (visible_to), once a process for staff and once for everyone else, as the search results are
+# kept (fansite.views). tests/catalog/test_search.py compares the two.
 
 # The shared columns: the kind's place in KINDS (len(KINDS) for a video's featured artist), the
 # row's rank within it, its id, the row it points to (a person's member, a credit's video), the
@@ -181,14 +186,14 @@ _COLUMNS = "k, n, id, ref, title, t1, t2, t3, t4, t5, t6, day"
 
 @dataclass(frozen=True)
 class _Source:
-    """How the statement reads one kind: FROM and its joins, the title ranked and sorted by, the
-    folded text searched, the status column that hides drafts from visitors (if any), and the
-    columns put in t1…t6, day and ref."""
+    """How the statement reads one kind: FROM and its joins (the kind's own table under `alias`),
+    the title ranked and sorted by, the folded text searched, and the columns put in t1…t6, day
+    and ref."""
 
     tables: str
+    alias: str
     title: str
     search_text: str
-    status: str | None
     texts: tuple[str, ...]
     day: str = "CAST(NULL AS DATE)"
     ref: str = "CAST(NULL AS INTEGER)"
@@ -197,17 +202,17 @@ class _Source:
 _SOURCES = {
     "videos": _Source(
         f'"{MusicVideo._meta.db_table}" v',
+        "v",
         "v.title",
         "v.search_text",
-        "v.status",
         ("v.slug", "v.published_on_precision"),
         "v.published_on",
     ),
     "releases": _Source(
         f'"{Release._meta.db_table}" r',
+        "r",
         "r.title",
         "r.search_text",
-        "r.status",
         (
             "r.slug",
             "r.native_title",
@@ -219,31 +224,31 @@ _SOURCES = {
     ),
     "tracks": _Source(
         f'"{Track._meta.db_table}" t JOIN "{Release._meta.db_table}" r ON r.id = t.release_id',
+        "t",
         "t.title",
         "t.search_text",
-        "r.status",
         ("r.slug", "r.title"),
     ),
     "members": _Source(
         f'"{Member._meta.db_table}" m',
+        "m",
         "m.stage_name",
         "m.search_text",
-        None,
         ("m.slug", "m.native_name", "m.romanized_name", "m.aliases"),
     ),
     "people": _Source(
         f'"{Person._meta.db_table}" p LEFT JOIN "{Member._meta.db_table}" m ON m.id = p.member_id',
+        "p",
         "p.name",
         "p.search_text",
-        None,
         ("m.slug", "p.native_name", "p.kind", "p.note", "p.note_ko", "p.note_ja"),
         ref="p.member_id",
     ),
     "themes": _Source(
         f'"{Tag._meta.db_table}" g',
+        "g",
         "g.name",
         "g.search_text",
-        None,
         ("g.slug", "g.name_ko", "g.name_ja"),
     ),
 }
@@ -256,17 +261,39 @@ def _like(lookup: str, column: str) -> str:
     return f"{lhs} {operator % '%s'}"
 
 
+@functools.cache
+def _visible(key: str, staff: bool, using: str) -> tuple[str, tuple[Any, ...]]:
+    """The rows of a kind that a reader (staff or not) may see: the WHERE the ORM compiles for
+    the kind's queryset (visible_to), its table under the source's alias; "" if every row.
+    Compiled once a process, as it depends on nothing else."""
+    connection = connections[using]
+    query = KINDS_BY_KEY[key].queryset(SimpleNamespace(is_staff=staff)).query
+    where = query.where.relabeled_clone({query.get_initial_alias(): _SOURCES[key].alias})
+    try:
+        sql, params = where.as_sql(query.get_compiler(connection=connection), connection)
+    except FullResultSet:
+        return "", ()
+    except EmptyResultSet:
+        return "1 = 0", ()
+    return sql, tuple(params)
+
+
 def _kind_sql(
-    position: int, source: _Source, query: str, user: Any, size: int, only: list[int] | None
+    position: int,
+    source: _Source,
+    query: str,
+    visible: tuple[str, tuple[Any, ...]],
+    size: int,
+    only: list[int] | None,
 ) -> tuple[str, list[Any]]:
-    """One kind's CTE: its first `size` rows as matches() ranks them."""
+    """One kind's CTE: its first `size` rows that are `visible` as matches() ranks them."""
     params: list[Any] = [f"{connection.ops.prep_for_like_query(query)}%"]
-    id_column = source.title.split(".")[0] + ".id"
+    id_column = f"{source.alias}.id"
     starts = f"CASE WHEN {_like('istartswith', source.title)} THEN 1 ELSE 0 END"
     conditions = []
-    if source.status is not None and not getattr(user, "is_staff", False):
-        conditions.append(f"{source.status} = %s")
-        params.append(Status.PUBLISHED.value)
+    if visible[0]:
+        conditions.append(visible[0])
+        params.extend(visible[1])
     if only is not None:
         conditions.append(f"{id_column} IN ({', '.join(['%s'] * len(only))})")
         params.extend(only)
@@ -315,11 +342,13 @@ def first_matches(
     """Per kind key, its first `size` rows as matches() ranks them (or, given `only`, of those
     ids per kind: the typo pass's), as Found* objects; kinds with none are left out. One query."""
     ctes, members, params = [], [], []
+    staff, using = bool(getattr(user, "is_staff", False)), connection.alias
     for position, kind in enumerate(KINDS):
         ids = None if only is None else only.get(kind.key)
         if only is not None and not ids:
             continue
-        sql, kind_params = _kind_sql(position, _SOURCES[kind.key], query, user, size, ids)
+        visible = _visible(kind.key, staff, using)
+        sql, kind_params = _kind_sql(position, _SOURCES[kind.key], query, visible, size, ids)
         ctes.append(f"found_{kind.key} AS ({sql})")
         members.append(f"SELECT {_COLUMNS} FROM found_{kind.key}")
         params.extend(kind_params)
@@ -334,7 +363,7 @@ def first_matches(
         cursor.execute(statement, params)
         rows = cursor.fetchall()
     found: dict[str, list[Any]] = {}
-    featured: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    featured: dict[int, list[tuple[str, str]]] = defaultdict(list)  # (name, join phrase)
     for k, _n, pk, ref, title, *texts, day in rows:
         if k == len(KINDS):
             featured[ref].append((title, texts[0]))
@@ -342,7 +371,7 @@ def first_matches(
             key = KINDS[k].key
             found.setdefault(key, []).append(_FOUND[key](pk, ref, title, texts, day))
     for video in found.get("videos", ()):
-        video.add_featured(featured.get(video.pk, ()))
+        video.display_title = featuring(video.title, featured.get(video.pk, ()))
     return found
 
 
@@ -361,16 +390,6 @@ class FoundVideo:
     slug: str
     published: PartialDate | None
     display_title: str = ""
-
-    def add_featured(self, names: Iterable[tuple[str, str]]) -> None:
-        """As MusicVideo.display_title from (name, join phrase) in credit order."""
-        names = list(names)
-        self.display_title = self.title
-        if names:
-            joined = "".join(
-                name + (join if i < len(names) - 1 else "") for i, (name, join) in enumerate(names)
-            )
-            self.display_title = f"{self.title} (feat. {joined})"
 
 
 def _found_video(pk: int, ref: Any, title: str, texts: list[Any], day: Any) -> FoundVideo:

@@ -23,13 +23,14 @@ Without the cache (Redis down) no version is read or started and every page read
 from __future__ import annotations
 
 import contextlib
-import functools
 import secrets
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import DEFAULT_DB_ALIAS, models
+
+from foundation.after_commit import now_and_after_commit
 
 M = TypeVar("M", bound=models.Model)
 
@@ -66,24 +67,13 @@ def start(user_id: int) -> int | None:
 def changed(user_ids: Iterable[int | None], using: str = DEFAULT_DB_ALIAS) -> None:
     """What these fans' pages show of their own rows was written: their kept rows are stale
     now, and again once the transaction commits (a reader in between may keep the old rows)."""
-    fans = {pk for pk in user_ids if pk is not None}
-    if not fans:
-        return
-    _bump(fans)
-    connection = connections[using]
-    if connection.in_atomic_block:
-        # One bump per fan and transaction, however many rows it writes.
-        for _, func, _ in connection.run_on_commit:  # type: ignore[misc]  # the stubs miss `robust`
-            if isinstance(func, functools.partial) and func.func is _bump:
-                func.args[0].update(fans)
-                return
-        connection.on_commit(functools.partial(_bump, set(fans)), robust=True)
+    for pk in sorted({pk for pk in user_ids if pk is not None}):
+        now_and_after_commit(_bump, pk, using=using)
 
 
-def _bump(fans: set[int]) -> None:
-    for pk in sorted(fans):
-        with contextlib.suppress(ValueError):  # not started (or evicted): nothing kept under it
-            cache.incr(version_key(pk))
+def _bump(user_id: int) -> None:
+    with contextlib.suppress(ValueError):  # not started (or evicted): nothing kept under it
+        cache.incr(version_key(user_id))
 
 
 class KeptRowsQuerySet(models.QuerySet[M]):

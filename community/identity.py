@@ -29,10 +29,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 
 from community.models import User
+from foundation.after_commit import now_and_after_commit
 
 EPOCH_KEY = "identity:epoch"
 ENTRY_SECONDS = 24 * 3600
@@ -96,12 +97,7 @@ def _start(key: str) -> int | None:
 def changed(user_id: int, using: str = DEFAULT_DB_ALIAS) -> None:
     """The fan's row or addresses were written on `using`: their entry is stale now, and again
     once the transaction commits (a request in between may have stored the row before it)."""
-    _bump(user_id)
-    connection = connections[using]
-    if connection.in_atomic_block:
-        pending = {func.args for _, func, _ in connection.run_on_commit if _is_bump(func)}  # type: ignore[misc]  # the stubs miss `robust`
-        if (user_id,) not in pending:
-            connection.on_commit(functools.partial(_bump, user_id), robust=True)
+    now_and_after_commit(_bump, user_id, using=using)
 
 
 def forget_all() -> None:
@@ -112,10 +108,6 @@ def forget_all() -> None:
 def _bump(user_id: int) -> None:
     with contextlib.suppress(ValueError):  # not started (or evicted): the next one is new
         cache.incr(_version_key(user_id))
-
-
-def _is_bump(func: Any) -> bool:
-    return isinstance(func, functools.partial) and func.func is _bump
 
 
 def logged_in(sender: type, request: Any, user: User, **kwargs: Any) -> None:

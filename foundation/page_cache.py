@@ -51,6 +51,8 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 
+from foundation.after_commit import now_and_after_commit, once_after_commit
+
 GENERATION_KEY = "page-cache:generation"
 # A WSGI environ key (a client can't send it, unlike headers): the benchmark sets it, through
 # bench/wsgi.py, to measure the pages as rendered.
@@ -365,18 +367,9 @@ def keeps_for(request: HttpRequest, *, staff: bool = False) -> bool:
 
 def version_changed(version: str, using: str = DEFAULT_DB_ALIAS) -> None:
     """What fragments under `version` show was written: stale now, and again once the
-    transaction commits (a fragment rendered in between may hold the old rows)."""
-    _bump_version(version)
-    connection = connections[using]
-    if connection.in_atomic_block:
-        # Once per transaction, however many rows it writes (loading the catalog is one).
-        pending = {func.args for _, func, _ in connection.run_on_commit if _is_version_bump(func)}  # type: ignore[misc]  # the stubs miss `robust`
-        if (version,) not in pending:
-            connection.on_commit(functools.partial(_bump_version, version), robust=True)
-
-
-def _is_version_bump(func: Any) -> bool:
-    return isinstance(func, functools.partial) and func.func is _bump_version
+    transaction commits (a fragment rendered in between may hold the old rows), once however
+    many rows it writes (loading the catalog is one)."""
+    now_and_after_commit(_bump_version, version, using=using)
 
 
 def _bump_version(version: str) -> None:
@@ -409,19 +402,13 @@ def content_changed(using: str = DEFAULT_DB_ALIAS) -> None:
     One bump per transaction, however many rows it writes (loading the catalog is one). Also at
     once if this thread stored a page since its last write: pages it renders inside this
     transaction see the uncommitted rows (the tests, which never commit, rely on it)."""
-    connection = connections[using]
-    if not connection.in_atomic_block:
+    if not connections[using].in_atomic_block:
         bump()
         return
-    if not any(func is _bump_after_commit for _, func, _ in connection.run_on_commit):  # type: ignore[misc]  # the stubs miss `robust`
-        connection.on_commit(_bump_after_commit, robust=True)
+    once_after_commit(bump, using=using)
     if getattr(_local, "stored", False):
         _local.stored = False
         bump()
-
-
-def _bump_after_commit() -> None:
-    bump()
 
 
 # ---- What the apps tell it ---------------------------------------------------------------------
