@@ -359,8 +359,10 @@ def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """GET: choose one of your lists (works without JavaScript). POST: add and go back."""
     videos = MusicVideo.objects.published()
-    if request.method == "GET":  # the page's title shows the featured artists; messages don't
+    if request.method == "GET":  # the page's title shows the featured artists
         videos = videos.prefetch_related(featured_credits())
+    else:  # what the write, the message and the redirect use: not the long text fields
+        videos = videos.only("slug", "title", "status")
     video = get_object_or_404(videos, slug=slug)
     back = safe_next(request, video.get_absolute_url())
     if request.method == "POST":
