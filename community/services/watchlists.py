@@ -161,7 +161,21 @@ def watchlist_add_video(
     """Append a published video to the end of the list; ValidationError if it is already in."""
     check_may_write(watchlist.owner)
     _check_published(video)
-    locked = _locked_list(watchlist)
+    return _append(_locked_list(watchlist), watchlist, video, note)
+
+
+@transaction.atomic
+def watch_later_add(*, user: User, video: MusicVideo, note: str = "") -> WatchlistItem:
+    """watchlist_add_video() to the fan's "Watch later" list, found and locked in one query (made
+    the first time). The item's `watchlist` is the list, for the message that names it."""
+    check_may_write(user)
+    _check_published(video)
+    defaults = Watchlist.objects.select_for_update().filter(owner=user, is_default=True)
+    locked = defaults.first() or _locked_list(watchlist_default_for(user=user))
+    return _append(locked, locked, video, note)
+
+
+def _append(locked: Watchlist, target: Watchlist, video: MusicVideo, note: str) -> WatchlistItem:
     # Whether the video is in already, and the last place, in one query.
     found = locked.items.aggregate(last=Max("position"), video=Count("pk", filter=Q(video=video)))
     if found["video"]:
@@ -172,7 +186,7 @@ def watchlist_add_video(
     # The list is locked and the video was just read: no query to check that they exist.
     item.full_clean(exclude=["watchlist", "video"], validate_constraints=False)
     item.save()
-    _touch(locked, watchlist, item_delta=1)
+    _touch(locked, target, item_delta=1)
     return item
 
 

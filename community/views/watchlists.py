@@ -368,14 +368,14 @@ def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = AddToWatchlistForm(request.POST, user=request.user, video=video)
         if form.is_valid():
-            watchlist = form.cleaned_data["watchlist"] or services.watchlist_default_for(
-                user=request.user
-            )
+            chosen, note = form.cleaned_data["watchlist"], form.cleaned_data["note"]
             try:
-                services.watchlist_add_video(
-                    watchlist=watchlist, video=video, note=form.cleaned_data["note"]
-                )
+                if chosen is None:
+                    item = services.watch_later_add(user=request.user, video=video, note=note)
+                else:
+                    item = services.watchlist_add_video(watchlist=chosen, video=video, note=note)
             except ValidationError as error:
+                watchlist = chosen or services.watchlist_default_for(user=request.user)
                 messages.error(
                     request,
                     # Translators: a list's name, then why the video could not be added to it.
@@ -386,7 +386,7 @@ def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Added “%(title)s” to “%(name)s”.")
-                    % {"title": video.title, "name": watchlist.display_name},
+                    % {"title": video.title, "name": item.watchlist.display_name},
                 )
             return redirect(back)
         if form.has_error("watchlist", "invalid_choice"):
