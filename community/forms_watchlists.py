@@ -3,10 +3,12 @@ community/services/watchlists.py do the writing and the rules that need the data
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,7 +59,22 @@ class WatchlistForm(forms.Form):
             self.fields["name"].help_text = _("Your default list keeps its name.")
 
 
+class _ListChoices(ModelChoiceIterator):
+    """The fan's lists as choices, each saying whether it has the video already (in the same
+    query). Only the page asking which list reads that: a POST checks its choice without it."""
+
+    field: _ListChoiceField
+
+    def __iter__(self) -> Iterator[tuple[ModelChoiceIteratorValue | str, str]]:
+        has_video = WatchlistItem.objects.filter(watchlist=OuterRef("pk"), video=self.field.video)
+        for watchlist in self.queryset.annotate(has_video=Exists(has_video)).iterator():
+            yield self.choice(watchlist)  # no empty choice: none means "Watch later"
+
+
 class _ListChoiceField(forms.ModelChoiceField):
+    iterator = _ListChoices
+    video: MusicVideo | None = None
+
     def label_from_instance(self, obj: Any) -> str:
         name = obj.display_name
         if obj.has_video:
@@ -86,11 +103,9 @@ class AddToWatchlistForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, video: MusicVideo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Whether each list already has the video comes with the choices, in the same query.
-        has_video = WatchlistItem.objects.filter(watchlist=OuterRef("pk"), video=video)
-        self.fields["watchlist"].queryset = Watchlist.objects.filter(  # type: ignore[attr-defined]  # a ModelChoiceField
-            owner=user
-        ).annotate(has_video=Exists(has_video))
+        field = cast(_ListChoiceField, self.fields["watchlist"])
+        field.video = video
+        field.queryset = Watchlist.objects.filter(owner=user)
         self.user = user
 
     def clean_watchlist(self) -> Watchlist | None:

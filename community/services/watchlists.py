@@ -21,6 +21,7 @@ from catalog.models import MusicVideo
 from community.models import User, WatchEntry, Watchlist, WatchlistItem
 from community.writing import check_may_write
 from foundation import page_cache
+from foundation.compiled_queries import CompiledQuery, int_marks
 
 Direction = Literal["up", "down", "top", "bottom"]
 DIRECTIONS: tuple[Direction, ...] = ("up", "down", "top", "bottom")
@@ -161,18 +162,49 @@ def watchlist_add_video(
     """Append a published video to the end of the list; ValidationError if it is already in."""
     check_may_write(watchlist.owner)
     _check_published(video)
-    locked = _locked_list(watchlist)
-    # Whether the video is in already, and the last place, in one query.
-    found = locked.items.aggregate(last=Max("position"), video=Count("pk", filter=Q(video=video)))
-    if found["video"]:
+    return _append(_locked_list(watchlist), watchlist, video, note)
+
+
+@transaction.atomic
+def watch_later_add(*, user: User, video: MusicVideo, note: str = "") -> WatchlistItem:
+    """watchlist_add_video() to the fan's "Watch later" list, found and locked in one query (made
+    the first time). The item's `watchlist` is the list, for the message that names it."""
+    check_may_write(user)
+    _check_published(video)
+    defaults = Watchlist.objects.select_for_update().filter(owner=user, is_default=True)
+    locked = defaults.first() or _locked_list(watchlist_default_for(user=user))
+    return _append(locked, locked, video, note)
+
+
+# A list's last place and whether it has a video, in one statement compiled once a process
+# (foundation/compiled_queries.py): building the aggregate each time was the add's largest cost
+# in Python.
+_LIST_MARK, _VIDEO_MARK = int_marks(2)
+_PLACE = CompiledQuery(
+    lambda watchlist, video: (
+        WatchlistItem.objects.filter(watchlist_id=watchlist)
+        .order_by()
+        .values("watchlist_id")
+        .annotate(last=Max("position"), listed=Count("pk", filter=Q(video_id=video)))
+        .values_list("last", "listed")
+    ),
+    _LIST_MARK,
+    _VIDEO_MARK,
+)
+
+
+def _append(locked: Watchlist, target: Watchlist, video: MusicVideo, note: str) -> WatchlistItem:
+    # Read under the list's lock, by a statement of its own: one that took the lock would read
+    # the items as they were before it waited for it.
+    found = _PLACE.rows(locked.pk, video.pk)
+    last, listed = found[0] if found else (0, 0)  # an empty list has no group
+    if listed:
         raise ValidationError(_("Already in this list."), code="duplicate")
-    item = WatchlistItem(
-        watchlist=locked, video=video, position=(found["last"] or 0) + 1, note=note
-    )
+    item = WatchlistItem(watchlist=locked, video=video, position=last + 1, note=note)
     # The list is locked and the video was just read: no query to check that they exist.
     item.full_clean(exclude=["watchlist", "video"], validate_constraints=False)
     item.save()
-    _touch(locked, watchlist, item_delta=1)
+    _touch(locked, target, item_delta=1)
     return item
 
 

@@ -359,21 +359,23 @@ def item_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
 def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """GET: choose one of your lists (works without JavaScript). POST: add and go back."""
     videos = MusicVideo.objects.published()
-    if request.method == "GET":  # the page's title shows the featured artists; messages don't
+    if request.method == "GET":  # the page's title shows the featured artists
         videos = videos.prefetch_related(featured_credits())
+    else:  # what the write, the message and the redirect use: not the long text fields
+        videos = videos.only("slug", "title", "status")
     video = get_object_or_404(videos, slug=slug)
     back = safe_next(request, video.get_absolute_url())
     if request.method == "POST":
         form = AddToWatchlistForm(request.POST, user=request.user, video=video)
         if form.is_valid():
-            watchlist = form.cleaned_data["watchlist"] or services.watchlist_default_for(
-                user=request.user
-            )
+            chosen, note = form.cleaned_data["watchlist"], form.cleaned_data["note"]
             try:
-                services.watchlist_add_video(
-                    watchlist=watchlist, video=video, note=form.cleaned_data["note"]
-                )
+                if chosen is None:
+                    item = services.watch_later_add(user=request.user, video=video, note=note)
+                else:
+                    item = services.watchlist_add_video(watchlist=chosen, video=video, note=note)
             except ValidationError as error:
+                watchlist = chosen or services.watchlist_default_for(user=request.user)
                 messages.error(
                     request,
                     # Translators: a list's name, then why the video could not be added to it.
@@ -384,7 +386,7 @@ def watchlist_add(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("Added “%(title)s” to “%(name)s”.")
-                    % {"title": video.title, "name": watchlist.display_name},
+                    % {"title": video.title, "name": item.watchlist.display_name},
                 )
             return redirect(back)
         if form.has_error("watchlist", "invalid_choice"):

@@ -9,9 +9,11 @@ import csv
 import datetime
 import io
 import json
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,7 +21,11 @@ from django.utils import timezone, translation
 from catalog.models import Status
 from community import ratelimit
 from community.models import User, Watchlist, WatchlistItem
-from community.services.watchlists import watchlist_add_video, watchlist_default_for
+from community.services.watchlists import (
+    watch_later_add,
+    watchlist_add_video,
+    watchlist_default_for,
+)
 from community.views.watchlists import ITEMS_PER_PAGE
 from tests.factories import (
     BUDGET_ROWS,
@@ -281,6 +287,62 @@ def test_adding_twice_says_so_and_keeps_one_item(alice):
     assert watchlist.items.count() == 1
     watchlist.refresh_from_db()
     assert (watchlist.item_count, watchlist.follower_count) == (1, 3)
+
+
+def test_adding_twice_to_watch_later_names_it_and_keeps_one_item(alice):
+    video = make_video()
+    client = client_for(alice)
+    url = reverse("community:watchlist-add", args=[video.slug])
+    client.post(url)
+    response = client.post(url, follow=True)
+    assert "“Watch later”: Already in this list." in response.content.decode()
+    default = Watchlist.objects.get(owner=alice, is_default=True)
+    assert (default.items.count(), default.item_count) == (1, 1)
+
+
+def test_adding_without_a_choice_names_a_default_list_by_its_own_name(alice):
+    make_watchlist(owner=alice, name="watch LATER")  # the fan's, before there was a default
+    video = make_video(title="UNFORGIVEN")
+    response = client_for(alice).post(
+        reverse("community:watchlist-add", args=[video.slug]), follow=True
+    )
+    assert "Added “UNFORGIVEN” to “watch LATER”." in response.content.decode()
+    default = Watchlist.objects.get(owner=alice, is_default=True)
+    assert (default.name, items_of(default), default.item_count) == (
+        "watch LATER",
+        ["UNFORGIVEN"],
+        1,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+def test_adds_at_once_to_a_new_watch_later_take_their_turns():
+    """A fan's first adds, all at once: one makes the list, the others find it, and each takes
+    the next place and counts itself once, in turn behind the list's row lock."""
+    fan, videos = make_user(), make_videos(8)
+    errors = []
+    start = threading.Barrier(len(videos))
+
+    def add(video) -> None:
+        try:
+            start.wait()
+            watch_later_add(user=fan, video=video)
+        except Exception as error:  # surfaced below; a thread's exception is otherwise lost
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=add, args=(video,)) for video in videos]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    default = Watchlist.objects.get(owner=fan, is_default=True)
+    assert sorted(default.items.values_list("position", flat=True)) == list(range(1, 9))
+    assert default.item_count == 8
 
 
 def test_the_chooser_marks_lists_that_already_have_the_video(alice):
