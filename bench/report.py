@@ -82,17 +82,20 @@ def _growth(endpoints: list[dict[str, Any]]) -> list[str]:
     rows = [e for e in endpoints if e.get("group") == "growth"]
     if not rows:
         return ["(not measured in this run)"]
+    with_rounds = any(e.get("rounds_rps") for e in rows)  # runs from before the rounds have none
     lines = [
         "| Comments on the video | Top-level | Page | Requests/s | Median ms | p99 ms "
-        "| Queries | SQL ms (1 request) |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| Queries | SQL ms (1 request) |" + (" Requests/s in each round |" if with_rounds else ""),
+        "|---:|---:|---|---:|---:|---:|---:|---:|" + ("---|" if with_rounds else ""),
     ]
     for e in rows:
         profile = e.get("profile", {})
+        rounds = ", ".join(_rps(rps) for rps in e.get("rounds_rps", []))
         lines.append(
             f"| {e['comments']:,} | {e['top_level']:,} | {e['page']} | {_rps(e['rps'])} "
             f"| {_ms(e['latency_us']['p50'])} | {_ms(e['latency_us']['p99'])} "
             f"| {profile.get('queries', '')} | {profile.get('sql_ms', '')} |"
+            + (f" {rounds} |" if with_rounds else "")
         )
     lines += ["", "Growth, the smallest thread against each larger one (the limit is 1.3x):", ""]
     for page, small, large, throughput, latency in _growth_ratios(rows):
@@ -594,7 +597,14 @@ def _run_section(run: dict[str, Any]) -> list[str]:
     lines += [
         "### Growth with the talk",
         "",
-        "Rendered from scratch: neither the page nor the talk from the cache.",
+        "Rendered from scratch: neither the page nor the talk from the cache."
+        + (
+            " Measured in rounds of half a measurement each (`--growth-rounds`), every other "
+            "round in reverse order, so that a slow spell of the machine falls on small and "
+            "large threads alike; each row's figures are those of its median round."
+            if any(e.get("rounds_rps") for e in endpoints)
+            else ""
+        ),
         "",
         *_growth(endpoints),
         "",
@@ -693,7 +703,8 @@ def write(doc: Path, results: Path) -> None:
         "--likes 300000 --seed 42` (the full-scale defaults) and refuses a database that already "
         "has fans unless `--reset`. bench/run.py takes `--workers`, `--worker-class`, "
         "`--threads`, `--duration`, `--connections`, `--nice` (priority over other work on "
-        "the machine), `--quiet-wait` (seconds it may wait for other work to calm down) and "
+        "the machine), `--quiet-wait` (seconds it may wait for other work to calm down), "
+        "`--growth-rounds` (rounds of the growth rows, 3 by default) and "
         "`--only word,word` (only the endpoints whose names contain a word).",
         "",
         "How the load is shaped: every request names its client in `X-Bench-Client`, which "

@@ -840,6 +840,47 @@ class OwnRedis:
         return len(redis.Redis(port=self.port, socket_timeout=1).keys("*:page:*"))
 
 
+def measure_growth(
+    args: argparse.Namespace,
+    server: Server,
+    workdir: Path,
+    rows: list[tuple[str, str, int, int, str]],
+) -> list[dict[str, Any]]:
+    """The growth rows (name, path, comments, top-level, page), each rendered with no cache, in
+    --growth-rounds rounds of half a measurement each, every other round in reverse order: a
+    slow spell of the machine falls on the small and the large threads alike, where one pass
+    in order put the large ones last. Each row's figures are those of its median round (by
+    requests/s); the rounds' requests/s are kept beside them."""
+    rounds = max(1, args.growth_rounds)
+    short = (
+        argparse.Namespace(**{**vars(args), "duration": args.duration / 2}) if rounds > 1 else args
+    )
+    measured: dict[str, list[dict[str, Any]]] = {row[0]: [] for row in rows}
+    for turn in range(rounds):
+        for name, path, comments, top, page in rows if turn % 2 == 0 else rows[::-1]:
+            measured[name].append(
+                measure(
+                    short,
+                    server,
+                    workdir,
+                    name,
+                    "get",
+                    [path],
+                    uncached="render",  # how the page grows to render, no cache
+                    group="growth",
+                    comments=comments,
+                    top_level=top,
+                    page=page,
+                )
+            )
+    results = []
+    for name, *_ in rows:
+        each = measured[name]
+        median = sorted(each, key=lambda e: e["rps"])[len(each) // 2]
+        results.append({**median, "rounds_rps": [round(e["rps"], 1) for e in each]})
+    return results
+
+
 def measure_outage(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dict[str, Any]:
     """Visitors' video list under load from a gunicorn whose Redis is stopped a fifth of the way
     into the measurement and started again (empty, as after a restart) halfway: every answer
@@ -1222,6 +1263,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each, unrecorded")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
+        "--growth-rounds",
+        type=int,
+        default=3,
+        help="rounds of the growth rows, half a measurement each, in alternate order",
+    )
+    parser.add_argument(
         "--nice",
         type=int,
         default=0,
@@ -1424,31 +1471,22 @@ def main(argv: list[str] | None = None) -> None:
                 )
 
         with stage("growth: the video page and its thread at each size"):
-            for total, slug, top in growth:
-                for label, path in growth_pages(slug):
-                    name = f"growth: {total:,} comments, {label}"
-                    if not selected(name):
-                        continue
-                    endpoints.append(
-                        measure(
-                            args,
-                            server,
-                            workdir,
-                            name,
-                            "get",
-                            [path],
-                            uncached="render",  # how the page grows to render, no cache
-                            group="growth",
-                            comments=total,
-                            top_level=top,
-                            page=label,
-                        )
-                    )
+            growth_rows = [
+                (f"growth: {total:,} comments, {label}", path, total, top, label)
+                for total, slug, top in growth
+                for label, path in growth_pages(slug)
+            ]
+            endpoints += measure_growth(
+                args, server, workdir, [row for row in growth_rows if selected(row[0])]
+            )
 
+        # The growth rows have their rounds instead (measure_growth).
         noisy = [
             i
             for i, e in enumerate(endpoints)
-            if e["cpu"]["others"] >= NOISY and e["name"] not in FLOORS
+            if e["cpu"]["others"] >= NOISY
+            and e["name"] not in FLOORS
+            and e.get("group") != "growth"
         ]
         if noisy and args.quiet_budget["left"] > 0:
             with stage(f"measure again the {len(noisy)} reads other processes disturbed"):
